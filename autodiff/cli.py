@@ -1,0 +1,48 @@
+"""The `gradbook` command (also `python -m autodiff`).
+
+Each subcommand lives in the module that does the work and exposes two functions,
+``add_arguments(parser)`` and ``run(args) -> int``; this file only lists them, so adding a
+command never touches another command's code. Modules are imported only when their
+command runs, which keeps ``gradbook --help`` fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import GradbookError
+
+# name -> (module, one-line help); in the order `gradbook --help` lists them.
+COMMANDS = {
+    "gradcheck": ("autodiff.cli_gradcheck", "check an expression's gradients against finite differences"),
+}
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="gradbook",
+        description="Explicit computational graphs, BPTT derivations, lecture figures and exam checking.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, summary) in COMMANDS.items():
+        p = sub.add_parser(name, help=summary, description=summary)
+        p.set_defaults(_module=module)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 0
+    try:
+        return importlib.import_module(args._module).run(args) or 0
+    except GradbookError as exc:
+        print(f"gradbook {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,342 @@
+"""Every primitive of the engine, each declared once: forward, SymPy forward, VJPs, JVP.
+
+Read a primitive top to bottom and you have its whole calculus: what it computes, and how
+a gradient flows back (``vjps``, one per argument) and forward (``jvp``). Both rules call
+primitives, so they work on NumPy arrays (numbers), on object arrays of SymPy expressions
+(formulas) and on Tensors (a recorded backward graph, hence higher-order gradients).
+
+VJP signature: ``vjp(g, ans, *args, **params)``: ``g`` is the gradient of the output,
+``ans`` the output value. The backward pass sums a VJP's result down to the input's shape,
+so rules may return a broadcast shape. JVP signature: ``jvp(dots, ans, *args, **params)``
+with ``dots`` the input tangents, in argument order.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+import sympy
+
+from .primitive import Primitive, register
+from .tensor import Tensor, constant
+
+
+def _sym_elementwise(fn):
+    """SymPy forward of an elementwise function, on object arrays."""
+    ufunc = np.frompyfunc(fn, 1, 1)
+    return lambda x, **_: np.asarray(ufunc(x), dtype=object)
+
+
+def _value(x):
+    return x.value if isinstance(x, Tensor) else np.asarray(x)
+
+
+# ----- arithmetic ----------------------------------------------------------------------
+
+add = register(Primitive(
+    "add", np.add, symbol="+",
+    vjps=(lambda g, ans, x, y: g,
+          lambda g, ans, x, y: g),
+    jvp=lambda d, ans, x, y: add(d[0], d[1])))
+
+sub = register(Primitive(
+    "sub", np.subtract, symbol="\u2212",
+    vjps=(lambda g, ans, x, y: g,
+          lambda g, ans, x, y: neg(g)),
+    jvp=lambda d, ans, x, y: sub(d[0], d[1])))
+
+mul = register(Primitive(
+    "mul", np.multiply, symbol="\u00d7",
+    vjps=(lambda g, ans, x, y: mul(g, y),
+          lambda g, ans, x, y: mul(g, x)),
+    jvp=lambda d, ans, x, y: add(mul(d[0], y), mul(x, d[1]))))
+
+div = register(Primitive(
+    "div", np.divide, symbol="\u00f7",
+    vjps=(lambda g, ans, x, y: div(g, y),
+          lambda g, ans, x, y: neg(div(mul(g, ans), y))),
+    jvp=lambda d, ans, x, y: div(sub(d[0], mul(ans, d[1])), y)))
+
+neg = register(Primitive(
+    "neg", np.negative, symbol="\u2212",
+    vjps=(lambda g, ans, x: neg(g),),
+    jvp=lambda d, ans, x: neg(d[0])))
+
+power = register(Primitive(
+    "pow", lambda x, exponent: np.power(x, exponent), symbol="pow",
+    vjps=(lambda g, ans, x, exponent: mul(g, mul(exponent, power(x, exponent=exponent - 1))),),
+    jvp=lambda d, ans, x, exponent: mul(d[0], mul(exponent, power(x, exponent=exponent - 1))),
+    doc="x ** exponent for a constant exponent."))
+
+
+# ----- linear algebra and shapes ----------------------------------------------------------
+
+def _matmul_vjp_a(g, ans, a, b):
+    if a.ndim == 1 and b.ndim == 1:
+        return mul(g, b)
+    if b.ndim == 1:
+        return mul(expand_dims(g, axis=-1), b)
+    if a.ndim == 1:
+        return sum_to(reshape(matmul(b, expand_dims(g, axis=-1)), shape=b.shape[:-1]), a.shape)
+    return sum_to(matmul(g, swap_last(b)), a.shape)
+
+
+def _matmul_vjp_b(g, ans, a, b):
+    if a.ndim == 1 and b.ndim == 1:
+        return mul(g, a)
+    if b.ndim == 1:
+        return sum_to(reshape(matmul(swap_last(a), expand_dims(g, axis=-1)), shape=a.shape[:-2] + a.shape[-1:]), b.shape)
+    if a.ndim == 1:
+        return sum_to(mul(expand_dims(a, axis=-1), expand_dims(g, axis=-2)), b.shape)
+    return sum_to(matmul(swap_last(a), g), b.shape)
+
+
+matmul = register(Primitive(
+    "matmul", np.matmul, symbol="@",
+    vjps=(_matmul_vjp_a, _matmul_vjp_b),
+    jvp=lambda d, ans, a, b: add(matmul(d[0], b), matmul(a, d[1])),
+    doc="Matrix product with NumPy semantics: vector, matrix and batched (eq. 10.8's W h)."))
+
+
+def _inverse(axes):
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+transpose = register(Primitive(
+    "transpose", lambda x, axes=None: np.transpose(x, axes), symbol="\u22a4",
+    vjps=(lambda g, ans, x, axes=None: transpose(g, axes=_inverse(axes)),),
+    jvp=lambda d, ans, x, axes=None: transpose(d[0], axes=axes)))
+
+reshape = register(Primitive(
+    "reshape", lambda x, shape: np.reshape(x, shape), symbol="reshape",
+    vjps=(lambda g, ans, x, shape: reshape(g, shape=x.shape),),
+    jvp=lambda d, ans, x, shape: reshape(d[0], shape=shape)))
+
+broadcast_to = register(Primitive(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape), symbol="broadcast",
+    vjps=(lambda g, ans, x, shape: sum_to(g, x.shape),),
+    jvp=lambda d, ans, x, shape: broadcast_to(d[0], shape=shape)))
+
+
+def _restore_reduced(g, shape, axis, keepdims):
+    """Reshape a reduction's gradient so it broadcasts against the reduced input."""
+    if keepdims or axis is None and not shape:
+        return g
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    kept = list(shape)
+    for ax in axes:
+        kept[ax] = 1
+    return reshape(g, shape=tuple(kept))
+
+
+sum = register(Primitive(  # noqa: A001  (autodiff.sum mirrors numpy.sum)
+    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    symbol="\u03a3",
+    vjps=(lambda g, ans, x, axis=None, keepdims=False:
+          broadcast_to(_restore_reduced(g, x.shape, axis, keepdims), shape=x.shape),),
+    jvp=lambda d, ans, x, axis=None, keepdims=False: sum(d[0], axis=axis, keepdims=keepdims)))
+
+
+def _count(shape, axis):
+    if axis is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in np.atleast_1d(axis)]))
+
+
+mean = register(Primitive(
+    "mean", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims) / _count(np.shape(x), axis),
+    symbol="mean",
+    vjps=(lambda g, ans, x, axis=None, keepdims=False:
+          broadcast_to(div(_restore_reduced(g, x.shape, axis, keepdims), _count(x.shape, axis)), shape=x.shape),),
+    jvp=lambda d, ans, x, axis=None, keepdims=False: mean(d[0], axis=axis, keepdims=keepdims)))
+
+
+def _scatter_forward(g, index, shape):
+    out = np.zeros(shape, dtype=np.asarray(g).dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+getitem = register(Primitive(
+    "getitem", lambda x, index: x[index], symbol="[ ]",
+    vjps=(lambda g, ans, x, index: scatter(g, index=index, shape=x.shape),),
+    jvp=lambda d, ans, x, index: getitem(d[0], index=index),
+    doc="Indexing and slicing, x[index]."))
+
+scatter = register(Primitive(
+    "scatter", _scatter_forward, symbol="scatter",
+    vjps=(lambda g, ans, x, index, shape: getitem(g, index=index),),
+    jvp=lambda d, ans, x, index, shape: scatter(d[0], index=index, shape=shape),
+    doc="Zeros of `shape` with x added at `index`: the adjoint of indexing."))
+
+
+def _concat_vjp(i):
+    def vjp(g, ans, *xs, axis=0):
+        start = builtins.sum(x.shape[axis] for x in xs[:i])
+        index = [slice(None)] * ans.ndim
+        index[axis] = slice(start, start + xs[i].shape[axis])
+        return getitem(g, index=tuple(index))
+    return vjp
+
+
+def _stack_vjp(i):
+    def vjp(g, ans, *xs, axis=0):
+        index = [slice(None)] * ans.ndim
+        index[axis] = i
+        return getitem(g, index=tuple(index))
+    return vjp
+
+
+concatenate = register(Primitive(
+    "concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), symbol="concat",
+    vjps=_concat_vjp,
+    jvp=lambda d, ans, *xs, axis=0: concatenate(*d, axis=axis)))
+
+stack = register(Primitive(
+    "stack", lambda *xs, axis=0: np.stack(xs, axis=axis), symbol="stack",
+    vjps=_stack_vjp,
+    jvp=lambda d, ans, *xs, axis=0: stack(*d, axis=axis)))
+
+
+# ----- elementwise nonlinearities ----------------------------------------------------------
+
+exp = register(Primitive(
+    "exp", np.exp, sym=_sym_elementwise(sympy.exp),
+    vjps=(lambda g, ans, x: mul(g, ans),),
+    jvp=lambda d, ans, x: mul(d[0], ans)))
+
+log = register(Primitive(
+    "log", np.log, sym=_sym_elementwise(sympy.log),
+    vjps=(lambda g, ans, x: div(g, x),),
+    jvp=lambda d, ans, x: div(d[0], x)))
+
+tanh = register(Primitive(
+    "tanh", np.tanh, sym=_sym_elementwise(sympy.tanh),
+    vjps=(lambda g, ans, x: mul(g, sub(1, mul(ans, ans))),),
+    jvp=lambda d, ans, x: mul(d[0], sub(1, mul(ans, ans))),
+    doc="tanh, eq. 10.9; its derivative 1 - tanh^2 is the diag(1 - (h^(t))^2) of eqs 10.21-10.28."))
+
+sigmoid = register(Primitive(
+    "sigmoid", lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)), symbol="\u03c3",
+    sym=_sym_elementwise(lambda v: 1 / (1 + sympy.exp(-v))),
+    vjps=(lambda g, ans, x: mul(g, mul(ans, sub(1, ans))),),
+    jvp=lambda d, ans, x: mul(d[0], mul(ans, sub(1, ans))),
+    doc="The logistic sigma, computed as (1 + tanh(x/2))/2 so it never overflows."))
+
+step = register(Primitive(
+    "step", lambda x: (np.asarray(x) > 0).astype(np.float64), symbol="step",
+    sym=_sym_elementwise(lambda v: sympy.Heaviside(v, 0)),
+    vjps=(lambda g, ans, x: mul(g, 0.0),),
+    jvp=lambda d, ans, x: mul(d[0], 0.0),
+    doc="Heaviside step 1[x > 0], the derivative of relu; its own derivative is zero."))
+
+relu = register(Primitive(
+    "relu", lambda x: np.maximum(x, 0.0), sym=_sym_elementwise(lambda v: sympy.Max(v, 0)),
+    vjps=(lambda g, ans, x: mul(g, step(x)),),
+    jvp=lambda d, ans, x: mul(d[0], step(x))))
+
+
+# ----- probabilities and losses -------------------------------------------------------------
+
+def _softmax_forward(x, axis=0):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _softmax_sym(x, axis=0):
+    e = _sym_elementwise(sympy.exp)(x)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+softmax = register(Primitive(
+    "softmax", _softmax_forward, sym=_softmax_sym,
+    vjps=(lambda g, ans, x, axis=0: mul(ans, sub(g, sum(mul(g, ans), axis=axis, keepdims=True))),),
+    jvp=lambda d, ans, x, axis=0: mul(ans, sub(d[0], sum(mul(d[0], ans), axis=axis, keepdims=True))),
+    doc="yhat = softmax(o) along `axis` (eq. 10.11), shifted by the max for stability."))
+
+
+def _log_softmax_forward(x, axis=0):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _log_softmax_sym(x, axis=0):
+    return x - _sym_elementwise(sympy.log)(np.sum(_sym_elementwise(sympy.exp)(x), axis=axis, keepdims=True))
+
+
+log_softmax = register(Primitive(
+    "log_softmax", _log_softmax_forward, sym=_log_softmax_sym, symbol="log softmax",
+    vjps=(lambda g, ans, x, axis=0: sub(g, mul(exp(ans), sum(g, axis=axis, keepdims=True))),),
+    jvp=lambda d, ans, x, axis=0: sub(d[0], sum(mul(exp(ans), d[0]), axis=axis, keepdims=True))))
+
+
+def one_hot(indices, n, axis=0, name=None):
+    """Constant one-hot encoding of integer `indices` with `n` classes along `axis`.
+
+    With the column convention, ``one_hot(y, K)`` for targets of shape (B,) is (K, B): the
+    1[i = y^(t)] of eq. 10.18.
+    """
+    idx = np.asarray(_value(indices))
+    if idx.dtype.kind not in "iu":
+        raise ValueError(f"one_hot needs integer class indices, got dtype {idx.dtype}; "
+                         f"convert the targets with .astype(int)")
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ValueError(f"one_hot: class index out of range 0..{n - 1} (got {idx.min()}..{idx.max()})")
+    eye = np.eye(n)[idx]
+    out = np.moveaxis(eye, -1, axis)
+    return constant(out, name=name) if name else out
+
+
+def _nll_forward(logp, targets, axis=0):
+    picked = np.take_along_axis(logp, np.expand_dims(np.asarray(targets), axis), axis)
+    return -np.sum(picked)
+
+
+def _nll_mask(targets, logp, axis):
+    return one_hot(np.asarray(_value(targets)), logp.shape[axis], axis=axis)
+
+
+nll = register(Primitive(
+    "nll", _nll_forward, symbol="NLL",
+    vjps=(lambda g, ans, logp, targets, axis=0: mul(neg(g), _nll_mask(targets, logp, axis)),
+          None),
+    jvp=lambda d, ans, logp, targets, axis=0: neg(sum(mul(d[0], _nll_mask(targets, logp, axis)))),
+    doc="Negative log-likelihood -sum log p[y] of log-probabilities `logp` at integer "
+        "`targets` (eq. 10.12-10.14 for one step), summed over the batch."))
+
+
+def cross_entropy(logits, targets, axis=0):
+    """L^(t) = -log softmax(o^(t))[y^(t)], summed over the batch (eqs 10.11-10.14).
+
+    Composed from `log_softmax` and `nll`, so it is numerically stable and its gradient
+    is yhat - onehot(y), eq. 10.18.
+    """
+    return nll(log_softmax(logits, axis=axis), targets, axis=axis)
+
+
+# ----- shape helpers built from primitives --------------------------------------------------
+
+def expand_dims(x, axis):
+    """x with a new axis of length 1 at `axis`."""
+    shape = list(x.shape)
+    shape.insert(axis if axis >= 0 else len(shape) + 1 + axis, 1)
+    return reshape(x, shape=tuple(shape))
+
+
+def swap_last(x):
+    """Swap the last two axes: the matrix transpose of (a batch of) matrices."""
+    axes = list(range(x.ndim))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return transpose(x, axes=tuple(axes))
+
+
+def sum_to(g, shape):
+    """Sum `g` down to `shape`, undoing NumPy broadcasting (the adjoint of broadcast)."""
+    gshape = np.shape(g)
+    if gshape == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if axes:
+        g = sum(g, axis=axes)
+    return reshape(g, shape=tuple(shape)) if np.shape(g) != tuple(shape) else g

@@ -1,0 +1,85 @@
+"""The primitive: one declaration per op, read three ways.
+
+A `Primitive` holds everything the engine knows about an op, side by side:
+
+* ``forward``: the NumPy implementation;
+* ``sym``: the SymPy implementation (entries of object arrays are SymPy expressions);
+  ``None`` means the NumPy code already works on object arrays (``+``, ``@``, reshapes...);
+* ``vjps``: one vector-Jacobian product per differentiable argument, written with
+  *primitives*, so that running it on Tensors records the backward pass as a graph, and
+  running it on plain (or symbolic) arrays just computes numbers (or formulas);
+* ``jvp``: the forward-mode rule, also written with primitives.
+
+Calling a primitive on plain arrays runs the NumPy code directly (the fast path the
+backward pass uses). Calling it with at least one `Tensor` records a node.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import AnomalyError, ShapeError
+from . import mode
+from .tensor import Tensor, constant
+
+
+class Primitive:
+    """An op with its NumPy and SymPy forwards, its VJPs and its JVP."""
+
+    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc")
+
+    def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None):
+        self.name = name
+        self.symbol = symbol or name
+        self.forward = forward
+        self.sym = sym
+        self.vjps = vjps if callable(vjps) else tuple(vjps)
+        self.jvp = jvp
+        self.doc = doc or forward.__doc__
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+    def vjp(self, argnum):
+        """The VJP for argument `argnum` (``None``: not differentiable, e.g. integer targets)."""
+        if callable(self.vjps):
+            return self.vjps(argnum)
+        return self.vjps[argnum] if argnum < len(self.vjps) else None
+
+    def evaluate(self, values, params):
+        """Run the forward on raw values: NumPy, or SymPy when the symbolic mode is on."""
+        fn = self.sym if (mode.state.symbolic and self.sym is not None) else self.forward
+        return fn(*values, **params)
+
+    def __call__(self, *args, **params):
+        for a in args:
+            if isinstance(a, Tensor):
+                break
+        else:
+            return self.evaluate(args, params)
+        inputs = tuple(a if isinstance(a, Tensor) else constant(a) for a in args)
+        try:
+            value = self.evaluate([t.value for t in inputs], params)
+        except (ValueError, IndexError) as exc:
+            raise ShapeError.for_op(self.name, inputs, exc) from None
+        if mode.state.anomaly:
+            _check_finite(self.name, inputs, value)
+        return Tensor._from_op(self, value, inputs, params)
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+def register(prim):
+    """Add a primitive to the single registry (ops here, and cell-level ops from `rnn`)."""
+    if prim.name in REGISTRY:
+        raise ValueError(f"primitive {prim.name!r} is already registered; pick another name")
+    REGISTRY[prim.name] = prim
+    return prim
+
+
+def _check_finite(op, inputs, value):
+    arr = np.asarray(value)
+    if arr.dtype != object and not np.all(np.isfinite(arr)):
+        names = ", ".join(t.display_name for t in inputs)
+        raise AnomalyError(f"{op}({names}) produced NaN or Inf: the first non-finite value in the "
+                           f"graph; check its inputs' values (min/max) or rescale them")
