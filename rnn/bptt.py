@@ -127,7 +127,7 @@ class BPTTResult:
     ``grad_h0`` is dL/dh^(0); for the output recurrence it is None and ``grad_o0`` holds
     dL/do^(0) instead. ``grad_o``, ``grad_h`` and ``grad_a`` are the per-step gradients
     (tau, ., B) of eqs. 10.18 - 10.21 (``grad_a`` = diag(1 - (h^(t))^2) grad_{h^(t)} L);
-    truncated BPTT leaves ``grad_h`` and ``grad_a`` as None because each loss has its own.
+    truncated BPTT leaves ``grad_h`` as None because each loss has its own.
     ``per_step`` maps each parameter name to the gradients of its dummy copies W^(t), ...,
     stacked on a leading tau axis; they sum over that axis to ``grads`` (eqs. 10.22 - 10.28).
     It is empty unless asked for.
@@ -341,7 +341,8 @@ def truncated_bptt(params: RNNParams, x: np.ndarray, y: np.ndarray, k: int,
     With k >= tau it equals :func:`bptt`.
 
     All losses are back-propagated together, one lag at a time, so the cost is k batched
-    matrix products rather than tau * k small ones.
+    matrix products rather than tau * k small ones. ``result.grad_a`` holds, per step, the
+    sum over the losses that reach it of diag(1 - (h^(t))^2) grad_{h^(t)} L^(t').
     """
     if not isinstance(k, (int, np.integer)) or k < 1:
         raise BPTTShapeError(f"truncation length k={k!r} must be a positive integer")
@@ -355,21 +356,20 @@ def truncated_bptt(params: RNNParams, x: np.ndarray, y: np.ndarray, k: int,
     output, _ = _output_grads(grad_o, cache.h[1:], per_step=False)
     dtanh = 1.0 - cache.h[1:] ** 2
     WT = params.W.T
-    H = params.W.shape[0]
-    grads = {"W": np.zeros_like(params.W), "U": np.zeros_like(params.U), "b": np.zeros((H, 1))}
-    grad_h0 = np.zeros((H, B))
     # carried[s] is the gradient at h^(s+1) of the loss L^(s+1+lag): all losses move back together.
     carried = np.matmul(params.V.T, grad_o)
+    # Every loss reaching step s pairs with the same h^(s-1) and x^(s) in eqs. 10.26 and 10.28,
+    # so their grad_a terms are summed per step first and contracted once at the end.
+    grad_a = np.zeros_like(carried)
     for lag in range(min(k, tau)):
         n = tau - lag
-        grad_a = dtanh[:n] * carried
-        step_grads, _ = _sum_over_steps(grad_a, cache.h[:n], cache.x[:n], per_step=False)
-        for name, value_ in step_grads.items():
-            grads[name] += value_
-        grad_h0 += WT @ grad_a[0]
-        carried = np.matmul(WT, grad_a[1:])
+        reached = dtanh[:n] * carried
+        grad_a[:n] += reached
+        carried = np.matmul(WT, reached[1:])
+    grads, _ = _sum_over_steps(grad_a, cache.h[:-1], cache.x, per_step=False)
+    grad_h0 = WT @ grad_a[0]
     return BPTTResult(loss=value, grads=_ordered({**grads, **output}), grad_h0=grad_h0,
-                      grad_o=grad_o)
+                      grad_o=grad_o, grad_a=grad_a)
 
 
 # ---------------------------------------------------------------------------------------------
