@@ -1,0 +1,249 @@
+"""Tokenizers for the two answer syntaxes and the token cursor both parsers share.
+
+Every check that can be made on the flat token list (length, characters, bracket depth) is
+made here, before any parsing, so hostile input is rejected in linear time.
+"""
+import re
+from dataclasses import dataclass
+
+from .errors import ParseError
+from .ast import depth
+from .names import MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_TREE_DEPTH
+
+NUMBER = "number"
+NAME = "name"          # plain-text identifier
+LETTER = "letter"      # one LaTeX letter
+COMMAND = "command"    # LaTeX \command, text without the backslash
+OP = "op"
+END = "end"
+BAD = "bad"            # a character no syntax accepts; its text is the reason, raised when reached
+
+_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TEXT_OPS = ("**", "@", "*", "/", "+", "-", "^", "(", ")", "[", "]", ",")
+_LATEX_OPS = set("{}()[]^_+-/=,|")
+# Spacing and delimiter-size commands change only the look, so the lexer drops them.
+_LATEX_SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle",
+                  "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+                  "biggl", "biggr", "Biggl", "Biggr"}
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    pos: int
+
+    @property
+    def end(self):
+        return self.pos + len(self.text) + (1 if self.kind == COMMAND else 0)
+
+
+def _check_length(source):
+    if not isinstance(source, str):
+        raise ParseError(f"an answer must be a string, not {type(source).__name__}", 0, "")
+    if len(source) > MAX_LENGTH:
+        raise ParseError(f"answer is {len(source)} characters long; the limit is {MAX_LENGTH}",
+                         MAX_LENGTH, source[:MAX_LENGTH + 20])
+    if not source.strip():
+        raise ParseError("the answer is empty; type an expression such as V.T @ grad_o[t]", 0, source)
+
+
+def _check_depth(tokens, source):
+    """Reject bracket nesting deeper than MAX_DEPTH before the recursive parser sees it."""
+    depth = 0
+    for tok in tokens:
+        if tok.kind == OP and tok.text in _OPENERS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(f"brackets nest deeper than {MAX_DEPTH} levels; simplify the answer",
+                                 tok.pos, source)
+        elif tok.kind == OP and tok.text in _OPENERS.values():
+            depth -= 1
+
+
+def tokenize_text(source):
+    """Tokens of a plain-text (NumPy-style) answer, ending with an END token."""
+    _check_length(source)
+    tokens, i, n = [], 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        m = _NUMBER.match(source, i)
+        if m:
+            tokens.append(Token(NUMBER, m.group(), i))
+            i = m.end()
+            continue
+        m = _NAME.match(source, i)
+        if m:
+            tokens.append(Token(NAME, m.group(), i))
+            i = m.end()
+            continue
+        if ch == "." and source.startswith(".T", i) and not _NAME.match(source, i + 2):
+            tokens.append(Token(OP, ".T", i))
+            i += 2
+            continue
+        op = next((o for o in _TEXT_OPS if source.startswith(o, i)), None)
+        if op:
+            tokens.append(Token(OP, op, i))
+            i += len(op)
+            continue
+        tokens.append(Token(BAD, _bad_text_char(ch), i))
+        break
+    tokens.append(Token(END, "", n))
+    _check_depth(tokens, source)
+    return tokens
+
+
+def _bad_text_char(ch):
+    if ch in "'\"":
+        return "quotes are not accepted: an answer contains no strings"
+    if ch == ".":
+        return "attribute access is not accepted; the only suffix is .T (transpose)"
+    if ch == "\\":
+        return "LaTeX command in a plain-text answer; use the LaTeX syntax or write e.g. diag(...)"
+    return f"unexpected character {ch!r}; see docs/answer-syntax.md for the accepted operators"
+
+
+def tokenize_latex(source):
+    """Tokens of a LaTeX answer (spacing commands dropped, one surrounding $...$ removed)."""
+    _check_length(source)
+    body = source.strip()
+    offset = source.index(body[0])
+    for fence in ("$$", "$"):
+        if len(body) > 2 * len(fence) and body.startswith(fence) and body.endswith(fence):
+            body, offset = body[len(fence):-len(fence)], offset + len(fence)
+            break
+    tokens, i, n = [], 0, len(body)
+    while i < n:
+        ch = body[i]
+        if ch in " \t\r\n~":
+            i += 1
+            continue
+        if ch == "\\":
+            m = re.compile(r"[A-Za-z]+").match(body, i + 1)
+            name = m.group() if m else body[i + 1:i + 2]
+            if not name:
+                raise ParseError("a lone backslash ends the answer", i + offset, source)
+            if name not in _LATEX_SPACING:
+                tokens.append(Token(COMMAND, name, i + offset))
+            i += 1 + len(name)
+            continue
+        m = _NUMBER.match(body, i)
+        if m:
+            tokens.append(Token(NUMBER, m.group(), i + offset))
+            i = m.end()
+            continue
+        if ch.isascii() and ch.isalpha():
+            tokens.append(Token(LETTER, ch, i + offset))
+            i += 1
+            continue
+        if ch in _LATEX_OPS:
+            tokens.append(Token(OP, ch, i + offset))
+            i += 1
+            continue
+        tokens.append(Token(BAD, _bad_latex_char(ch), i + offset))
+        break
+    tokens.append(Token(END, "", offset + n))
+    _check_depth(tokens, source)
+    return tokens
+
+
+def _bad_latex_char(ch):
+    if ch in "'\"`":
+        return "quotes and primes are not accepted; write the derivative out, e.g. 1-(h^{(t)})^2"
+    if ch == "%":
+        return "LaTeX comments (%) are not accepted"
+    if ch == "*":
+        return "'*' is not LaTeX; use \\odot (elementwise) or \\cdot / juxtaposition (product)"
+    if ch == "&":
+        return "alignment '&' is not accepted; type one expression"
+    if ch == "$":
+        return "'$' may only surround the whole answer"
+    return f"unexpected character {ch!r}; see docs/answer-syntax.md for the accepted LaTeX"
+
+
+class Cursor:
+    """A position in a token list, with the depth and node-count guards of both parsers."""
+
+    def __init__(self, tokens, source):
+        self.tokens = tokens
+        self.source = source
+        self.i = 0
+        self.depth = 0
+        self.nodes = 0
+        self.in_sum = False
+
+    def peek(self, k=0):
+        """The token k ahead; reaching a BAD token raises its reason, so the first fault is reported."""
+        tok = self.tokens[min(self.i + k, len(self.tokens) - 1)]
+        if tok.kind == BAD:
+            raise ParseError(tok.text, tok.pos, self.source)
+        return tok
+
+    def next(self):
+        tok = self.peek()
+        if tok.kind != END:
+            self.i += 1
+        return tok
+
+    def at(self, kind, text=None):
+        tok = self.peek()
+        return tok.kind == kind and (text is None or tok.text == text)
+
+    def accept(self, kind, text=None):
+        if self.at(kind, text):
+            return self.next()
+        return None
+
+    def expect(self, kind, text, reason):
+        tok = self.accept(kind, text)
+        if tok is None:
+            raise self.error(reason)
+        return tok
+
+    def error(self, reason, tok=None):
+        tok = tok or self.peek()
+        if tok.kind == END and "end of the answer" not in reason:
+            reason = f"{reason} (the answer ended too early)"
+        return ParseError(reason, tok.pos, self.source)
+
+    def enter(self, tok):
+        """Count one more nesting level (a sign, call, sum or group) before recursing."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"expression nests deeper than {MAX_DEPTH} levels; simplify the answer",
+                             tok.pos, self.source)
+
+    def enter_sum(self, tok):
+        """Open a sum over t; a second sum inside it would rebind the same t, so it is refused."""
+        if self.in_sum:
+            raise ParseError("a sum over t inside another sum over t is not accepted; "
+                             "the inner sum would reuse t", tok.pos, self.source)
+        self.in_sum = True
+        self.enter(tok)
+
+    def leave_sum(self):
+        self.in_sum = False
+        self.leave()
+
+    def leave(self):
+        self.depth -= 1
+
+    def make(self, cls, *args, start):
+        """Build a node spanning from `start` to the last consumed token, counting it."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ParseError(f"answer has more than {MAX_NODES} parts; simplify it", start, self.source)
+        last = self.tokens[self.i - 1] if self.i else self.tokens[0]
+        return cls(*args, source_span=(start, max(start, last.end)))
+
+    def finish(self, node):
+        """Check that the whole answer was read and the tree is not too deep; return it."""
+        if depth(node) > MAX_TREE_DEPTH:
+            raise ParseError(f"answer chains more than {MAX_TREE_DEPTH} operations; simplify it",
+                             0, self.source)
+        return node

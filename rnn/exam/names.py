@@ -1,0 +1,46 @@
+"""What an answer may mention: symbol names, function aliases, and the size limits of an answer."""
+import re
+
+from .ast import TimeIndex
+
+MAX_LENGTH = 4000       # characters of one answer
+MAX_DEPTH = 64          # nested brackets, unary signs, sums and calls
+MAX_EXPONENT = 64       # |p| in x**p
+MAX_NODES = 1000        # nodes of the parsed tree
+MAX_TREE_DEPTH = 150    # longest chain of nodes, e.g. a+b+c+... (keeps ==, hash and repr shallow)
+MAX_NAME_LENGTH = 40    # characters of one identifier
+
+# Book quantities (ch. 10) plus the scalar-exam weights w, u and the LSTM/GRU/10.39 letters.
+BASE_NAMES = frozenset({
+    "h", "x", "o", "a", "y", "yhat", "b", "c", "U", "V", "W", "R", "L",
+    "s", "f", "g", "q", "r", "z", "u", "w", "v", "Q", "Lambda",
+})
+GRADIENT_TARGETS = frozenset({"h", "o", "a", "s", "b", "c", "U", "V", "W", "x", "yhat"})
+DEFAULT_NAMES = BASE_NAMES | {f"grad_{n}" for n in GRADIENT_TARGETS}
+
+FUNCTION_ALIASES = {
+    "tanh": "tanh", "sigma": "sigma", "sigmoid": "sigma", "sech": "sech", "exp": "exp",
+    "log": "log", "ln": "log", "diag": "diag", "onehot": "onehot", "softmax": "softmax",
+}
+
+_SUFFIXED = re.compile(r"^(?P<base>[A-Za-z][A-Za-z_]*?)(?:_?(?P<step>\d+)|_(?P<t>t))$")
+
+
+def split_name(identifier, names):
+    """(base, TimeIndex or None) for an identifier like 'h', 'h2', 'h_2', 'grad_h_t', or None if unknown."""
+    if identifier in names:
+        return identifier, None
+    match = _SUFFIXED.match(identifier)
+    if match and match.group("base") in names:
+        if match.group("t"):
+            return match.group("base"), TimeIndex("t", 0)
+        return match.group("base"), TimeIndex(None, int(match.group("step")))
+    return None
+
+
+def unknown_name_reason(identifier, names):
+    """A one-line explanation for an identifier that is neither a symbol nor a function."""
+    shown = identifier if len(identifier) <= MAX_NAME_LENGTH else identifier[:MAX_NAME_LENGTH] + "..."
+    listed = ", ".join(sorted(names))
+    return (f"unknown name {shown!r}; use one of {listed}, a function "
+            f"({', '.join(sorted(FUNCTION_ALIASES))}) or a sum over time")

@@ -1,0 +1,25 @@
+"""One entry point for both answer syntaxes."""
+from .names import DEFAULT_NAMES
+from .parse_latex import parse_latex
+from .parse_text import parse_text
+
+_LATEX_MARKS = ("\\", "{", "}")
+
+
+def detect_syntax(source):
+    """'latex' if the answer contains a backslash or a brace, else 'text'."""
+    return "latex" if any(mark in source for mark in _LATEX_MARKS) else "text"
+
+
+def parse_answer(source, syntax="auto", names=DEFAULT_NAMES):
+    """The AST of an answer typed in plain text or LaTeX (`syntax` 'text', 'latex' or 'auto').
+
+    'auto' uses `detect_syntax`. Raises ParseError (a ValueError) with `position` and `reason`.
+    """
+    if syntax == "auto":
+        syntax = detect_syntax(source) if isinstance(source, str) else "text"
+    if syntax == "text":
+        return parse_text(source, names)
+    if syntax == "latex":
+        return parse_latex(source, names)
+    raise ValueError(f"syntax must be 'text', 'latex' or 'auto', not {syntax!r}")

@@ -1,0 +1,372 @@
+"""Recursive-descent parser for LaTeX answers in the book's notation.
+
+Same precedence as the plain-text syntax (docs/answer-syntax.md), with LaTeX spellings:
+
+    expr   := term (('+' | '-') term)*
+    term   := unary ((\\cdot | \\times | \\odot | \\circ | '/') unary | factor)*   juxtaposition = @
+    unary  := ('-' | '+') unary | \\sum_{t=1}^{\\tau} term | factor
+    factor := primary ('^' sup | '_' sub)*
+    sup    := (t) | (t-1)\\top | \\top | T | NUMBER | {-1}    time step only right after a symbol
+    primary:= NUMBER | letter | \\mathbf{h} | \\hat{y} | \\nabla_{h^{(t)}} L | \\frac{a}{b}
+            | \\frac{\\partial L}{\\partial h^{(t)}} | function primary | ( ) [ ] { } \\left( \\right)
+
+A juxtaposition with a number literal on either side is a scaling (Mul), not a matrix product.
+"""
+from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+                  TimeIndex, Transpose)
+from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
+from .names import DEFAULT_NAMES, FUNCTION_ALIASES, unknown_name_reason
+from .parse_text import (parse_exponent, parse_index_terms, parse_number, read_small_int,
+                         tower_error)
+
+_PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
+_STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
+_WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal"}
+_FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
+                      "sigma": "sigma", "sech": "sech"}
+_GREEK_NAMES = {"Lambda": "Lambda"}
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+_NOT_A_FACTOR = set(_PRODUCT_COMMANDS) | {"right"}
+
+
+def parse_latex(source, names=DEFAULT_NAMES):
+    """The AST of a LaTeX answer such as
+    `\\sum_{t=1}^{\\tau} \\operatorname{diag}(1-(\\mathbf{h}^{(t)})^2)(\\nabla_{\\mathbf{h}^{(t)}} L)\\mathbf{h}^{(t-1)\\top}`.
+
+    `names` is the set of allowed base symbol names. Raises ParseError on anything else.
+    """
+    return _LatexParser(source, frozenset(names)).parse()
+
+
+class _LatexParser:
+    def __init__(self, source, names):
+        self.c = Cursor(tokenize_latex(source), source)
+        self.names = names
+
+    def parse(self):
+        node = self.expr()
+        if not self.c.at(END):
+            tok = self.c.peek()
+            if tok.text == "=":
+                raise self.c.error("type only the right-hand side of the equation, without '='")
+            if tok.text in (")", "]", "}") or tok.text == "right":
+                raise self.c.error(f"unmatched closing {tok.text!r}; remove it or add the opening bracket")
+            raise self.c.error(f"unexpected {tok.text!r}; expected an operator or the end")
+        return self.c.finish(node)
+
+    # -- operators ---------------------------------------------------------------------------
+    def expr(self):
+        start = self.c.peek().pos
+        node = self.term()
+        while self.c.at(OP, "+") or self.c.at(OP, "-"):
+            cls = Add if self.c.next().text == "+" else Sub
+            node = self.c.make(cls, node, self.term(), start=start)
+        return node
+
+    def term(self):
+        start = self.c.peek().pos
+        node = self.unary()
+        while True:
+            tok = self.c.peek()
+            if tok.kind == COMMAND and tok.text in _PRODUCT_COMMANDS:
+                self.c.next()
+                node = self.c.make(_PRODUCT_COMMANDS[tok.text], node, self.unary(), start=start)
+            elif tok.kind == OP and tok.text == "/":
+                self.c.next()
+                node = self.c.make(Div, node, self.unary(), start=start)
+            elif self._starts_factor(tok):
+                right = self.sum() if tok.kind == COMMAND and tok.text == "sum" else self.factor()
+                scaling = isinstance(node, Number) or isinstance(right, Number)
+                node = self.c.make(Mul if scaling else MatMul, node, right, start=start)
+            else:
+                return node
+
+    def _starts_factor(self, tok):
+        if tok.kind in (NUMBER, LETTER):
+            return True
+        if tok.kind == OP:
+            return tok.text in _CLOSERS
+        return tok.kind == COMMAND and tok.text not in _NOT_A_FACTOR
+
+    def unary(self):
+        tok = self.c.peek()
+        if tok.kind == OP and tok.text in "+-":
+            self.c.next()
+            self.c.enter(tok)
+            operand = self.unary()
+            self.c.leave()
+            return self.c.make(Neg, operand, start=tok.pos) if tok.text == "-" else operand
+        if tok.kind == COMMAND and tok.text == "sum":
+            return self.sum()
+        return self.factor()
+
+    def sum(self):
+        tok = self.c.next()
+        self.c.enter_sum(tok)
+        self._sum_bounds(tok)
+        node = self.c.make(SumOverTime, self.term(), start=tok.pos)
+        self.c.leave_sum()
+        return node
+
+    def _sum_bounds(self, tok):
+        """Accept \\sum_t, \\sum_{t}, \\sum_{t=1}^{\\tau} or ^{T}: the book's sums over all steps."""
+        bad = "write the sum over time as \\sum_t or \\sum_{t=1}^{\\tau}"
+        if not self.c.accept(OP, "_"):
+            raise self.c.error(bad, tok)
+        braced = self.c.accept(OP, "{")
+        if not self.c.accept(LETTER, "t"):
+            raise self.c.error(bad)
+        if braced:
+            if self.c.accept(OP, "="):
+                one = self.c.peek()
+                if not (one.kind == NUMBER and one.text == "1"):
+                    raise self.c.error("sums over time run from t=1 to \\tau; " + bad)
+                self.c.next()
+            self.c.expect(OP, "}", bad)
+        if self.c.accept(OP, "^"):
+            braced = self.c.accept(OP, "{")
+            if not (self.c.accept(COMMAND, "tau") or self.c.accept(LETTER, "T")):
+                raise self.c.error("sums over time end at \\tau; " + bad)
+            if braced:
+                self.c.expect(OP, "}", bad)
+
+    # -- scripts -----------------------------------------------------------------------------
+    def factor(self):
+        start = self.c.peek().pos
+        node = self.primary()
+        while True:
+            if self.c.at(OP, "_"):
+                underscore = self.c.next()
+                if not (isinstance(node, Symbol) and node.index is None):
+                    raise self.c.error("a subscript can only give the time step of a symbol, "
+                                       "like h_{t-1}", underscore)
+                node = self.c.make(Symbol, node.name, self._subscript_index(), start=start)
+            elif self.c.at(OP, "^"):
+                self.c.next()
+                node = self._superscript(node, start)
+                if isinstance(node, Pow) and self.c.at(OP, "^"):
+                    raise tower_error(self.c)
+            else:
+                return node
+
+    def _subscript_index(self):
+        if self.c.accept(OP, "{"):
+            index = parse_index_terms(self.c, self._index_base)
+            self.c.expect(OP, "}", "a subscript time step looks like _{t-1} or _2")
+            return index
+        tok = self.c.peek()
+        if tok.kind == NUMBER and len(tok.text) > 1:
+            raise self.c.error(f"write _{{{tok.text}}} with braces for a multi-digit step")
+        if tok.kind == LETTER and tok.text == "t":
+            self.c.next()
+            return TimeIndex("t", 0)
+        return parse_index_terms(self.c, lambda _tok: None)
+
+    def _index_base(self, tok):
+        if tok.kind == LETTER and tok.text == "t":
+            return "t"
+        if tok.kind == COMMAND and tok.text == "tau":
+            return "tau"
+        return None
+
+    def _is_transpose(self, tok):
+        return tok.kind == COMMAND and tok.text in ("top", "intercal") or tok.kind == LETTER and tok.text == "T"
+
+    def _superscript(self, node, start):
+        opening = self.c.accept(OP, "{")
+        tok = self.c.peek()
+        if self._is_transpose(tok):
+            self.c.next()
+            node = self.c.make(Transpose, node, start=start)
+        elif tok.kind == OP and tok.text == "(":
+            if not (isinstance(node, Symbol) and node.index is None):
+                raise self.c.error("a time step (t) can only follow a symbol like \\mathbf{h}; "
+                                   "write a power as ^{2}")
+            self.c.next()
+            index = parse_index_terms(self.c, self._index_base)
+            self.c.expect(OP, ")", "missing ')' after the time step, e.g. ^{(t-1)}")
+            node = self.c.make(Symbol, node.name, index, start=start)
+            if opening and self._is_transpose(self.c.peek()):
+                self.c.next()
+                node = self.c.make(Transpose, node, start=start)
+        elif tok.kind == NUMBER or tok.kind == OP and tok.text in "+-":
+            if not opening and (tok.kind != NUMBER or len(tok.text) > 1):
+                raise self.c.error("write a multi-character exponent in braces, e.g. ^{-1} or ^{12}")
+            node = self.c.make(Pow, node, parse_exponent(self.c), start=start)
+            if opening and self.c.at(OP, "^"):
+                raise tower_error(self.c)
+        else:
+            raise self.c.error("a superscript must be a time step (t), \\top or a number")
+        if opening:
+            self.c.expect(OP, "}", f"missing '}}' to close the superscript opened at column {opening.pos + 1}")
+        return node
+
+    # -- operands ----------------------------------------------------------------------------
+    def primary(self):
+        tok = self.c.peek()
+        if tok.kind == NUMBER:
+            self.c.next()
+            return self.c.make(Number, parse_number(tok, self.c), start=tok.pos)
+        if tok.kind == LETTER:
+            self.c.next()
+            return self._named(tok.text, tok)
+        if tok.kind == OP and tok.text in _CLOSERS:
+            return self._group(tok, _CLOSERS[tok.text], closing_command=None)
+        if tok.kind == COMMAND:
+            return self._command(tok)
+        if tok.kind == END:
+            raise self.c.error("the answer ended where an operand was expected")
+        raise self.c.error(f"unexpected {tok.text!r} where an operand was expected")
+
+    def _group(self, tok, closer, closing_command):
+        self.c.next()
+        self.c.enter(tok)
+        node = self.expr()
+        if closing_command and not self.c.accept(COMMAND, closing_command):
+            raise self.c.error(f"missing \\{closing_command}{closer} for the \\left opened at "
+                               f"column {tok.pos + 1}")
+        self.c.expect(OP, closer, f"missing {closer!r} to close the bracket opened at column {tok.pos + 1}")
+        self.c.leave()
+        return node
+
+    def _named(self, name, tok):
+        """A symbol from a letter or styled name; e_{y^{(t)}} and 1_{y^{(t)}} are one-hot vectors."""
+        if name in ("e", "1") and self.c.at(OP, "_"):
+            return self._onehot(tok)
+        if name == "1":
+            return self.c.make(Number, 1.0, start=tok.pos)
+        if name not in self.names:
+            raise self.c.error(unknown_name_reason(name, self.names), tok)
+        return self.c.make(Symbol, name, None, start=tok.pos)
+
+    def _onehot(self, tok):
+        self.c.next()
+        self.c.enter(tok)
+        if self.c.at(OP, "{"):
+            arg = self._group(self.c.peek(), "}", closing_command=None)
+        else:
+            arg = self.primary()
+        self.c.leave()
+        return self.c.make(Call, "onehot", (arg,), start=tok.pos)
+
+    def _command(self, tok):
+        name = tok.text
+        if name in _STYLES or name == "hat" or name == "mathbb":
+            self.c.enter(tok)
+            styled = self._styled_name()
+            self.c.leave()
+            return self._named(styled, tok)
+        if name == "left":
+            self.c.next()
+            opening = self.c.peek()
+            if not (opening.kind == OP and opening.text in "(["):
+                raise self.c.error("\\left must be followed by ( or [")
+            return self._group(opening, _CLOSERS[opening.text], closing_command="right")
+        if name in _WORD_COMMANDS:
+            self.c.next()
+            word = self._braced_word(tok)
+            if word in FUNCTION_ALIASES:
+                return self._call(tok, FUNCTION_ALIASES[word])
+            return self._named(word, tok)
+        if name in _FUNCTION_COMMANDS:
+            self.c.next()
+            return self._call(tok, _FUNCTION_COMMANDS[name])
+        if name in _GREEK_NAMES:
+            self.c.next()
+            return self._named(_GREEK_NAMES[name], tok)
+        if name == "nabla":
+            return self._nabla(tok)
+        if name in ("frac", "dfrac", "tfrac"):
+            return self._frac(tok)
+        if name == "sum":
+            raise self.c.error("put parentheses around a sum inside a power or function argument")
+        raise self.c.error(f"LaTeX command \\{name} is not accepted; see docs/answer-syntax.md "
+                           "for the accepted commands", tok)
+
+    def _styled_name(self):
+        """The base name inside \\mathbf{..}, \\bm, \\boldsymbol, \\hat{..}, \\mathbb{1}: 'h', 'yhat', '1'."""
+        command = self.c.next()
+        braced = self.c.accept(OP, "{")
+        tok = self.c.peek()
+        if tok.kind == COMMAND and (tok.text in _STYLES or tok.text == "hat"):
+            self.c.enter(tok)
+            name = self._styled_name()
+            self.c.leave()
+        elif tok.kind == COMMAND and tok.text in _GREEK_NAMES:
+            self.c.next()
+            name = _GREEK_NAMES[tok.text]
+        elif tok.kind == LETTER or tok.kind == NUMBER and tok.text == "1":
+            self.c.next()
+            name = tok.text
+        else:
+            raise self.c.error(f"\\{command.text} takes one letter, e.g. \\{command.text}{{h}}")
+        if braced:
+            self.c.expect(OP, "}", f"\\{command.text}{{...}} takes a single letter; close it with '}}'")
+        if command.text == "mathbb" and name != "1":
+            raise self.c.error("only \\mathbb{1} (the ones vector or indicator) is accepted", command)
+        return name + "hat" if command.text == "hat" else name
+
+    def _braced_word(self, command):
+        self.c.expect(OP, "{", f"\\{command.text} needs a braced word, e.g. \\{command.text}{{diag}}")
+        letters = []
+        while self.c.at(LETTER):
+            letters.append(self.c.next().text)
+        self.c.expect(OP, "}", f"\\{command.text}{{...}} may contain only letters")
+        return "".join(letters)
+
+    def _call(self, tok, func):
+        self.c.enter(tok)
+        if self.c.at(END) or self.c.at(OP, "+") or self.c.at(OP, "-"):
+            raise self.c.error(f"{func} needs an argument, e.g. {func}(a)")
+        # A bracketed argument ends at its bracket, so \tanh(a)^2 squares the tanh; a bare
+        # argument keeps its scripts, so \tanh \mathbf{a}^{(t)} is tanh(a[t]).
+        bracketed = self.c.peek().text in ("(", "[", "{", "left")
+        arg = self.primary() if bracketed else self.factor()
+        self.c.leave()
+        return self.c.make(Call, func, (arg,), start=tok.pos)
+
+    def _gradient_symbol(self, tok):
+        """The symbol h^{(t)} of nabla_{h^{(t)}} L or dL/dh^{(t)}, turned into grad_h[t] (eq. 10.18)."""
+        wrt_tok = self.c.peek()
+        wrt = self.factor()
+        if not isinstance(wrt, Symbol):
+            raise self.c.error("a gradient must be taken with respect to one symbol, like \\mathbf{h}^{(t)}",
+                               wrt_tok)
+        name = f"grad_{wrt.name}"
+        if name not in self.names:
+            raise self.c.error(f"gradients with respect to {wrt.name} are not part of this question", wrt_tok)
+        return name, wrt.index
+
+    def _nabla(self, tok):
+        self.c.next()
+        self.c.enter(tok)
+        self.c.expect(OP, "_", "write the gradient as \\nabla_{\\mathbf{h}^{(t)}} L")
+        braced = self.c.accept(OP, "{")
+        name, index = self._gradient_symbol(tok)
+        if braced:
+            self.c.expect(OP, "}", "missing '}' after the \\nabla subscript")
+        self.c.expect(LETTER, "L", "the gradient must be of the loss L: \\nabla_{\\mathbf{h}^{(t)}} L")
+        self.c.leave()
+        return self.c.make(Symbol, name, index, start=tok.pos)
+
+    def _frac(self, tok):
+        self.c.next()
+        self.c.enter(tok)
+        self.c.expect(OP, "{", "write a fraction as \\frac{a}{b}")
+        if self.c.accept(COMMAND, "partial"):
+            self.c.expect(LETTER, "L", "a derivative must be of the loss: \\frac{\\partial L}{\\partial h^{(t)}}")
+            self.c.expect(OP, "}", "the numerator of a derivative is just \\partial L")
+            self.c.expect(OP, "{", "write the derivative as \\frac{\\partial L}{\\partial h^{(t)}}")
+            self.c.expect(COMMAND, "partial", "the denominator of a derivative starts with \\partial")
+            name, index = self._gradient_symbol(tok)
+            self.c.expect(OP, "}", "missing '}' after the derivative's denominator")
+            node = self.c.make(Symbol, name, index, start=tok.pos)
+        else:
+            numerator = self.expr()
+            self.c.expect(OP, "}", "missing '}' after the numerator of \\frac")
+            self.c.expect(OP, "{", "write a fraction as \\frac{a}{b}")
+            denominator = self.expr()
+            self.c.expect(OP, "}", "missing '}' after the denominator of \\frac")
+            node = self.c.make(Div, numerator, denominator, start=tok.pos)
+        self.c.leave()
+        return node

@@ -1,0 +1,218 @@
+"""Recursive-descent parser for plain-text (NumPy-style) answers.
+
+Grammar, loosest binding first (docs/answer-syntax.md has the table):
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('@' | '*' | '/') unary)*          left-associative, one level as in Python
+    unary   := ('-' | '+') unary | 'sum_t' term | power  sum_t takes the rest of the product
+    power   := postfix (('**' | '^') ['-'|'+'] NUMBER)?  literal exponents only, no towers
+    postfix := primary ('.T' | '^T')*
+    primary := NUMBER | '(' expr ')' | FUNCTION '(' expr ')' | NAME ['[' index ']']
+    index   := INTEGER | ('t' | 'tau') [('+' | '-') INTEGER]
+"""
+import math
+
+from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+                  TimeIndex, Transpose)
+from .lexer import END, NAME, NUMBER, OP, Cursor, tokenize_text
+from .names import (DEFAULT_NAMES, FUNCTION_ALIASES, MAX_EXPONENT, split_name,
+                    unknown_name_reason)
+
+_PRODUCTS = {"@": MatMul, "*": Mul, "/": Div}
+_MAX_INDEX_DIGITS = 6
+
+
+def parse_text(source, names=DEFAULT_NAMES):
+    """The AST of a plain-text answer such as `sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T`.
+
+    `names` is the set of allowed base symbol names. Raises ParseError on anything else.
+    """
+    parser = _TextParser(source, frozenset(names))
+    return parser.parse()
+
+
+def parse_number(tok, cursor):
+    """A finite float from a NUMBER token."""
+    value = float(tok.text)
+    if not math.isfinite(value):
+        raise cursor.error("number is too large", tok)
+    return value
+
+
+def parse_exponent(cursor):
+    """A literal exponent: optional sign, then a number within +-MAX_EXPONENT."""
+    start = cursor.peek()
+    sign = 1.0
+    if cursor.at(OP, "-") or cursor.at(OP, "+"):
+        sign = -1.0 if cursor.next().text == "-" else 1.0
+    if not cursor.at(NUMBER):
+        raise cursor.error("an exponent must be a plain number such as 2; "
+                           "expressions in exponents are not accepted")
+    value = sign * parse_number(cursor.next(), cursor)
+    if abs(value) > MAX_EXPONENT:
+        raise cursor.error(f"exponent {value:g} is larger than {MAX_EXPONENT} in magnitude", start)
+    return value
+
+
+def tower_error(cursor):
+    return cursor.error("a power of a power (a**b**c) is not accepted; the exponent must be a "
+                        "plain number, use parentheses (a**b)**c if you mean that")
+
+
+def parse_index_terms(cursor, base_kinds):
+    """A TimeIndex from tokens such as `t`, `t-1`, `tau`, `2` (shared with the LaTeX parser)."""
+    tok = cursor.peek()
+    base = base_kinds(tok)
+    if base is None:
+        return TimeIndex(None, read_small_int(cursor))
+    cursor.next()
+    offset = 0
+    if cursor.at(OP, "+") or cursor.at(OP, "-"):
+        sign = -1 if cursor.next().text == "-" else 1
+        offset = sign * read_small_int(cursor)
+    return TimeIndex(base, offset)
+
+
+def read_small_int(cursor):
+    tok = cursor.peek()
+    if tok.kind != NUMBER or not tok.text.isdigit():
+        raise cursor.error("a time step must be t, tau, t-1, t+1, tau-1 or a whole number like 2")
+    if len(tok.text) > _MAX_INDEX_DIGITS:
+        raise cursor.error("time step number is too large", tok)
+    cursor.next()
+    return int(tok.text)
+
+
+class _TextParser:
+    def __init__(self, source, names):
+        self.c = Cursor(tokenize_text(source), source)
+        self.names = names
+
+    def parse(self):
+        node = self.expr()
+        if not self.c.at(END):
+            tok = self.c.peek()
+            if tok.text == ")" or tok.text == "]":
+                raise self.c.error(f"unmatched {tok.text!r}; remove it or add the opening bracket")
+            raise self.c.error(f"unexpected {tok.text!r}; expected an operator + - @ * / or the end")
+        return self.c.finish(node)
+
+    def expr(self):
+        start = self.c.peek().pos
+        node = self.term()
+        while self.c.at(OP, "+") or self.c.at(OP, "-"):
+            cls = Add if self.c.next().text == "+" else Sub
+            node = self.c.make(cls, node, self.term(), start=start)
+        return node
+
+    def term(self):
+        start = self.c.peek().pos
+        node = self.unary()
+        while self.c.peek().kind == OP and self.c.peek().text in _PRODUCTS:
+            cls = _PRODUCTS[self.c.next().text]
+            node = self.c.make(cls, node, self.unary(), start=start)
+        return node
+
+    def unary(self):
+        tok = self.c.peek()
+        if tok.kind == OP and tok.text in "+-" or tok.kind == NAME and tok.text == "sum_t":
+            self.c.next()
+            if tok.text == "sum_t":
+                self.c.enter_sum(tok)
+                node = self.c.make(SumOverTime, self.term(), start=tok.pos)
+                self.c.leave_sum()
+                return node
+            self.c.enter(tok)
+            if tok.text == "-":
+                node = self.c.make(Neg, self.unary(), start=tok.pos)
+            else:
+                node = self.unary()
+            self.c.leave()
+            return node
+        return self.power()
+
+    def power(self):
+        start = self.c.peek().pos
+        node = self.postfix()
+        if self.c.at(OP, "**") or self.c.at(OP, "^"):
+            self.c.next()
+            exponent = parse_exponent(self.c)
+            node = self.c.make(Pow, node, exponent, start=start)
+            if self.c.at(OP, "**") or self.c.at(OP, "^"):
+                raise tower_error(self.c)
+        return node
+
+    def postfix(self):
+        start = self.c.peek().pos
+        node = self.primary()
+        while True:
+            if self.c.accept(OP, ".T"):
+                node = self.c.make(Transpose, node, start=start)
+            elif self.c.at(OP, "^") and self.c.peek(1).kind == NAME and self.c.peek(1).text == "T":
+                self.c.next()
+                self.c.next()
+                node = self.c.make(Transpose, node, start=start)
+            else:
+                return node
+
+    def primary(self):
+        tok = self.c.peek()
+        if tok.kind == NUMBER:
+            self.c.next()
+            return self.c.make(Number, parse_number(tok, self.c), start=tok.pos)
+        if tok.kind == OP and tok.text == "(":
+            self.c.next()
+            self.c.enter(tok)
+            node = self.expr()
+            self.c.expect(OP, ")", "missing ')' to close the '(' opened at column "
+                          f"{tok.pos + 1}")
+            self.c.leave()
+            return node
+        if tok.kind == NAME:
+            return self.named(tok)
+        if tok.kind == END:
+            raise self.c.error("the answer ended where an operand was expected")
+        raise self.c.error(f"unexpected {tok.text!r} where an operand (number, name, '(') was expected")
+
+    def named(self, tok):
+        self.c.next()
+        if tok.text in FUNCTION_ALIASES:
+            return self.call(tok, FUNCTION_ALIASES[tok.text])
+        if tok.text == "onehot_y":
+            arg = self.indexed(tok, "y", None)
+            return self.c.make(Call, "onehot", (arg,), start=tok.pos)
+        if tok.text == "sum":
+            raise self.c.error("write the sum over time as sum_t", tok)
+        split = split_name(tok.text, self.names)
+        if split is None:
+            raise self.c.error(unknown_name_reason(tok.text, self.names), tok)
+        return self.indexed(tok, *split)
+
+    def indexed(self, tok, base, index):
+        if self.c.at(OP, "["):
+            bracket = self.c.next()
+            if index is not None:
+                raise self.c.error(f"{tok.text} already names time step {index.text()}; "
+                                   f"write {base}[...] instead", bracket)
+            index = parse_index_terms(self.c, self._index_base)
+            self.c.expect(OP, "]", "missing ']' after the time step, e.g. h[t-1]")
+        return self.c.make(Symbol, base, index, start=tok.pos)
+
+    def _index_base(self, tok):
+        if tok.kind == NAME and tok.text in ("t", "tau"):
+            return tok.text
+        return None
+
+    def call(self, tok, func):
+        opening = self.c.peek()
+        if not self.c.accept(OP, "("):
+            raise self.c.error(f"{tok.text} is a function; write {tok.text}(...)")
+        self.c.enter(opening)
+        args = [self.expr()]
+        while self.c.accept(OP, ","):
+            args.append(self.expr())
+        self.c.expect(OP, ")", f"missing ')' to close {tok.text}(")
+        self.c.leave()
+        if len(args) != 1:
+            raise self.c.error(f"{tok.text} takes one argument, got {len(args)}", tok)
+        return self.c.make(Call, func, tuple(args), start=tok.pos)

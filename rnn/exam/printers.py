@@ -1,0 +1,171 @@
+"""Print an answer tree back as plain text or as LaTeX in the book's notation.
+
+Both printers add only the parentheses the parsers need, so `parse_text(to_text(n)) == n`
+and `parse_latex(to_latex(n)) == n` for every tree the parsers build.
+"""
+from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+                  Transpose, children, fold)
+
+# Binding strength, loosest first; a child printed weaker than its slot needs is parenthesised.
+_SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
+
+_TEXT_OPERATORS = {MatMul: "@", Mul: "*", Div: "/"}
+_LATEX_FUNCTIONS = {"tanh": "\\tanh", "exp": "\\exp", "log": "\\log", "sigma": "\\sigma",
+                    "sech": "\\operatorname{sech}", "diag": "\\operatorname{diag}",
+                    "softmax": "\\operatorname{softmax}", "onehot": "\\operatorname{onehot}"}
+# Scalars of the scalar exam and the integer target y are set in italic, not bold.
+_ITALIC_NAMES = {"w", "u", "v", "y", "L"}
+
+
+def number_text(value):
+    """'2' for whole numbers, the shortest round-tripping float text otherwise."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _wrap(child, printed, needed, parent, open_, close):
+    text, level = printed
+    if isinstance(child, SumOverTime) and isinstance(parent, (Add, Sub, SumOverTime)):
+        return text
+    if level < needed or isinstance(child, SumOverTime):
+        return f"{open_}{text}{close}"
+    return text
+
+
+def to_text(node):
+    """The plain-text (NumPy-style) form of `node`, e.g. `sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T`."""
+    return fold(node, _text_visit)[0]
+
+
+def _text_visit(node, below):
+    def wrap(i, needed):
+        return _wrap(_child(node, i), below[i], needed, node, "(", ")")
+
+    if isinstance(node, Number):
+        return number_text(node.value), _ATOM if node.value >= 0 else _UNARY
+    if isinstance(node, Symbol):
+        return node.name + (f"[{node.index.text()}]" if node.index else ""), _ATOM
+    if isinstance(node, Call):
+        return f"{node.func}({', '.join(text for text, _ in below)})", _ATOM
+    if isinstance(node, Transpose):
+        return f"{wrap(0, _POSTFIX)}.T", _POSTFIX
+    if isinstance(node, Pow):
+        return f"{wrap(0, _POSTFIX)}**{number_text(node.exponent)}", _POWER
+    if isinstance(node, Neg):
+        return f"-{wrap(0, _UNARY)}", _UNARY
+    if isinstance(node, SumOverTime):
+        return f"sum_t {wrap(0, _PRODUCT)}", _SUM
+    if isinstance(node, (MatMul, Mul, Div)):
+        return f"{wrap(0, _PRODUCT)} {_TEXT_OPERATORS[type(node)]} {wrap(1, _UNARY)}", _PRODUCT
+    sign = "+" if isinstance(node, Add) else "-"
+    return f"{wrap(0, _ADD)} {sign} {wrap(1, _PRODUCT)}", _ADD
+
+
+def _child(node, i):
+    return children(node)[i]
+
+
+def to_latex(node):
+    """The LaTeX form of `node` in book notation: bold vectors, ^{(t)}, ^\\top, \\operatorname{diag}, \\odot."""
+    return fold(node, _latex_visit)[0]
+
+
+def latex_symbol(node):
+    """\\mathbf{h}^{(t-1)}, h_{2}, \\hat{\\mathbf{y}}^{(t)} or \\nabla_{\\mathbf{h}^{(t)}} L for a Symbol."""
+    if node.name.startswith("grad_"):
+        return f"\\nabla_{{{latex_symbol(Symbol(node.name[5:], node.index))}}} L"
+    base = _latex_base(node.name, italic=node.name in _ITALIC_NAMES
+                       or node.index is not None and node.index.base is None)
+    if node.index is None:
+        return base
+    if node.index.base is None:
+        return f"{base}_{{{node.index.offset}}}"
+    return f"{base}^{{({_latex_index(node.index)})}}"
+
+
+def _latex_index(index):
+    text = index.text()
+    return "\\tau" + text[3:] if index.base == "tau" else text
+
+
+def _latex_base(name, italic):
+    if name == "yhat":
+        return "\\hat{y}" if italic else "\\hat{\\mathbf{y}}"
+    if name == "Lambda":
+        return "\\boldsymbol{\\Lambda}"
+    if len(name) > 1:
+        return f"\\mathrm{{{name}}}"
+    return name if italic else f"\\mathbf{{{name}}}"
+
+
+def _latex_visit(node, below):
+    def wrap(i, needed):
+        return _wrap(_child(node, i), below[i], needed, node, "\\left(", "\\right)")
+
+    if isinstance(node, Number):
+        return number_text(node.value), _ATOM if node.value >= 0 else _UNARY
+    if isinstance(node, Symbol):
+        return latex_symbol(node), _ATOM
+    if isinstance(node, Call):
+        arg = node.args[0]
+        if node.func == "onehot" and isinstance(arg, Symbol) and not arg.name.startswith("grad_"):
+            return f"\\mathbf{{e}}_{{{latex_symbol(arg)}}}", _ATOM
+        return f"{_LATEX_FUNCTIONS[node.func]}\\left({below[0][0]}\\right)", _ATOM
+    if isinstance(node, Transpose):
+        operand = node.operand
+        if _plain_symbol(operand) and operand.index is not None and operand.index.base is not None:
+            return latex_symbol(operand)[:-1] + "\\top}", _POSTFIX
+        return f"{_scripted_base(operand, below[0])}^\\top", _POSTFIX
+    if isinstance(node, Pow):
+        base = node.base
+        if _plain_symbol(base) and base.index is not None and base.index.base is not None:
+            base_text = f"\\left({below[0][0]}\\right)"
+        else:
+            base_text = _scripted_base(base, below[0])
+        return f"{base_text}^{{{number_text(node.exponent)}}}", _POWER
+    if isinstance(node, Neg):
+        return f"-{wrap(0, _UNARY)}", _UNARY
+    if isinstance(node, SumOverTime):
+        return f"\\sum_{{t=1}}^{{\\tau}} {wrap(0, _PRODUCT)}", _SUM
+    if isinstance(node, Div):
+        return f"\\frac{{{below[0][0]}}}{{{below[1][0]}}}", _ATOM
+    if isinstance(node, (MatMul, Mul)):
+        return _latex_product(node, wrap), _PRODUCT
+    sign = "+" if isinstance(node, Add) else "-"
+    return f"{wrap(0, _ADD)} {sign} {wrap(1, _PRODUCT)}", _ADD
+
+
+def _plain_symbol(node):
+    return isinstance(node, Symbol) and not node.name.startswith("grad_")
+
+
+def _scripted_base(node, printed):
+    """A base that can carry ^ directly (symbol without (t), number) or the parenthesised form."""
+    if _plain_symbol(node) and (node.index is None or node.index.base is None):
+        return printed[0]
+    if isinstance(node, Number) and node.value >= 0:
+        return printed[0]
+    return f"\\left({printed[0]}\\right)"
+
+
+def _latex_product(node, wrap):
+    """Juxtaposition for a matrix product or a number times something, \\odot or \\cdot otherwise.
+
+    Juxtaposition with a number literal reads back as a scaling (Mul), so a MatMul that has a
+    number operand is written with \\cdot instead, and a Mul without one with \\odot.
+    """
+    left, right = node.left, node.right
+    has_number = isinstance(left, Number) or isinstance(right, Number)
+    if isinstance(node, Mul) and not has_number:
+        return f"{wrap(0, _PRODUCT)} \\odot {wrap(1, _UNARY)}"
+    if isinstance(node, MatMul) and has_number:
+        return f"{wrap(0, _PRODUCT)} \\cdot {wrap(1, _UNARY)}"
+    # The book brackets a gradient inside a product, (nabla_h L) h^T, so the L is not misread.
+    left_text, right_text = wrap(0, _PRODUCT), wrap(1, _POWER)
+    if isinstance(left, Symbol) and left.name.startswith("grad_"):
+        left_text = f"\\left({left_text}\\right)"
+    if isinstance(right, Symbol) and right.name.startswith("grad_"):
+        right_text = f"\\left({right_text}\\right)"
+    return f"{left_text} {right_text}"

@@ -1,0 +1,193 @@
+"""Static shape check of an answer: the shape of every node, or the product that cannot exist.
+
+This is how the book's printed eq. 10.21, W^T (grad_{h^(t+1)} L) diag(1 - (h^(t+1))^2), is
+rejected: an H×1 column times an H×H matrix is not a product.
+"""
+from math import prod
+
+from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+                  Transpose, fold)
+from .errors import ShapeMismatch, UnknownSymbol
+from .printers import to_text
+
+_VERBS = {Add: "add", Sub: "subtract", Mul: "multiply elementwise", Div: "divide elementwise"}
+
+
+class Dim:
+    """One axis length: a size (int), a name such as 'H', or both."""
+
+    __slots__ = ("size", "label")
+
+    def __init__(self, size, label=None):
+        self.size = size
+        self.label = label
+
+    def same(self, other):
+        if self.size is not None and other.size is not None:
+            return self.size == other.size
+        return self.label is not None and self.label == other.label
+
+    def is_one(self):
+        return self.size == 1
+
+    def value(self):
+        return self.size if self.size is not None else self.label
+
+
+def elementwise_shape(a, b):
+    """The result shape of an elementwise op on shapes a and b, or None if they do not fit.
+
+    Equal shapes combine; a scalar or 1×1 operand scales the other; a column (n×1) spreads
+    over the B columns of an n×B batch (the bias b in eq. 10.8). Works on ints or Dims.
+    """
+    one = [_is_one(d) for d in a], [_is_one(d) for d in b]
+    if len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b)):
+        return a
+    if all(one[0]):
+        return b
+    if all(one[1]):
+        return a
+    if len(a) == len(b) == 2 and _same(a[0], b[0]) and (one[0][1] or one[1][1]):
+        return (a[0], b[1] if one[0][1] else a[1])
+    return None
+
+
+def matmul_shape(a, b):
+    """The shape of a @ b (NumPy rules for vectors, a scalar scales), or None if it does not exist."""
+    if not a:
+        return b
+    if not b:
+        return a
+    if len(a) > 2 or len(b) > 2:
+        return None
+    inner_left, inner_right = a[-1], b[0] if len(b) == 1 else b[-2]
+    if not _same(inner_left, inner_right):
+        return None
+    return tuple(a[:-1]) + tuple(b[1:] if len(b) == 2 else ())
+
+
+def _is_one(d):
+    return d.is_one() if isinstance(d, Dim) else d == 1
+
+
+def _same(x, y):
+    return x.same(y) if isinstance(x, Dim) else x == y
+
+
+def shape_text(shape):
+    """'H×1 = 3×1', '3×3', 'H×H' or 'scalar' for display."""
+    if not shape:
+        return "scalar"
+    if not all(isinstance(d, Dim) for d in shape):
+        return "×".join(str(d) for d in shape)
+    labels = "×".join(d.label if d.label else str(d.size) for d in shape)
+    sizes = "×".join(str(d.size) for d in shape) if all(d.size is not None for d in shape) else None
+    if sizes is None or labels == sizes:
+        return labels
+    return f"{labels} = {sizes}"
+
+
+def mismatch(node, left_shape, right_shape, shape_of=None):
+    """The ShapeMismatch for binary `node` whose operands have the shapes given (ints or Dims).
+
+    For a matrix product the message names the two factors that meet, e.g. grad_h[t+1] and
+    diag(...) inside W.T @ grad_h[t+1] @ diag(...), when `shape_of(subnode)` can give their shapes.
+    """
+    left, right = node.left, node.right
+    if isinstance(node, MatMul) and shape_of is not None:
+        left, right = _last_factor(left), _first_factor(right)
+        left_shape, right_shape = shape_of(left), shape_of(right)
+    a, b = shape_text(left_shape), shape_text(right_shape)
+    if isinstance(node, MatMul):
+        reason = (f"cannot multiply {to_text(left)} ({a}) by {to_text(right)} ({b}): the columns "
+                  "of the left must match the rows of the right")
+        if (left, right) != (node.left, node.right):
+            reason += f", in {to_text(node)}"
+    else:
+        reason = f"cannot {_VERBS[type(node)]} {to_text(left)} ({a}) and {to_text(right)} ({b}): the shapes differ"
+    return ShapeMismatch(reason, node, a, b)
+
+
+def _last_factor(node):
+    while isinstance(node, MatMul):
+        node = node.right
+    return node
+
+
+def _first_factor(node):
+    while isinstance(node, MatMul):
+        node = node.left
+    return node
+
+
+def diag_mismatch(node, shape):
+    return ShapeMismatch(f"diag needs a column vector, but {to_text(node.args[0])} is "
+                         f"{shape_text(shape)}", node, shape_text(shape))
+
+
+def infer_shapes(node, shapes, dims=None, n_classes=None):
+    """{node: shape} for every node of the tree; shapes are tuples of ints or dimension names.
+
+    `shapes` maps each base symbol name ('h', 'W', 'grad_h', 'y', ...) to a tuple whose entries
+    are ints or names like 'H'; `dims` maps names to sizes ({'H': 3, 'K': 4}). onehot(y) has
+    n_classes (or dims['K']) rows. Raises ShapeMismatch naming the first impossible operation,
+    or UnknownSymbol.
+    """
+    dims = dict(dims or {})
+    if n_classes is not None:
+        dims.setdefault("K", n_classes)
+    dim_shapes = {}
+
+    def visit(current, below):
+        dim_shapes[current] = _node_shape(current, below, shapes, dims, dim_shapes.__getitem__)
+        return dim_shapes[current]
+
+    fold(node, visit)
+    return {n: tuple(d.value() for d in shape) for n, shape in dim_shapes.items()}
+
+
+def infer_shape(node, shapes, dims=None, n_classes=None):
+    """The shape of the whole answer (see infer_shapes)."""
+    return infer_shapes(node, shapes, dims, n_classes)[node]
+
+
+def _dim(entry, dims):
+    if isinstance(entry, str):
+        return Dim(dims.get(entry), entry)
+    return Dim(int(entry))
+
+
+def _node_shape(node, below, shapes, dims, shape_of):
+    if isinstance(node, Number):
+        return ()
+    if isinstance(node, Symbol):
+        if node.name not in shapes:
+            raise UnknownSymbol(to_text(node), sorted(shapes))
+        return tuple(_dim(entry, dims) for entry in shapes[node.name])
+    if isinstance(node, MatMul):
+        result = matmul_shape(*below)
+    elif isinstance(node, (Add, Sub, Mul, Div)):
+        result = elementwise_shape(*below)
+    elif isinstance(node, Transpose):
+        return tuple(reversed(below[0]))
+    elif isinstance(node, (Neg, Pow, SumOverTime)):
+        return below[0]
+    else:
+        return _call_shape(node, below[0], dims)
+    if result is None:
+        raise mismatch(node, *below, shape_of=shape_of)
+    return result
+
+
+def _call_shape(node, shape, dims):
+    if node.func == "diag":
+        if not shape or len(shape) == 2 and shape[0].is_one() and shape[1].is_one():
+            return shape
+        if len(shape) == 1 or len(shape) == 2 and shape[1].is_one():
+            return (shape[0], shape[0])
+        raise diag_mismatch(node, shape)
+    if node.func == "onehot":
+        classes = Dim(dims.get("K"), "K")
+        batch = shape[-1] if shape else Dim(1)
+        return (classes, batch)
+    return shape
