@@ -39,11 +39,14 @@ def tanh_step(W, U, b) -> Callable:
     return step
 
 
-def run_recurrence(step: Callable, h_k, xs) -> list:
-    """[h^(k), h^(k+1), ..., h^(k+n)] from h^(k) and the inputs x^(k+1), ..., x^(k+n)."""
+def run_recurrence(step: Callable, h_k, xs, k: int = 0) -> list:
+    """[h^(k), h^(k+1), ..., h^(k+n)] from h^(k) and the inputs x^(k+1), ..., x^(k+n).
+
+    Each new state is named ``h_t`` with ``meta['t'] = t``, as `rnn.unroll` names its nodes.
+    """
     states = [h_k]
-    for x in xs:
-        states.append(step(states[-1], x))
+    for t, x in enumerate(xs, start=k + 1):
+        states.append(step(states[-1], x).tag(name=f"h_{t}", label=f"\\mathbf{{h}}^{{({t})}}", t=t))
     return states
 
 

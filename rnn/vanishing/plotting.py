@@ -1,0 +1,36 @@
+"""Saving the lab's matplotlib figures: the Agg backend, one PNG and one SVG per figure."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot loads)
+
+FORMATS = ("png", "svg")
+COLOURS = {"rnn": "#c0392b", "lstm": "#2471a3", "gru": "#229954"}
+
+
+def new_figure(ncols: int = 1, width: float = 5.2, height: float = 3.6):
+    """A figure with `ncols` side-by-side axes (a list, even for one)."""
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
+    return fig, list(axes[0])
+
+
+def save(fig, out_dir, stem: str) -> list[Path]:
+    """Write `fig` as ``stem.png`` and ``stem.svg`` in `out_dir`; returns the paths, PNG first.
+
+    SVG metadata (a date) is dropped so the same figure gives the same file.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    fig.tight_layout()
+    for fmt in FORMATS:
+        path = out_dir / f"{stem}.{fmt}"
+        metadata = {"Date": None} if fmt == "svg" else {}
+        fig.savefig(path, dpi=130, metadata=metadata)
+        paths.append(path)
+    plt.close(fig)
+    return paths
