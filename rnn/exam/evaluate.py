@@ -7,7 +7,7 @@ body for t = 1..tau (eqs. 10.22 - 10.28).
 """
 import numpy as np
 
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+from .ast import (Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, fold)
 from .errors import EvaluationError, UnknownSymbol
 from .printers import to_text

@@ -18,8 +18,9 @@ OP = "op"
 END = "end"
 BAD = "bad"            # a character no syntax accepts; its text is the reason, raised when reached
 
-_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COMMAND_NAME = re.compile(r"[A-Za-z]+")
 _TEXT_OPS = ("**", "@", "*", "/", "+", "-", "^", "(", ")", "[", "]", ",")
 _LATEX_OPS = set("{}()[]^_+-/=,|")
 # Spacing and delimiter-size commands change only the look, so the lexer drops them.
@@ -112,7 +113,7 @@ def tokenize_latex(source):
     """Tokens of a LaTeX answer (spacing commands dropped, one surrounding $...$ removed)."""
     _check_length(source)
     body = source.strip()
-    offset = source.index(body[0])
+    offset = len(source) - len(source.lstrip())
     for fence in ("$$", "$"):
         if len(body) > 2 * len(fence) and body.startswith(fence) and body.endswith(fence):
             body, offset = body[len(fence):-len(fence)], offset + len(fence)
@@ -124,7 +125,7 @@ def tokenize_latex(source):
             i += 1
             continue
         if ch == "\\":
-            m = re.compile(r"[A-Za-z]+").match(body, i + 1)
+            m = _COMMAND_NAME.match(body, i + 1)
             name = m.group() if m else body[i + 1:i + 2]
             if not name:
                 raise ParseError("a lone backslash ends the answer", i + offset, source)

@@ -16,8 +16,7 @@ from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Sy
                   TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
 from .names import DEFAULT_NAMES, FUNCTION_ALIASES, unknown_name_reason
-from .parse_text import (parse_exponent, parse_index_terms, parse_number, read_small_int,
-                         tower_error)
+from .parse_text import parse_exponent, parse_index_terms, parse_number, tower_error
 
 _PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
 _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}

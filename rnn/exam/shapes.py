@@ -3,9 +3,7 @@
 This is how the book's printed eq. 10.21, W^T (grad_{h^(t+1)} L) diag(1 - (h^(t+1))^2), is
 rejected: an H×1 column times an H×H matrix is not a product.
 """
-from math import prod
-
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+from .ast import (Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, fold)
 from .errors import ShapeMismatch, UnknownSymbol
 from .printers import to_text
