@@ -16,6 +16,7 @@ from .errors import GradbookError
 # name -> (module, one-line help); in the order `gradbook --help` lists them.
 COMMANDS = {
     "gradcheck": ("autodiff.cli_gradcheck", "check an expression's gradients against finite differences"),
+    "graph": ("autodiff.cli_draw", "draw the graph of a small example expression with values and gradients"),
 }
 
 

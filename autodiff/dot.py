@@ -77,7 +77,7 @@ STYLES = {
     }, op_fill="#f4f4f4"),
     "print": Style("print", {
         "parameter": RoleLook("box", "#d9d9d9", "black", "bold", penwidth=1.6),
-        "input": RoleLook("ellipse", "white", "black"),
+        "input": RoleLook("ellipse", "#e8e8e8", "black"),
         "constant": RoleLook("ellipse", "white", "black", "dotted"),
         "intermediate": RoleLook("ellipse", "white", "black"),
         "loss": RoleLook("ellipse", "#f0f0f0", "black", peripheries=2),

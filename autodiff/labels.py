@@ -255,7 +255,7 @@ def format_number(x):
 
 
 def format_array(value, max_entries=6):
-    """A value for a node: small arrays in full (rows separated by ``;``), big ones by their norm.
+    """A value for a node: small arrays in full (rows separated by ``;``), big ones by their (Frobenius) norm.
 
     A column vector (n, 1) is printed as a row with a transpose mark, as the book writes it.
     """
@@ -265,7 +265,7 @@ def format_array(value, max_entries=6):
     if arr.size > max_entries:
         if arr.dtype == object:
             return f"{arr.size} symbolic entries"
-        return f"\u2016\u00b7\u2016 = {format_number(float(np.linalg.norm(arr)))}"
+        return f"norm {format_number(float(np.linalg.norm(arr)))}"
     if arr.ndim == 2 and arr.shape[1] == 1:
         return "[" + " ".join(format_number(v) for v in arr[:, 0]) + "]\u22a4"
     if arr.ndim == 1:

@@ -14,6 +14,7 @@ True
 """
 from __future__ import annotations
 
+from . import renderers
 from .dot import HTML, STYLES, RoleLook, Style, StyleError, op_html, to_dot
 from .errors import RendererMissing
 from .labels import dot_escape, dot_quote, format_array, format_shape, html_label, plain_text
@@ -37,6 +38,6 @@ def render(graph, path, format=None, **options):
 def mimebundle(graph, **options):
     """Jupyter display data: ``{'image/svg+xml': svg}``, or the DOT text when no renderer exists."""
     source = to_dot(graph, **options)
-    if find_renderer() is None:
+    if renderers.find_renderer() is None:
         return {"text/plain": source}
     return {"image/svg+xml": svg_text(source)}
