@@ -1,0 +1,243 @@
+"""Matrix-form BPTT derived by reverse accumulation over the unrolled graph.
+
+The derivation reads a concretely unrolled graph (tau = 4, B = 1, H, n_in and K distinct so
+a wrong product cannot type-check by accident) in three passes:
+
+1. **Values.** Every tagged node becomes a book symbol (``h^(3)``, ``W``); untagged nodes get
+   the expression of their primitive applied to their inputs' values. Tagged nodes remember
+   their defining expression so that a formula rebuilt by a VJP (``softmax(o^(3))``) is
+   recognised and renamed (``yhat^(3)``).
+2. **Reverse accumulation** with the engine's own VJPs (``autodiff.ops``) evaluated on those
+   symbols. When a node of a named kind (o, h, s, gates) has received all its contributions,
+   its adjoint is recorded as an equation and replaced by the symbol grad_{k^(t)} L, exactly
+   as the engine reuses each adjoint once (eq. 10.20). Parameters collect one contribution
+   per step: the book's dummy copies W^(t) (eqs 10.22-10.28).
+3. **Generalisation over t.** Each equation is shifted to the relative time t (and to tau at
+   the end of the sequence). Steps with the same shifted form are one recurrence; the form
+   must repeat at two or more interior steps, which is the check that it holds for every t.
+   Parameter contributions with one shifted form become a sum over t.
+
+Nothing here knows the book's answers: they come out of the VJPs and the simplification
+rules of `mexpr`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import autodiff as ad
+from autodiff.backward import toposort
+from autodiff.ops import one_hot, sum_to
+
+from . import mexpr as mx
+from .errors import DeriveError
+from .graphs import Sample, cell as get_cell, unroll
+from .results import Equation, MatrixDerivation
+
+# Primitives whose NumPy forward already builds the matrix expression through dispatch.
+_DISPATCHED = {"add", "sub", "mul", "div", "neg", "matmul", "transpose", "reshape", "broadcast_to",
+               "sum", "pow"}
+
+DERIVATION_TAU = 4
+DERIVATION_SIZES = (3, 2, 4)   # H, n_in, K: distinct, so shapes identify the symbols
+
+
+def symbol_for(node):
+    """The book symbol of a tagged node or parameter, None for an untagged intermediate."""
+    if node.role == "parameter":
+        return mx.Sym(node.meta.get("copy_of", node.name), None, node.shape)
+    kind, t = node.meta.get("kind"), node.meta.get("t")
+    if kind is None or kind == "L":
+        return None
+    return mx.Sym(kind, None if t is None else mx.Time("abs", t), node.shape)
+
+
+def _forward_expr(node, values):
+    args = [values[i] for i in node.inputs]
+    if node.op in _DISPATCHED:
+        return node.prim.forward(*args, **node.params)
+    return mx.Func(node.op, tuple(a for a in args if isinstance(a, mx.MExpr)), node.shape)
+
+
+def forward_values(roots):
+    """Matrix-level value of every node below `roots`, and {definition: symbol} of tagged ones."""
+    values, names = {}, {}
+    nodes = ad.Graph(roots).nodes
+    for node in nodes:
+        sym = symbol_for(node)
+        if node.prim is None:
+            if sym is None or node.value.dtype.kind in "iu":
+                values[node] = node.value if node.value.dtype.kind in "iu" else mx.Const.of(node.value)
+            else:
+                values[node] = sym
+            continue
+        expr = _forward_expr(node, values)
+        if sym is not None:
+            names[expr] = sym
+            values[node] = sym
+        else:
+            values[node] = expr
+    return values, names, _steps(nodes)
+
+
+def _steps(nodes):
+    """The time step each node belongs to: its own t if tagged, else the earliest step of the
+    tagged nodes it feeds (``b + W h^(t-1)`` belongs to step t, not t-1)."""
+    consumers = {}
+    for node in nodes:
+        for i in node.inputs:
+            consumers.setdefault(i, []).append(node)
+    steps = {}
+    for node in reversed(nodes):
+        t = node.meta.get("t")
+        if t is None:
+            later = [steps[c] for c in consumers.get(node, ()) if steps[c] is not None]
+            t = min(later, default=None)
+        steps[node] = t
+    return steps
+
+
+def _target_names(node, values):
+    """Name the one-hot columns a VJP builds from an integer target input as 1_{y^(t)}."""
+    out = {}
+    for inp in node.inputs:
+        if inp.prim is None and inp.value.dtype.kind in "iu" and inp.meta.get("kind") == "y":
+            axis = node.params.get("axis", 0)
+            other = next(i for i in node.inputs if i is not inp)
+            mask = one_hot(inp.value, other.shape[axis], axis=axis)
+            target = mx.Sym("y", mx.Time("abs", inp.meta["t"]), inp.shape)
+            out[mx.Const.of(mask)] = mx.OneHot(target, mask.shape)
+    return out
+
+
+def reverse(root, values, names, steps, adjoint_kinds):
+    """Reverse accumulation with named adjoints: (equations, parameter contributions).
+
+    equations: [(symbol, rhs)] in the order the adjoints were completed;
+    contributions: {parameter name: {step: expression}} (one dummy copy per step).
+    """
+    adj = {root: mx.Const.of(np.ones(root.shape))}
+    equations, contributions = [], {}
+    for node in reversed(toposort(root, needs_grad=True)):
+        g = adj.pop(node, None)
+        if g is None:
+            continue
+        sym = values[node] if isinstance(values[node], mx.Sym) else None
+        if node is not root and sym is not None and sym.name in adjoint_kinds:
+            equations.append((sym, g))
+            g = mx.Grad(sym)
+        if node.prim is None:
+            if node.role == "parameter":
+                name = node.meta.get("copy_of", node.name)
+                per_step = contributions.setdefault(name, {})
+                step = node.meta.get("t")
+                per_step[step] = g if step not in per_step else mx.add(per_step[step], g)
+            continue
+        args = [values[i] for i in node.inputs]
+        local = {**names, **_target_names(node, values)}
+        for k, inp in enumerate(node.inputs):
+            if not inp.requires_grad:
+                continue
+            c = sum_to(node.prim.vjp(k)(g, values[node], *args, **node.params), inp.shape)
+            c = mx.substitute(mx.lift(c), local)
+            if inp.role == "parameter" and inp.meta.get("t") is None:
+                name = inp.name
+                per_step = contributions.setdefault(name, {})
+                step = steps[node]
+                per_step[step] = c if step not in per_step else mx.add(per_step[step], c)
+                continue
+            adj[inp] = c if inp not in adj else mx.add(adj[inp], c)
+    return equations, contributions
+
+
+def _relative(expr, s, base):
+    return mx.retime(expr, lambda time: time.shifted(base, s))
+
+
+def _runs(forms, last):
+    """Group consecutive steps with equal shifted forms: [(first, last, form)]."""
+    runs = []
+    for s in sorted(forms):
+        if runs and runs[-1][2] == forms[s] and runs[-1][1] == s - 1:
+            runs[-1] = (runs[-1][0], s, forms[s])
+        else:
+            runs.append((s, s, forms[s]))
+    return runs
+
+
+def _general(runs, tau, what):
+    """Check that every run is anchored at step 1 or at tau and repeats where it claims to."""
+    for first, last, _ in runs:
+        if first != 1 and last != tau:
+            raise DeriveError(f"{what} changes form in the middle of the sequence (steps {first}-{last} "
+                              f"of {tau}); the cell is not time-invariant, so no recurrence in t exists")
+        if first == 1 and last < tau and last - first < 1:
+            raise DeriveError(f"{what} takes its interior form at one step only; unroll more steps")
+
+
+def generalise_adjoints(equations, tau):
+    """Per kind: recurrences valid for a range of t, in book form (relative time indices)."""
+    by_kind, order = {}, []
+    for sym, rhs in equations:
+        if sym.name not in by_kind:
+            order.append(sym.name)
+        by_kind.setdefault(sym.name, {})[sym.time.offset] = (sym, rhs)
+    out = []
+    for kind in order:
+        steps = by_kind[kind]
+        forms = {s: _relative(rhs, s, "t") for s, (sym, rhs) in steps.items()}
+        runs = _runs(forms, tau)
+        _general(runs, tau, f"grad_{kind}")
+        for first, last, form in runs:
+            sym = steps[last][0]
+            if first == last == tau:
+                lhs, rhs = mx.Grad(_relative(sym, tau, "tau")), _relative(steps[tau][1], tau, "tau")
+                out.append(Equation(lhs, rhs, lo=mx.Time("tau", 0), hi=mx.Time("tau", 0), key=f"{kind}@tau"))
+            else:
+                lhs = mx.Grad(_relative(sym, last, "t"))
+                hi = mx.Time("tau", last - tau)
+                out.append(Equation(lhs, form, lo=mx.Time("abs", first), hi=hi, key=kind))
+    return out
+
+
+def generalise_parameters(contributions, shapes, tau):
+    """Per parameter: the sum over t of its dummy copies' contributions (eqs 10.22-10.28)."""
+    out = []
+    for name, per_step in contributions.items():
+        forms = {s: _relative(e, s, "t") for s, e in per_step.items()}
+        runs = _runs(forms, tau)
+        _general(runs, tau, f"grad_{name}")
+        total = None
+        for first, last, form in runs:
+            if first == last == tau:
+                term = _relative(per_step[tau], tau, "tau")
+            else:
+                term = mx.SumT(form, mx.Time("abs", first), mx.Time("tau", last - tau))
+            total = term if total is None else mx.add(total, term)
+        lhs = mx.Grad(mx.Sym(name, None, shapes[name]))
+        out.append(Equation(lhs, total, lo=None, hi=None, key=name))
+    return out
+
+
+def derive_matrix(cell_name="rnn", tau=DERIVATION_TAU, sizes=DERIVATION_SIZES, seed=0):
+    """Derive the BPTT recurrences and parameter sums of a cell in matrix form (any tau).
+
+    For ``rnn`` the result is eqs 10.18, 10.19, the corrected 10.21 and 10.22-10.28.
+    """
+    if tau < 3:
+        raise DeriveError(f"the matrix derivation needs at least 3 unrolled steps to see a "
+                          f"recurrence repeat, got {tau}; pass tau >= 3")
+    spec = get_cell(cell_name)
+    H, n_in, K = sizes
+    graph = unroll(spec, Sample.random(spec, tau, H, n_in, K, seed=seed))
+    values, names, steps = forward_values([graph.loss, *graph.named()])
+    equations, contributions = reverse(graph.loss, values, names, steps, spec.adjoints)
+    adjoints = generalise_adjoints(equations, tau)
+    shapes = {n: p.shape for n, p in graph.params.items()}
+    params = generalise_parameters(contributions, shapes, tau)
+    order = list(spec.params)
+    for eq in adjoints + params:
+        eq.tag = spec.book.get(eq.key)
+    # the book's order where the book has the cell (10.18, 10.19, 10.21, 10.22 ...)
+    adjoints.sort(key=lambda e: float(e.tag) if e.tag else 0.0)
+    params.sort(key=lambda e: (float(e.tag) if e.tag else 0.0, order.index(e.lhs.of.name)))
+    return MatrixDerivation(spec, adjoints, params, sizes)

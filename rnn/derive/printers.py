@@ -1,0 +1,289 @@
+"""Printers of matrix expressions in book notation: LaTeX, plain text, presentation MathML.
+
+One tree walk (`Printer`) decides precedence and parentheses; three small subclasses say how
+each piece is spelled. LaTeX follows the book: ``\\mathbf{h}^{(t)}``, ``\\mathbf{W}^{\\top}``,
+``\\operatorname{diag}``, ``\\nabla_{\\mathbf{h}^{(t)}} L``, ``\\sum_{t=1}^{\\tau}``. Text reads
+as NumPy-flavoured pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
+"""
+from __future__ import annotations
+
+from . import mexpr as mx
+from . import notation as nt
+
+ADD, NEG, MUL, POST, ATOM = 1, 2, 3, 4, 5
+
+
+def _number(c):
+    c = float(c)
+    return str(int(c)) if c.is_integer() else f"{c:g}"
+
+
+class Printer:
+    """Precedence-aware walk; subclasses spell the pieces."""
+
+    bare_indexed_powers = False  # h[t]**2 needs no parentheses, (h^{(t)})^2 does
+    grad_precedence = MUL  # the book brackets (nabla L) inside a product, code needs no brackets
+
+    def doprint(self, e):
+        return self._p(e)[0]
+
+    def _wrap(self, e, prec):
+        s, p = self._p(e)
+        return self.paren(s) if p < prec else s
+
+    def _p(self, e):
+        if isinstance(e, mx.Sym):
+            return self.sym(e, False), ATOM
+        if isinstance(e, mx.Grad):
+            return self.grad(e.of), self.grad_precedence
+        if isinstance(e, mx.OneHot):
+            return self.onehot(e.target), ATOM
+        if isinstance(e, mx.Const):
+            return self.const(e), ATOM if e.uniform is None or e.uniform >= 0 else NEG
+        if isinstance(e, mx.Add):
+            # a positive term first: yhat - 1_y reads better than -1_y + yhat
+            terms = sorted(e.terms, key=lambda t: isinstance(t, mx.Neg))
+            out = self._wrap(terms[0], ADD)
+            for t in terms[1:]:
+                if isinstance(t, mx.Neg):
+                    out += self.minus + self._wrap(t.x, NEG)
+                elif isinstance(t, mx.Const) and t.uniform is not None and t.uniform < 0:
+                    out += self.minus + _number(-t.uniform)
+                else:
+                    out += self.plus + self._wrap(t, NEG)
+            return out, ADD
+        if isinstance(e, mx.Neg):
+            return self.negate(self._wrap(e.x, MUL)), NEG
+        if isinstance(e, mx.Scale):
+            return self.scale(_number(e.c), self._wrap(e.x, MUL + 1)), MUL
+        if isinstance(e, mx.MatMul):
+            parts = [self._wrap(f, MUL + 1) if k < len(e.factors) - 1 or not isinstance(f, mx.Grad)
+                     else self._p(f)[0] for k, f in enumerate(e.factors)]
+            return self.matmul(parts), MUL
+        if isinstance(e, mx.Hadamard):
+            return self.hadamard([self._wrap(f, MUL + 1) for f in e.factors]), MUL
+        if isinstance(e, mx.Power):
+            bare = isinstance(e.x, mx.Sym) and (e.x.time is None or self.bare_indexed_powers)
+            base = self._p(e.x)[0] if bare else self.paren(self._p(e.x)[0])
+            return self.power(base, e.n), POST
+        if isinstance(e, mx.Transpose):
+            if isinstance(e.x, mx.Sym):
+                return self.sym(e.x, True), ATOM
+            return self.transpose(self._wrap(e.x, ATOM)), POST
+        if isinstance(e, mx.Diag):
+            return self.func("diag", [self.doprint(e.v)], operator=True), ATOM
+        if isinstance(e, mx.Func):
+            return self.func(e.name, [self.doprint(a) for a in e.args]), ATOM
+        if isinstance(e, mx.SumT):
+            return self.sum(e.lo, e.hi, self._wrap(e.body, MUL)), ADD
+        raise TypeError(f"no printer rule for {type(e).__name__}")
+
+    def equation(self, eq):
+        """``lhs = rhs`` with the range of t it holds for."""
+        return self.relation(self.doprint(eq.lhs), self.doprint(eq.rhs), eq)
+
+
+class LatexPrinter(Printer):
+    plus, minus = " + ", " - "
+    _FUNCS = {"tanh": r"\tanh", "sigmoid": r"\sigma", "exp": r"\exp", "log": r"\log"}
+
+    def paren(self, s):
+        return rf"\left({s}\right)"
+
+    def sym(self, s, transposed):
+        sup = [] if s.time is None else [f"({nt.time_latex(s.time)})"]
+        if transposed:
+            sup.append(r"\top")
+        base = nt.latex_base(s.name)
+        if not sup:
+            return base
+        if "^" in base:  # a gate superscript already: W^{f}, transposed W^{f\top}
+            head, _, tail = base.rpartition("^{")
+            return f"{head}^{{{tail[:-1]}{''.join(sup)}}}"
+        return f"{base}^{{{''.join(sup)}}}"
+
+    def grad(self, of):
+        return rf"\nabla_{{{self.sym(of, False)}}} L"
+
+    def onehot(self, target):
+        return rf"\mathbf{{1}}_{{y^{{({nt.time_latex(target.time)})}}}}"
+
+    def const(self, c):
+        if c.uniform is not None:
+            return _number(c.uniform)
+        rows = c.array.reshape(c.shape[0], -1)
+        body = r" \\ ".join(" & ".join(_number(v) for v in row) for row in rows)
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+    def negate(self, s):
+        return "-" + s
+
+    def scale(self, c, s):
+        return f"{c} {s}"
+
+    def matmul(self, parts):
+        return " ".join(parts)
+
+    def hadamard(self, parts):
+        return r" \odot ".join(parts)
+
+    def power(self, base, n):
+        return f"{base}^{{{n}}}"
+
+    def transpose(self, s):
+        return rf"{s}^{{\top}}"
+
+    def func(self, name, args, operator=False):
+        head = self._FUNCS.get(name, rf"\operatorname{{{name}}}")
+        return head + self.paren(", ".join(args))
+
+    def sum(self, lo, hi, body):
+        return rf"\sum_{{t={nt.time_latex(lo)}}}^{{{nt.time_latex(hi)}}} {body}"
+
+    def relation(self, lhs, rhs, eq):
+        rng = ""
+        if eq.lo is not None and eq.lo != eq.hi:
+            rng = rf" \qquad t = {nt.time_latex(eq.lo)}, \dots, {nt.time_latex(eq.hi)}"
+        tag = rf" \tag{{{eq.tag}}}" if eq.tag else ""
+        return f"{lhs} &= {rhs}{rng}{tag}"
+
+
+class TextPrinter(Printer):
+    plus, minus = " + ", " - "
+    bare_indexed_powers = True
+    grad_precedence = ATOM
+
+    def paren(self, s):
+        return f"({s})"
+
+    def sym(self, s, transposed):
+        out = nt.text_base(s.name) + ("" if s.time is None else f"[{nt.time_text(s.time)}]")
+        return out + (".T" if transposed else "")
+
+    def grad(self, of):
+        return "grad_" + self.sym(of, False)
+
+    def onehot(self, target):
+        return f"onehot(y[{nt.time_text(target.time)}])"
+
+    def const(self, c):
+        if c.uniform is not None:
+            return _number(c.uniform)
+        return repr(c.array.tolist())
+
+    def negate(self, s):
+        return "-" + s
+
+    def scale(self, c, s):
+        return f"{c} * {s}"
+
+    def matmul(self, parts):
+        return " @ ".join(parts)
+
+    def hadamard(self, parts):
+        return " * ".join(parts)
+
+    def power(self, base, n):
+        return f"{base}**{n}"
+
+    def transpose(self, s):
+        return f"{s}.T"
+
+    def func(self, name, args, operator=False):
+        return f"{name}({', '.join(args)})"
+
+    def sum(self, lo, hi, body):
+        return f"sum(t={nt.time_text(lo)}..{nt.time_text(hi)}, {body})"
+
+    def relation(self, lhs, rhs, eq):
+        rng = ""
+        if eq.lo is not None and eq.lo != eq.hi:
+            rng = f"    for t = {nt.time_text(eq.lo)}..{nt.time_text(eq.hi)}"
+        tag = f"    ({eq.tag})" if eq.tag else ""
+        return f"{lhs} = {rhs}{rng}{tag}"
+
+
+def _mo(s):
+    return f"<mo>{s}</mo>"
+
+
+class MathMLPrinter(Printer):
+    """Presentation MathML built from the tree (never from text)."""
+
+    plus, minus = _mo("+"), _mo("&#x2212;")
+    _FUNCS = {"tanh": "tanh", "sigmoid": "&#x3C3;", "exp": "exp", "log": "log"}
+
+    def doprint(self, e):
+        return f"<mrow>{self._p(e)[0]}</mrow>"
+
+    def paren(self, s):
+        return f"<mrow>{_mo('(')}{s}{_mo(')')}</mrow>"
+
+    def sym(self, s, transposed):
+        sup = "" if s.time is None else f"{_mo('(')}{nt.time_mathml(s.time)}{_mo(')')}"
+        if transposed:
+            sup += _mo("&#x22A4;")
+        base = nt.mathml_base(s.name)
+        return f"<msup>{base}<mrow>{sup}</mrow></msup>" if sup else base
+
+    def grad(self, of):
+        return f"<msub>{_mo('&#x2207;')}<mrow>{self.sym(of, False)}</mrow></msub><mi>L</mi>"
+
+    def onehot(self, target):
+        y = f"<msup><mi>y</mi><mrow>{_mo('(')}{nt.time_mathml(target.time)}{_mo(')')}</mrow></msup>"
+        return f'<msub><mn mathvariant="bold">1</mn><mrow>{y}</mrow></msub>'
+
+    def const(self, c):
+        if c.uniform is not None:
+            n = _number(c.uniform)
+            return f"<mn>{n}</mn>" if c.uniform >= 0 else f"{_mo('&#x2212;')}<mn>{n[1:]}</mn>"
+        rows = c.array.reshape(c.shape[0], -1)
+        cells = "".join("<mtr>" + "".join(f"<mtd><mn>{_number(v)}</mn></mtd>" for v in row) + "</mtr>"
+                        for row in rows)
+        return self.paren(f"<mtable>{cells}</mtable>")
+
+    def negate(self, s):
+        return _mo("&#x2212;") + s
+
+    def scale(self, c, s):
+        return f"<mn>{c}</mn>{_mo('&#x2062;')}{s}"
+
+    def matmul(self, parts):
+        return _mo("&#x2062;").join(parts)
+
+    def hadamard(self, parts):
+        return _mo("&#x2299;").join(parts)
+
+    def power(self, base, n):
+        return f"<msup>{base}<mn>{n}</mn></msup>"
+
+    def transpose(self, s):
+        return f"<msup>{s}{_mo('&#x22A4;')}</msup>"
+
+    def func(self, name, args, operator=False):
+        head = f"<mi>{self._FUNCS.get(name, name)}</mi>"
+        return head + _mo("&#x2061;") + self.paren(_mo(",").join(args))
+
+    def sum(self, lo, hi, body):
+        under = f"<mrow><mi>t</mi>{_mo('=')}{nt.time_mathml(lo)}</mrow>"
+        return f"<munderover>{_mo('&#x2211;')}{under}{nt.time_mathml(hi)}</munderover>{body}"
+
+    def relation(self, lhs, rhs, eq):
+        rng = ""
+        if eq.lo is not None and eq.lo != eq.hi:
+            rng = (f"<mspace width=\"2em\"/><mi>t</mi>{_mo('=')}{nt.time_mathml(eq.lo)}{_mo(',')}"
+                   f"{_mo('&#x2026;')}{_mo(',')}{nt.time_mathml(eq.hi)}")
+        tag = f"<mspace width=\"2em\"/>{_mo('(')}<mn>{eq.tag}</mn>{_mo(')')}" if eq.tag else ""
+        return f"<math display=\"block\"><mrow>{lhs}{_mo('=')}{rhs}{rng}{tag}</mrow></math>"
+
+
+def latex(e):
+    return LatexPrinter().doprint(e)
+
+
+def text(e):
+    return TextPrinter().doprint(e)
+
+
+def mathml(e):
+    return MathMLPrinter().doprint(e)
