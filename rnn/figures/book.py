@@ -1,0 +1,79 @@
+"""Book-style figures of unrolled recurrent networks (Figs. 10.3-10.6 of the Deep Learning book).
+
+Each figure starts from `rnn.unroll`'s op-level graph and keeps the book's variables:
+x^(t), h^(t), o^(t), L^(t) and the targets y^(t). Edges are what the engine computed,
+labelled with the weight matrices on the way, so Fig. 10.4's o^(t-1) -> h^(t) edge or the
+lecture's R connection y^(t-1) -> h^(t) appear because the model computes them, not
+because a figure script draws them.
+"""
+from __future__ import annotations
+
+import re
+
+from .collapse import collapse
+from .diagram import DEdge, DNode
+
+#: The variables of the book's unrolled figures, bottom (inputs) to top (losses).
+BOOK_KINDS = ("x", "h", "s", "o", "L", "y")
+
+_TIME = re.compile(r"\^\{\((\d+)\)\}")
+
+
+def is_target(node):
+    """Integer targets y^(t) fed to a loss: constants tagged with kind 'y'."""
+    return node.meta.get("kind") == "y"
+
+
+def book_keep(kinds=BOOK_KINDS):
+    """The `keep` predicate of `collapse`: per-step variables of the listed kinds."""
+    def keep(node):
+        return node.meta.get("kind") in kinds and node.meta.get("t") is not None
+    return keep
+
+
+def generic_time(label, anchor):
+    """Rewrite the step numbers of a label relative to step `anchor`: (3) -> (t), (2) -> (t-1)."""
+    def repl(match):
+        k = int(match.group(1)) - anchor
+        return "^{(t)}" if k == 0 else f"^{{(t{'+' if k > 0 else '-'}{abs(k)})}}"
+    return _TIME.sub(repl, label)
+
+
+def unrolled(u, kinds=BOOK_KINDS, title=""):
+    """The unrolled figure of `u` (an `rnn.unroll` result): one circle per variable and step.
+
+    Nodes of a kind share a rank, so time runs left to right and x, h, o, L stack bottom
+    to top as in Fig. 10.3.
+    """
+    diagram = collapse(u.graph, book_keep(kinds), title=title)
+    rows = {}
+    for node in diagram.nodes.values():
+        # the recomputed steps of a truncated loss get a row of their own
+        rows.setdefault((node.kind, node.source.meta.get("copy_for", 0)), []).append(node.id)
+    for ids in rows.values():
+        if len(ids) > 1:
+            diagram.ranks.append(ids)
+    linked = {e.src for e in diagram.edges} | {e.dst for e in diagram.edges}
+    for nid in [n for n in diagram.nodes if n not in linked]:
+        # e.g. yhat^(0) at test time: carried as state but never read (step 1 reads y^(0) = 0)
+        del diagram.nodes[nid]
+    diagram.ranks = [[i for i in group if i in diagram.nodes] for group in diagram.ranks]
+    return diagram
+
+
+def _latex_text(word):
+    return str(word).replace("\\", "").replace("{", "").replace("}", "")
+
+
+def token_nodes(diagram, tokens, attach_to="x"):
+    """Put the words of a sentence under the nodes of kind `attach_to`, one per step."""
+    ids = diagram.by_kind(attach_to)
+    steps = [diagram.nodes[i] for i in ids if diagram.nodes[i].t is not None and diagram.nodes[i].t >= 1]
+    for node, word in zip(steps, tokens):
+        tid = f"word_{node.t}"
+        diagram.add_node(DNode(tid, r"\text{" + _latex_text(word) + "}", kind="token", t=node.t, shape="token"))
+        diagram.add_edge(DEdge(tid, node.id, kind="forward-muted"))
+    words = [f"word_{n.t}" for n in steps[:len(tokens)]]
+    if len(words) > 1:
+        diagram.ranks.append(words)
+    return diagram

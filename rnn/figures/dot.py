@@ -1,0 +1,151 @@
+"""Write a `Diagram` as DOT text, in a style and a theme (see `rnn.figures.themes`).
+
+Output is deterministic: nodes and edges come out in the diagram's order (the engine's
+topological order), attributes in a fixed order, so the same figure gives the same bytes.
+"""
+from __future__ import annotations
+
+from autodiff.labels import dot_escape, dot_quote, html_label
+
+from .themes import fill_for, style as get_style, theme as get_theme
+
+
+def _attrs(pairs):
+    parts = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+            parts.append(f"{key}={value}")
+        else:
+            parts.append(f"{key}={dot_quote(value)}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _small(text, size):
+    return f'<FONT POINT-SIZE="{size}">{text}</FONT>'
+
+
+def node_label(node, st):
+    """HTML-like label: the name, then the op, value and gradient when present."""
+    lines = [html_label(node.label)] if node.label else []
+    size = st.label_font_size - 5
+    if node.op:
+        lines.append(_small(html_label(node.op), size))
+    if node.value:
+        lines.append(_small(dot_escape(node.value), size))
+    if node.grad:
+        lines.append(_small("\u2207 " + dot_escape(node.grad), size))
+    return "<" + "<BR/>".join(lines) + ">" if lines else '""'
+
+
+def _node_attrs(node, st, th):
+    fill = fill_for(th, node.kind, node.shape)
+    styles, extra = [], []
+    if node.shape == "delay":
+        return [("shape", "square"), ("style", "filled"), ("fillcolor", th.ink), ("color", th.ink),
+                ("label", ""), ("width", "0.13"), ("height", "0.13"), ("fixedsize", "true")]
+    if node.shape == "note":
+        return [("shape", "plaintext"), ("label", node_label(node, st)), ("fontcolor", th.ink)]
+    if node.shape == "token":
+        shape = "box"
+        styles.append("rounded")
+    elif node.shape == "parameter":
+        shape = st.parameter_shape
+    elif node.shape == "op":
+        shape = "circle"
+        extra = [("width", "0.3"), ("height", "0.3"), ("fontsize", str(st.label_font_size - 3))]
+    else:
+        shape = st.variable_shape
+        if st.variable_style != "solid":
+            styles.append(st.variable_style)
+    if fill:
+        styles.append("filled")
+    pen = "2.4" if node.emphasis else None
+    attrs = [("shape", shape), ("label", node_label(node, st))]
+    if styles:
+        attrs.append(("style", ",".join(styles)))
+    if fill:
+        attrs.append(("fillcolor", fill))
+    attrs += [("color", th.ink), ("fontcolor", th.ink), ("penwidth", pen)] + extra
+    if node.xlabel:
+        attrs.append(("xlabel", "<" + _small(html_label(node.xlabel), st.label_font_size - 3) + ">"))
+    return attrs
+
+
+def _edge_attrs(edge, st, th):
+    color, style, pen, head = th.ink, None, None, None
+    if edge.kind == "forward-muted":
+        color, style = th.muted, None
+    elif edge.kind in ("gradient", "contribution"):
+        color = th.gradient
+    elif edge.kind == "cut":
+        color, style, head = th.muted, "dashed", "tee"
+    if edge.highlight:
+        color, pen = th.highlight, "2.6"
+    label = None
+    if edge.label and st.edge_labels:
+        label = "<" + _small(html_label(edge.label), st.label_font_size - 3) + ">"
+    return [("label", label), ("color", color), ("fontcolor", th.ink if edge.kind != "gradient" else color),
+            ("style", style), ("penwidth", pen), ("arrowhead", head),
+            ("constraint", None if edge.constraint else "false")]
+
+
+def to_dot(diagram, style="book", theme="print", name="figure"):
+    """DOT source of `diagram` (see module docstring)."""
+    st, th = get_style(style), get_theme(theme)
+    out = [f"digraph {dot_quote(name)} {{"]
+    graph_attrs = [("rankdir", diagram.rankdir), ("bgcolor", th.background), ("fontname", st.fontname),
+                   ("fontcolor", th.ink), ("nodesep", "0.35"), ("ranksep", "0.45"), ("forcelabels", "true")]
+    if diagram.title:
+        graph_attrs += [("label", diagram.title), ("labelloc", "t"), ("fontsize", "14")]
+    out.append("  graph " + _attrs(graph_attrs) + ";")
+    out.append("  node " + _attrs([("fontname", st.fontname), ("fontsize", str(st.label_font_size)),
+                                   ("margin", st.node_margin)]) + ";")
+    out.append("  edge " + _attrs([("fontname", st.fontname), ("arrowsize", "0.7")]) + ";")
+    owner = _cluster_owner(diagram)
+    _emit_block(out, diagram, None, owner, st, th, depth=1)
+    for edge in diagram.edges:
+        out.append(f"  {dot_quote(edge.src)} -> {dot_quote(edge.dst)} " + _attrs(_edge_attrs(edge, st, th)) + ";")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _cluster_owner(diagram):
+    """Each node's innermost cluster, and each cluster's parent, by containment."""
+    sets = [(cid, set(ids)) for cid, _, ids in diagram.clusters]
+    node_owner = {}
+    for nid in diagram.nodes:
+        best = None
+        for cid, ids in sets:
+            if nid in ids and (best is None or len(ids) < len(dict(sets)[best])):
+                best = cid
+        node_owner[nid] = best
+    parent = {}
+    for cid, ids in sets:
+        best = None
+        for other, oids in sets:
+            if other != cid and ids < oids and (best is None or len(oids) < len(dict(sets)[best])):
+                best = other
+        parent[cid] = best
+    return node_owner, parent
+
+
+def _emit_block(out, diagram, cluster, owner, st, th, depth):
+    node_owner, parent = owner
+    pad = "  " * depth
+    for nid, node in diagram.nodes.items():
+        if node_owner[nid] == cluster:
+            out.append(f"{pad}{dot_quote(nid)} " + _attrs(_node_attrs(node, st, th)) + ";")
+    for group in diagram.ranks:
+        if group and node_owner.get(group[0]) == cluster:
+            out.append(pad + "{ rank=same; " + " ".join(dot_quote(i) for i in group) + "; }")
+    for cid, caption, _ in diagram.clusters:
+        if parent[cid] != cluster:
+            continue
+        out.append(f"{pad}subgraph {dot_quote('cluster_' + cid)} {{")
+        attrs = [("label", "<" + html_label(r"\text{" + caption + "}") + ">" if caption else ""), ("color", th.muted),
+                 ("style", "rounded"), ("fontcolor", th.ink), ("labeljust", "l")]
+        out.append(pad + "  graph " + _attrs(attrs) + ";")
+        _emit_block(out, diagram, cid, owner, st, th, depth + 1)
+        out.append(pad + "}")

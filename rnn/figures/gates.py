@@ -1,0 +1,53 @@
+"""Gate-level figures of one recurrent step: simple RNN, LSTM, GRU and the window DNN.
+
+The engine graph of a single step is collapsed to its named variables (x^(t), h^(t-1),
+the gates f g q or u r, the states s and h) plus the multiplicative and nonlinear
+junctions between them (the ⊙, tanh and 1 − of eqs 10.40-10.47); affine maps are folded
+into their edges and labelled with their matrices (U^f, W^f ...). Step numbers are shown
+relative to the drawn step: h^(t-1) -> h^(t).
+"""
+from __future__ import annotations
+
+import autodiff as ad
+
+from .book import generic_time
+from .collapse import collapse
+
+#: Node kinds that are not part of a hidden-state computation.
+OUTPUT_KINDS = ("a", "o", "yhat", "L", "y")
+
+#: Junction ops worth drawing between named variables.
+JUNCTIONS = ("mul", "tanh", "sigmoid", "relu", "sub", "div", "exp")
+
+
+def gate_keep(node):
+    """Named per-step variables, and unnamed nonlinear or multiplicative ops between them."""
+    kind = node.meta.get("kind")
+    if node.role == "parameter":
+        return False
+    if kind is not None:
+        return kind not in OUTPUT_KINDS
+    if node.op not in JUNCTIONS:
+        return False
+    signals = [i for i in node.inputs if i.role not in ("parameter", "constant")]
+    return bool(signals) and not any(i.role == "parameter" for i in node.inputs)
+
+
+def step_roots(u, t=1):
+    """The state nodes a step produces (h^(t), and s^(t) for the LSTM)."""
+    roots = [u.node(kind, t) for kind in ("h", "s") if u.has(kind, t)]
+    if not roots:
+        raise ValueError(f"step {t} of this unrolled graph has no h^({t}); unroll at least {t} steps")
+    return roots
+
+
+def cell_view(u, t=1, title=""):
+    """The gate-level figure of step `t` of `u`, labelled relative to that step."""
+    diagram = collapse(ad.trace(step_roots(u, t)), gate_keep, title=title)
+    for node in diagram.nodes.values():
+        node.label = generic_time(node.label, t)
+        if node.shape == "variable" and node.kind in ("f", "g", "q", "u", "r"):
+            node.kind = "gate"
+    for edge in diagram.edges:
+        edge.label = generic_time(edge.label, t)
+    return diagram
