@@ -6,7 +6,7 @@ dates), so tests compare it as text and a figure changes only when the graph doe
 
 Roles are told apart twice, by colour and by shape or line style, so the print style (greys
 only) reads the same as the screen style: parameters are boxes with a heavy outline, inputs
-plain ellipses, constants dotted, losses double-outlined, gradients dashed.
+light grey ellipses, constants dotted, losses double-outlined, gradients dashed.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dot import has_own_label, op_html, to_dot
+from .dot import has_own_label, to_dot
 from .errors import GradbookError
 from .graph import Graph
 from .labels import dot_escape, format_array, html_label, plain_text
@@ -50,7 +50,7 @@ def _name_text(graph, node):
 def _name_html(graph, node):
     if has_own_label(node):
         return html_label(node.label)
-    return f"{op_html(node) or 'const'} node {graph.id_of(node)}"
+    return dot_escape(_name_text(graph, node))
 
 
 def _captions(graph, frame_no, count, node, edges, sources):
