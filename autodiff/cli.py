@@ -17,6 +17,7 @@ from .errors import GradbookError
 COMMANDS = {
     "gradcheck": ("autodiff.cli_gradcheck", "check an expression's gradients against finite differences"),
     "graph": ("autodiff.cli_draw", "draw the graph of a small example expression with values and gradients"),
+    "vanishing": ("rnn.vanishing.cli", "vanishing and exploding gradients lab (book 8.2.5, 10.7)"),
 }
 
 

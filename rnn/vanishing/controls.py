@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from autodiff.errors import GradbookError
+
 import rnn
 from rnn.data import adding_problem
 
@@ -23,7 +25,7 @@ DIVERGED = 1e6
 """A mean loss per sequence above this (the adding problem's is below 1 at the start) counts as diverged."""
 
 
-class ControlError(ValueError):
+class ControlError(GradbookError):
     """A threshold or learning rate that cannot be used."""
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
+from autodiff.errors import GradbookError
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
@@ -25,7 +27,7 @@ from autodiff.render import dot_escape, html_label, render_source, to_dot
 CMAP = "YlOrRd"
 
 
-class HeatError(ValueError):
+class HeatError(GradbookError):
     """A loss that cannot be drawn as a gradient heat map."""
 
 

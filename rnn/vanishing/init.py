@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from autodiff.errors import GradbookError
+
 INITS = ("orthogonal", "random")
 
 
-class InitError(ValueError):
+class InitError(GradbookError):
     """An initialisation name, radius or size that cannot be used."""
 
 

@@ -22,11 +22,13 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from autodiff.errors import GradbookError
+
 import autodiff
 from autodiff import Tensor
 
 
-class JacobianError(ValueError):
+class JacobianError(GradbookError):
     """A step index or state that the Jacobian cannot be taken at."""
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from autodiff.errors import GradbookError
 import sympy
 
 
-class LinearCaseError(ValueError):
+class LinearCaseError(GradbookError):
     """A matrix or vector that does not fit the linear recurrence."""
 
 

@@ -14,13 +14,15 @@ from typing import Mapping
 
 import numpy as np
 
+from autodiff.errors import GradbookError
+
 import autodiff
 from autodiff import Tensor
 
 from .plotting import COLOURS, new_figure, save
 
 
-class ProfileError(ValueError):
+class ProfileError(GradbookError):
     """A loss, state or parameter the profile cannot be measured on."""
 
 

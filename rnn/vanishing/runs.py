@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autodiff.errors import GradbookError
+
 import rnn
 from rnn.data import adding_problem
 
@@ -21,7 +23,7 @@ CELLS = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 TITLES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-class SettingError(ValueError):
+class SettingError(GradbookError):
     """A cell name or size the lab cannot build."""
 
 
