@@ -177,14 +177,25 @@ def test_unknown_highlight_level_is_an_error():
         to_dot(graph, highlight={graph.nodes[0]: "loud"})
 
 
-def test_cluster_by_time_step_boxes_the_nodes_and_uses_newrank():
-    """Clusters by t (an unrolled RNN's steps) need newrank=true next to rank=same."""
+def test_cluster_by_time_step_boxes_the_nodes():
+    """Clusters by t: the steps of an unrolled RNN (Fig. 10.3)."""
     graph = neuron()
     dot = to_dot(graph, cluster_by="t")
     assert 'subgraph cluster_t_1 {' in dot and 'label="t = 1"' in dot
-    assert 'newrank="true"' in dot
     block = dot.split("subgraph cluster_t_1 {")[1].split("}")[0]
     assert graph.id_of(graph.find("h_1")) + " [" in block
+
+
+def test_newrank_is_set_when_clusters_meet_rank_same():
+    """rank=same across clusters only works with newrank=true."""
+    graph = neuron()
+    W, b = graph.find("W"), graph.find("b")
+    assert 'newrank="true"' in to_dot(graph, cluster_by="t", same_rank=[[W, b]])
+
+
+def test_newrank_is_left_out_without_rank_same():
+    """newrank slows the layout of big graphs several times; it is only set when needed."""
+    assert "newrank" not in to_dot(neuron(), cluster_by="t")
 
 
 def test_same_rank_groups_are_written():

@@ -140,3 +140,23 @@ def test_chain_ends_with_none(monkeypatch):
     monkeypatch.setattr(renderers.shutil, "which", lambda name: None)
     monkeypatch.setattr(renderers.importlib.util, "find_spec", lambda name: None)
     assert renderers.find_renderer() is None
+
+
+_ABORTING_CHILD = r"""
+import json, os, sys
+for k, (src, out, fmt) in enumerate(json.load(sys.stdin)):
+    if src.endswith("crash.dot"):
+        os.abort()
+    open(out, "w").write("<svg/>")
+    print("ok", k, flush=True)
+"""
+
+
+def test_a_crashing_layout_costs_only_its_own_figure(tmp_path, monkeypatch):
+    """A C assertion in Graphviz kills the child; the parent survives and renders the rest."""
+    monkeypatch.setattr(renderers, "_CHILD", _ABORTING_CHILD)
+    jobs = [("digraph {}", tmp_path / name) for name in ("first.svg", "crash.svg", "last.svg")]
+    with pytest.raises(renderers.RenderFailed, match="crash.svg"):
+        render_many(jobs, renderer="pygraphviz")
+    assert (tmp_path / "first.svg").exists() and (tmp_path / "last.svg").exists()
+    assert not (tmp_path / "crash.svg").exists()
