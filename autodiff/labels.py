@@ -9,9 +9,10 @@ valid HTML, so captions in a web page reuse it.
 
 Supported: ``^`` and ``_`` (braced or single token), ``\\mathbf \\bm \\boldsymbol`` (bold,
 italic letters), ``\\mathrm \\operatorname \\text`` (upright), ``\\mathit``, accents
-``\\hat \\tilde \\bar \\vec \\dot``, Greek letters, the symbols in `SYMBOLS`, function names
-in `FUNCTIONS`, spacing commands and ``\\left``/``\\right``. An unknown command is printed
-upright without its backslash, so a figure still renders and the slip is visible.
+``\\hat \\tilde \\bar \\vec \\dot``, Greek letters, the symbols in `SYMBOLS`, spacing commands
+and ``\\left``/``\\right``. Function names (``\\log``, ``\\tanh``...) print upright, as in LaTeX;
+so does any other unknown command, without its backslash, so a figure still renders and a
+slip is visible.
 
 A label without any backslash or brace is a plain name such as ``x_1`` or ``h_12``: there a
 subscript takes the whole run of letters and digits after ``_`` (``h_12`` is h sub 12).
@@ -44,9 +45,6 @@ SYMBOLS = {
 
 SPACES = {",": "\u2009", ";": "\u2002", ":": "\u2005", "!": "", "quad": "\u2003", "qquad": "\u2003\u2003",
           " ": " "}
-
-FUNCTIONS = {"log", "exp", "tanh", "sin", "cos", "max", "min", "det", "softmax", "sigmoid", "relu",
-             "diag", "argmax", "tr", "sign", "sqrt"}
 
 _BOLD = {"mathbf", "bm", "boldsymbol"}
 _UPRIGHT = {"mathrm", "operatorname", "text", "textrm", "mathsf", "mathtt"}
@@ -158,7 +156,7 @@ class _Parser:
             return [_Text(GREEK[name], bold=font == "bold", italic=font != "upright" and name.islower())]
         if name in SYMBOLS:
             return [_Text(SYMBOLS[name], bold=font == "bold")]
-        return [_Text(name, bold=font == "bold")]  # FUNCTIONS and unknown commands: upright
+        return [_Text(name, bold=font == "bold")]
 
     @staticmethod
     def letters(text, font):

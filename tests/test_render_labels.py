@@ -101,3 +101,8 @@ def test_integer_values_print_as_integers():
 @pytest.mark.parametrize("shape, text", [((3, 1), "3\u00d71"), ((), "scalar"), ((2, 3, 4), "2\u00d73\u00d74")])
 def test_shapes_print_with_times(shape, text):
     assert format_shape(shape) == text
+
+
+def test_function_names_are_upright():
+    """log yhat, as in L^(t) = -log yhat^(t)_y (eq. 10.12)."""
+    assert html_label(r"-\log \hat{y}") == "-log <I>\u0177</I>"
