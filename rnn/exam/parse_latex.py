@@ -23,7 +23,8 @@ _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
 _WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal"}
 _FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
                       "sigma": "sigma", "sech": "sech"}
-_GREEK_NAMES = {"Lambda": "Lambda"}
+# tau is a symbol only where a question allows it (a mean over time, 1/tau).
+_GREEK_NAMES = {"Lambda": "Lambda", "tau": "tau"}
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
 _NOT_A_FACTOR = set(_PRODUCT_COMMANDS) | {"right"}
 

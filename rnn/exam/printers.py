@@ -95,6 +95,8 @@ def _latex_base(name, italic):
         return "\\hat{y}" if italic else "\\hat{\\mathbf{y}}"
     if name == "Lambda":
         return "\\boldsymbol{\\Lambda}"
+    if name == "tau":
+        return "\\tau"
     if len(name) > 1:
         return f"\\mathrm{{{name}}}"
     return name if italic else f"\\mathbf{{{name}}}"
