@@ -45,21 +45,36 @@ class Model:
             raise RNNError(f"outputs={outputs!r} is unknown; use 'every' (an output per step) or 'last' (Fig. 10.5)")
         if head not in HEADS:
             raise RNNError(f"head={head!r} is unknown; use 'softmax' (classes, eq. 10.11) or 'linear' (regression)")
-        self.outputs, self.head, self.seed = outputs, head, seed
+        self.outputs, self.head = outputs, head
         self.scope = Scope()
-        rng = np.random.default_rng(seed)
         self.params = {}
+        self.reinitialize(seed)
+
+    def _declare(self):
+        raise NotImplementedError
+
+    def reinitialize(self, seed):
+        """Draw fresh parameter values from ``numpy.random.default_rng(seed)``; returns self."""
+        self.seed = seed
+        rng = np.random.default_rng(seed)
         for name, shape, fan_in in self._declare():
             if fan_in is None:
                 value = np.zeros(shape)
             else:
                 bound = 1.0 / np.sqrt(fan_in)
                 value = rng.uniform(-bound, bound, size=shape)
-            self.params[name] = ad.Tensor(value, name=name, role="parameter", requires_grad=True,
-                                          label=self.scope.param_label(name))
+            if name in self.params:
+                self.params[name].value = value
+            else:
+                self.params[name] = ad.Tensor(value, name=self.scope.param_name(name), role="parameter",
+                                              requires_grad=True, label=self.scope.param_label(name))
+        return self
 
-    def _declare(self):
-        raise NotImplementedError
+    def affine(self, gate, x, h):
+        """b^gate + U^gate x + W^gate h: the pre-activation every gate of eqs 10.40-10.47 shares
+        (``gate=''`` gives the plain b + U x + W h)."""
+        p, suffix = self.params, f"_{gate}" if gate else ""
+        return p["b" + suffix] + p["U" + suffix] @ x + p["W" + suffix] @ h
 
     # ----- parameters ------------------------------------------------------------------------
     def arrays(self):
@@ -118,10 +133,11 @@ class Recurrence(Model):
     def state_size(self, kind):
         return self.hidden
 
-    def initial_state(self, nb, batch, given=None):
+    def initial_state(self, nb, batch, given=None, t0=0):
         """h^(0) (and s^(0), o^(0)...) as explicit leaves named ``h_0``..., zeros unless given.
 
-        `given` is an array for the first carried state, or ``{kind: array}``.
+        `given` is an array for the first carried state, or ``{kind: array}``. `t0` is the
+        step the state belongs to: 0, or tau + 1 for a backward-in-time direction.
         """
         if given is not None and not isinstance(given, dict):
             given = {self.carry[0]: given}
@@ -135,19 +151,23 @@ class Recurrence(Model):
             value = np.asarray(value, dtype=np.float64)
             if value.shape != shape:
                 raise RNNError(f"initial state {kind}_0 has shape {value.shape}; expected {shape} (size, batch)")
-            state[kind] = nb.leaf(value, kind, 0, role="input", requires_grad=True)
+            state[kind] = nb.leaf(value, kind, t0, role="input", requires_grad=True)
         if given:
             raise RNNError(f"{type(self).__name__} carries {', '.join(self.carry)}; "
                            f"no initial state called {', '.join(given)}")
         return state
 
-    def sequence(self, nb, xs, given, ctx):
-        """h^(1..tau) for inputs ``xs`` (full BPTT, no outputs): the layer of a deep network."""
-        prev = self.initial_state(nb, xs[0].shape[1], given)
-        hs = []
-        for t, x in enumerate(xs, start=1):
-            produced = self.step(nb, t, x, prev, ctx)
-            nb.stamp(produced.values(), t)
+    def sequence(self, nb, xs, given, ctx, reverse=False):
+        """[h^(1), ..., h^(tau)] for inputs ``xs`` (full BPTT, no outputs): one layer of a deep
+        network. ``reverse=True`` runs from t = tau down to 1, starting from the state ``h_{tau+1}``
+        (the backward direction of a bidirectional network, Fig. 10.11)."""
+        tau = len(xs)
+        times = range(tau, 0, -1) if reverse else range(1, tau + 1)
+        prev = self.initial_state(nb, xs[0].shape[1], given, t0=tau + 1 if reverse else 0)
+        hs = {}
+        for t in times:
+            produced = self.step(nb, t, xs[t - 1], prev, ctx)
+            nb.stamp(list(produced.values()), t)
             prev = {kind: produced[kind] for kind in self.carry}
-            hs.append(produced["h"])
-        return hs
+            hs[t] = produced["h"]
+        return [hs[t] for t in range(1, tau + 1)]

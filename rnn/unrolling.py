@@ -264,6 +264,9 @@ def _cut(u, nb, carried, s):
     """Detached copies of the state of step s: where a truncated loss's graph starts."""
     cut = {}
     for kind, node in carried.items():
+        if not node.requires_grad:
+            cut[kind] = node  # a constant (the input x^(t-1) the printed GRU carries) needs no cut
+            continue
         leaf = ad.Tensor(node.value, name=f"{node.name}_cut", role="constant",
                          label=rf"{node.label}_{{\mathrm{{cut}}}}",
                          meta={"t": s, "kind": kind, "cut": True, "source": node.name})
