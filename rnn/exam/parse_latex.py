@@ -20,6 +20,8 @@ from .parse_text import parse_exponent, parse_index_terms, parse_number, tower_e
 
 _PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
 _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
+# \hat{y} is yhat, \tilde{h} the GRU candidate htilde.
+_ACCENTS = ("hat", "tilde")
 _WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal"}
 _FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
                       "sigma": "sigma", "sech": "sech"}
@@ -251,7 +253,7 @@ class _LatexParser:
 
     def _command(self, tok):
         name = tok.text
-        if name in _STYLES or name == "hat" or name == "mathbb":
+        if name in _STYLES or name in _ACCENTS or name == "mathbb":
             self.c.enter(tok)
             styled = self._styled_name()
             self.c.leave()
@@ -284,11 +286,11 @@ class _LatexParser:
                            "for the accepted commands", tok)
 
     def _styled_name(self):
-        """The base name inside \\mathbf{..}, \\bm, \\boldsymbol, \\hat{..}, \\mathbb{1}: 'h', 'yhat', '1'."""
+        """The base name inside \\mathbf{..}, \\bm, \\boldsymbol, \\hat{..}, \\tilde{..}, \\mathbb{1}: 'h', 'yhat', '1'."""
         command = self.c.next()
         braced = self.c.accept(OP, "{")
         tok = self.c.peek()
-        if tok.kind == COMMAND and (tok.text in _STYLES or tok.text == "hat"):
+        if tok.kind == COMMAND and (tok.text in _STYLES or tok.text in _ACCENTS):
             self.c.enter(tok)
             name = self._styled_name()
             self.c.leave()
@@ -304,7 +306,7 @@ class _LatexParser:
             self.c.expect(OP, "}", f"\\{command.text}{{...}} takes a single letter; close it with '}}'")
         if command.text == "mathbb" and name != "1":
             raise self.c.error("only \\mathbb{1} (the ones vector or indicator) is accepted", command)
-        return name + "hat" if command.text == "hat" else name
+        return name + command.text if command.text in _ACCENTS else name
 
     def _braced_word(self, command):
         self.c.expect(OP, "{", f"\\{command.text} needs a braced word, e.g. \\{command.text}{{diag}}")

@@ -95,6 +95,8 @@ def _latex_base(name, italic):
         return "\\hat{y}" if italic else "\\hat{\\mathbf{y}}"
     if name == "Lambda":
         return "\\boldsymbol{\\Lambda}"
+    if name == "htilde":
+        return "\\tilde{h}" if italic else "\\tilde{\\mathbf{h}}"
     if name == "tau":
         return "\\tau"
     if len(name) > 1:
