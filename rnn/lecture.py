@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -118,7 +119,10 @@ def derive_all(cells, folder):
 # ----- vanishing gradients ------------------------------------------------------------------------
 
 def vanishing_figures(folder):
-    """[(path, caption)] from `rnn.vanishing.lecture_figures(folder)` when that module offers it."""
+    """[(path, caption)] from `rnn.vanishing.lecture_figures(folder)` when that module offers it.
+
+    Its items may be ``(path, caption)`` pairs or objects with ``path`` and ``caption``.
+    """
     try:
         module = importlib.import_module("rnn.vanishing")
     except ImportError:
@@ -126,7 +130,11 @@ def vanishing_figures(folder):
     make = getattr(module, "lecture_figures", None)
     if make is None:
         return None
-    return [(Path(path), caption) for path, caption in make(folder)]
+    found = []
+    for item in make(folder):
+        path, caption = (item.path, item.caption) if hasattr(item, "path") else item
+        found.append((Path(path), caption))
+    return found
 
 
 # ----- the worked example -------------------------------------------------------------------------
@@ -226,7 +234,7 @@ def page(root, derivations, vanishing, example, missing=None):
         if anchor == "simple-rnn":
             parts.append("<h3>Worked example: tau = 3, one forward and backward pass</h3>" + example)
         if anchor == "vanishing":
-            parts.append(_vanishing_html(vanishing))
+            parts.append(_vanishing_html(root, vanishing))
         for cell in cells:
             if cell in derivations:
                 parts.append(_derivation(cell, derivations))
@@ -238,13 +246,13 @@ def page(root, derivations, vanishing, example, missing=None):
     return "\n".join(parts)
 
 
-def _vanishing_html(vanishing):
+def _vanishing_html(root, vanishing):
     if not vanishing:
         return ("<p class='missing'>The vanishing-gradients figures come from <code>rnn.vanishing</code>, "
                 "which offers no <code>lecture_figures</code> in this installation.</p>")
     out = []
     for path, caption in vanishing:
-        rel = Path("vanishing") / path.name
+        rel = Path(os.path.relpath(path.resolve(), root.resolve()))
         out.append(f"<figure><img src='{rel.as_posix()}' alt='{html.escape(caption)}'>"
                    f"<figcaption>{html.escape(caption)}</figcaption></figure>")
     return "\n".join(out)

@@ -46,10 +46,15 @@ def unrolled(u, kinds=BOOK_KINDS, title=""):
     to top as in Fig. 10.3.
     """
     diagram = collapse(u.graph, book_keep(kinds), title=title)
+    first_consumer = {}
+    for edge in diagram.edges:
+        first_consumer.setdefault(edge.src, diagram.nodes[edge.dst].kind)
     rows = {}
     for node in diagram.nodes.values():
+        # an initial state sits beside the step that reads it (h^(0) by h^(1), o^(0) by h^(1));
         # the recomputed steps of a truncated loss get a row of their own
-        rows.setdefault((node.kind, node.source.meta.get("copy_for", 0)), []).append(node.id)
+        kind = first_consumer.get(node.id, node.kind) if node.t == 0 else node.kind
+        rows.setdefault((kind, node.source.meta.get("copy_for", 0)), []).append(node.id)
     for ids in rows.values():
         if len(ids) > 1:
             diagram.ranks.append(ids)
