@@ -33,6 +33,9 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and the data (default 0)")
     parser.add_argument("--compare", action="store_true",
                         help="also train simple RNN, LSTM and GRU on the adding problem, side by side")
+    parser.add_argument("--compare-steps", type=int, default=20,
+                        help="sequence length of the comparison (default 20, about 20 s of training)")
+    parser.add_argument("--compare-iters", type=int, default=300, help="Adam iterations per cell (default 300)")
     parser.add_argument("--no-clipping", action="store_true", help="skip the gradient-clipping run")
     parser.add_argument("-o", "--out", default="vanishing", help="output directory (default ./vanishing)")
 
@@ -43,6 +46,9 @@ def run(args):
 
     if args.steps < 2:
         raise VanishingArgumentError(f"--steps {args.steps}: the sequence needs at least 2 steps")
+    if args.compare_steps < 2 or args.compare_iters < 1:
+        raise VanishingArgumentError(f"--compare-steps {args.compare_steps} --compare-iters {args.compare_iters}: "
+                                     "need at least 2 steps and 1 iteration")
     if args.hidden < 1 or args.batch < 1:
         raise VanishingArgumentError(f"--hidden {args.hidden} --batch {args.batch}: both must be at least 1")
     if not args.radius >= 0:
@@ -50,7 +56,8 @@ def run(args):
     setting = Setting(cell=args.cell, radius=args.radius, tau=args.steps, hidden=args.hidden,
                       batch=args.batch, init=args.init, input_scale=args.input_scale, seed=args.seed)
     start = time.perf_counter()
-    result = run_lab(setting, args.out, compare=args.compare, clipping=not args.no_clipping)
+    result = run_lab(setting, args.out, compare=args.compare, clipping=not args.no_clipping,
+                     compare_steps=args.compare_steps, compare_iters=args.compare_iters)
     out = Path(args.out)
     result.lines.append(f"figures: {', '.join(str(f.path.name) for f in result.figures)}")
     result.lines.append(f"run time {time.perf_counter() - start:.1f} s")

@@ -13,20 +13,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from autodiff.errors import GradbookError
-
-import rnn
-from rnn.data import adding_problem
-
 from .plotting import new_figure, save
 from .runs import Setting, mean_tanh_derivative, measure, prepare
-
-DIVERGED = 1e6
-"""A mean loss per sequence above this (the adding problem's is below 1 at the start) counts as diverged."""
-
-
-class ControlError(GradbookError):
-    """A threshold or learning rate that cannot be used."""
+from .training import SGD, TrainingRun, train
 
 
 @dataclass(frozen=True)
@@ -57,67 +46,11 @@ def saturation_sweep(input_scales=(0.1, 1.0, 5.0), base: Setting = Setting(radiu
     return [_measured(replace(base, input_scale=s)) for s in input_scales]
 
 
-def clip_by_norm(grads: dict, threshold: float) -> tuple[dict, float]:
-    """Gradient-norm clipping (section 10.11.1): if ||g|| > v, g <- g v / ||g||.
-
-    ||g|| is taken over all parameters together. Returns (clipped gradients, ||g|| before).
-    """
-    if not threshold > 0:
-        raise ControlError(f"clipping threshold {threshold!r} must be positive")
-    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-    factor = threshold / norm if norm > threshold else 1.0
-    return {k: g * factor for k, g in grads.items()}, norm
-
-
-@dataclass(frozen=True)
-class TrainingRun:
-    """Losses (mean per sequence) and gradient norms of a short SGD run; `diverged_at` is the
-    iteration where the loss passed `DIVERGED` or overflowed (None if it never did)."""
-
-    label: str
-    losses: np.ndarray
-    grad_norms: np.ndarray
-    diverged_at: int | None
-
-    @property
-    def final_loss(self) -> float:
-        return float(np.mean(self.losses[-10:]))
-
-
 def sgd_run(setting: Setting, iters: int, lr: float, threshold: float | None = None,
             label: str = "") -> TrainingRun:
-    """Plain SGD on fresh adding-problem batches, optionally with norm clipping at `threshold`.
-
-    The run stops at the first overflow or loss above `DIVERGED`.
-    """
-    if not lr > 0:
-        raise ControlError(f"learning rate {lr!r} must be positive")
-    model = prepare(setting)
-    losses, norms, diverged = [], [], None
-    for i in range(iters):
-        x, y = adding_problem(setting.tau, setting.batch, seed=setting.seed + 1 + i)
-        try:
-            with np.errstate(over="raise", invalid="raise"):
-                u = rnn.unroll(model, x, y)
-                model.zero_grad()
-                u.loss.backward()
-                grads = {k: p.grad for k, p in model.params.items()}
-                if threshold is None:
-                    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-                else:
-                    grads, norm = clip_by_norm(grads, threshold)
-                for k, p in model.params.items():
-                    p.value -= lr * grads[k]
-        except FloatingPointError:
-            diverged = i
-            break
-        loss = float(u.loss.value) / setting.batch
-        losses.append(loss)
-        norms.append(norm)
-        if not np.isfinite(loss) or loss > DIVERGED or not np.isfinite(norm):
-            diverged = i
-            break
-    return TrainingRun(label, np.array(losses), np.array(norms), diverged)
+    """Plain SGD on fresh adding-problem batches, optionally clipped at `threshold`."""
+    return train(prepare(setting), setting.tau, setting.batch, iters, SGD(lr), threshold,
+                 seed=setting.seed, label=label)
 
 
 def clipping_experiment(setting: Setting = Setting(radius=1.5, tau=30, input_scale=0.3, batch=16),

@@ -139,9 +139,11 @@ def _heat(result, setting, out_dir):
         "the loss at the last step reaches the early states faintly."))
 
 
-def run_lab(setting: Setting, out_dir, compare: bool = False, clipping: bool = True, heat: bool = True) -> LabResult:
+def run_lab(setting: Setting, out_dir, compare: bool = False, clipping: bool = True, heat: bool = True,
+            compare_steps: int = 20, compare_iters: int = 300) -> LabResult:
     """Measure `setting`, sweep radius and saturation, and (optionally) the clipping run,
-    the heat figure and the RNN/LSTM/GRU comparison; figures go to `out_dir`."""
+    the heat figure and the RNN/LSTM/GRU comparison (adding problem of length
+    `compare_steps`, `compare_iters` Adam iterations each); figures go to `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = LabResult()
@@ -153,16 +155,17 @@ def run_lab(setting: Setting, out_dir, compare: bool = False, clipping: bool = T
         _heat(result, setting, out_dir)
     if compare:
         from .compare import compare_cells, plot_comparison
-        runs = compare_cells(tau=setting.tau, seed=setting.seed)
+        runs = compare_cells(tau=compare_steps, iters=compare_iters, seed=setting.seed)
         paths = plot_comparison(runs, out_dir)
         result.figures.append(Figure(
             "Simple RNN, LSTM and GRU on the adding problem", paths[1],
-            "Left: ||grad_h(t) L|| at initialisation; right: training loss against the 'predict the "
-            "mean' baseline."))
+            f"Adding problem, tau = {compare_steps}. Left: ||grad_h(t) L|| at initialisation (solid) and "
+            "after training (dashed); right: training loss against the 'predict the mean' baseline."))
         result.lines.append(f"RNN vs LSTM vs GRU on the adding problem (tau {runs[0].tau}):")
         for run in runs:
             result.ratios[run.label] = run.profile.ratio
-            result.lines.append(_ratio_line(run.label, run.profile.ratio,
-                                            f"   final loss {run.final_loss:.4f} vs baseline {run.baseline:.4f}: "
+            result.lines.append(_ratio_line(run.label + ", initial", run.profile.ratio,
+                                            f"   trained: {run.trained_profile.ratio:.3e}; final loss "
+                                            f"{run.final_loss:.4f} vs baseline {run.baseline:.4f}: "
                                             f"{'learned' if run.succeeded else 'not learned'}"))
     return result
