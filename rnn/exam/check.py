@@ -1,0 +1,368 @@
+"""The checker: is a hand-derived answer correct, incorrect (and why), or unreadable?
+
+Order of the checks (issue 5):
+
+1. read the answer with the safe parser, allowing only the question's symbols (else *invalid*,
+   with the column and the reason);
+2. shapes: an impossible product, or a result shaped unlike the quantity asked, is
+   *incorrect*; the book's printed eq. 10.21 is caught here. If the answer is really a named
+   mistake (V @ grad_o[t] is a missing transpose), the square point (n_in = H = K) or the tree
+   structure tells which;
+3. numbers: the answer and the engine's gradient at several random points (random sizes, nonzero
+   h^(0), every t checked); equal everywhere means *correct*. A pure number is compared at the
+   question's given numbers, to hand-calculation precision;
+4. otherwise the anticipated mistakes (`rnn.exam.mistakes`) are evaluated at the same points and
+   the one the answer equals is named, alone or as a pair.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .ast import SumOverTime, Symbol, walk
+from .context import given_point, random_points, square_point
+from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
+from .evaluate import environment_key, evaluate
+from .mistakes import MISTAKES, canonical, feedback, mutants
+from .parse import parse_answer
+from .parse_text import parse_text
+from .printers import to_latex, to_text
+from .questions import QuestionError
+from .shapes import infer_shape, shape_text, Dim
+
+VERDICTS = ("correct", "incorrect", "invalid")
+EXIT_CODES = {"correct": 0, "incorrect": 1, "invalid": 2}
+RTOL = 1e-6               # symbolic answers: the same function up to rounding
+NUMERIC_RTOL = 5e-3       # a number worked out by hand: 3 significant digits
+NUMERIC_ATOL = 1e-3
+
+
+@dataclass
+class Result:
+    """The verdict on one answer, with the evidence; `to_dict()` is the JSON of `gradbook check`."""
+
+    verdict: str
+    mistake: str | None
+    message: str
+    question: str
+    answer: str
+    parsed: str | None = None
+    latex: str | None = None
+    mistakes: list = field(default_factory=list)
+    position: int | None = None
+    shape: str | None = None
+    expected_shape: str | None = None
+    error: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self):
+        return EXIT_CODES[self.verdict]
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class Checker:
+    """Checks answers to one question; points, answer key and mutants are computed once.
+
+    `seed` fixes the random points; `count` is how many random points (plus the square point
+    and the point of the given numbers, when the question has them).
+    """
+
+    def __init__(self, question, seed=0, count=3):
+        self.question = question
+        self.seed = seed
+        self.count = count
+        self.names = frozenset(question.symbols)
+        self._points = None
+        self._square = False
+        self._reference = None
+        self._mutants = None
+        self._cache = {}
+
+    # ----- lazily built pieces ---------------------------------------------------------------
+    @property
+    def points(self):
+        if self._points is None:
+            given = given_point(self.question, self.seed)
+            self._points = random_points(self.question, self.seed, self.count) + ([given] if given else [])
+            self._verify_reference()
+        return self._points
+
+    @property
+    def square(self):
+        if self._square is False:
+            self._square = square_point(self.question, self.seed)
+        return self._square
+
+    @property
+    def reference(self):
+        """The answer key as a tree (None when the question has none)."""
+        if self._reference is None and self.question.reference:
+            self._reference = parse_text(self.question.reference, self.names)
+        return self._reference
+
+    @property
+    def mutants(self):
+        if self._mutants is None:
+            self._mutants = mutants(self.reference, self.question) if self.reference is not None else []
+        return self._mutants
+
+    def _verify_reference(self):
+        """A wrong answer key would hide behind its own mutants: check it against the engine."""
+        if self.reference is None:
+            return
+        for point in self._points:
+            values = self._values(self.reference, point)
+            if not all(_close(values[t], point.truth[t], RTOL) for t in point.steps):
+                raise QuestionError(f"{self.question.id}: the reference answer {self.question.reference!r} "
+                                    "disagrees with the engine's gradient; fix the answer key")
+
+    def _values(self, node, point):
+        """{t: value} of `node` at every checked step of `point` (cached for the key and mutants)."""
+        key = (id(point), node)
+        if key in self._cache:
+            return self._cache[key]
+        values = _evaluate_steps(node, point)
+        if node is self._reference or any(node is m.node for m in self._mutants or ()):
+            self._cache[key] = values
+        return values
+
+    # ----- the check -------------------------------------------------------------------------
+    def check(self, source, syntax="auto"):
+        """The Result for the answer `source` typed in `syntax` ('text', 'latex' or 'auto')."""
+        start = time.perf_counter()
+        result = self._check(source, syntax)
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def _check(self, source, syntax):
+        q = self.question
+        base = {"question": q.id, "answer": source if isinstance(source, str) else repr(source)}
+        try:
+            node = parse_answer(source, syntax, names=self.names)
+        except ParseError as exc:
+            return Result("invalid", None, f"cannot read the answer: {exc}", position=exc.position, **base)
+        base.update(parsed=to_text(node), latex=to_latex(node))
+        point = self.points[0]
+        circular = self._circular(node, point)
+        if circular:
+            return Result("incorrect", "circular", feedback("circular", circular), mistakes=["circular"], **base)
+        try:
+            shape_problem, shapes = self._shape_problem(node, point)
+        except UnknownSymbol as exc:
+            return Result("invalid", None, f"{exc} (this model has no such quantity)", **base)
+        base.update(shapes)
+        if shape_problem:
+            return self._diagnose_shape(node, shape_problem, base)
+        numeric = not any(isinstance(n, Symbol) for n in walk(node))
+        points = [p for p in self.points if p.kind == "given"] if numeric and q.given else self.points
+        values = {}
+        for p in points:
+            try:
+                values[id(p)] = _evaluate_steps(node, p)
+            except UnknownSymbol as exc:
+                message = feedback("wrong-time-index", exc.symbol, "a step from 0 to tau")
+                return Result("incorrect", "wrong-time-index", f"{message} ({exc.symbol} does not exist "
+                              f"when tau = {p.tau}.)", mistakes=["wrong-time-index"], **base)
+            except ShapeMismatch as exc:
+                return self._diagnose_shape(node, str(exc), base)
+            except EvaluationError as exc:
+                return Result("incorrect", None, f"the answer cannot be evaluated: {exc}", **base)
+        tolerance = NUMERIC_RTOL if numeric else RTOL
+        error = max(_relative_error(values[id(p)][t], p.truth[t]) for p in points for t in p.steps)
+        if all(_close(values[id(p)][t], p.truth[t], tolerance, numeric) for p in points for t in p.steps):
+            note = "the number matches" if numeric else "equal to the engine's gradient at every point checked"
+            return Result("correct", None, f"Correct: {note}.", error=error, **base)
+        return self._diagnose_values(values, points, base, error)
+
+    def _circular(self, node, point):
+        """The text of a symbol that is the asked quantity itself (outside any sum), or None."""
+        asked = self.question.asked
+        inside_sums = {id(n) for s in walk(node) if isinstance(s, SumOverTime) for n in walk(s.body)}
+        for symbol in walk(node):
+            if isinstance(symbol, Symbol) and symbol.name == asked.name and id(symbol) not in inside_sums:
+                for t in point.steps:
+                    try:
+                        if environment_key(symbol, t, point.tau) == environment_key(asked, t, point.tau):
+                            return to_text(symbol)
+                    except EvaluationError:
+                        continue
+        return None
+
+    def _shape_problem(self, node, point):
+        """(problem text or None, {'shape', 'expected_shape'}) from the static shape check."""
+        labels = _dimension_labels(point.dims)
+        shapes = {}
+        for name, step in point.env:
+            shapes.setdefault(name, tuple(labels.get(d, d) for d in np.shape(point.env[(name, step)])))
+        dims = {label: size for size, label in labels.items()}
+        expected = np.shape(point.truth[point.steps[0]])
+        expected_text = shape_text(tuple(_dim(labels, d) for d in expected))
+        try:
+            shape = infer_shape(node, shapes, dims, point.n_classes)
+        except ShapeMismatch as exc:
+            return str(exc), {"expected_shape": expected_text}
+        sizes = tuple(dims.get(d, d) for d in shape)
+        shown = shape_text(tuple(_dim(labels, d) for d in sizes))
+        info = {"shape": shown, "expected_shape": expected_text}
+        if sizes != expected and not (np.prod(sizes, dtype=int) == np.prod(expected, dtype=int) == 1):
+            asked = to_text(self.question.asked)
+            return (f"the answer is {shown} but {asked} is {expected_text}", info)
+        return None, info
+
+    # ----- naming the mistake ----------------------------------------------------------------
+    def _diagnose_shape(self, node, problem, base):
+        """Shape-wrong: a named mistake if the answer equals one at the square point, else shape-mismatch."""
+        found = self._square_match(node) or self._structural_match(node)
+        if found:
+            name, message = found
+            return Result("incorrect", name, f"{message} (The shapes do not fit: {problem}.)",
+                          mistakes=[name, "shape-mismatch"], **base)
+        return Result("incorrect", "shape-mismatch", feedback("shape-mismatch", problem) + ".",
+                      mistakes=["shape-mismatch"], **base)
+
+    def _square_match(self, node):
+        point = self.square
+        if point is None:
+            return None
+        try:
+            values = _evaluate_steps(node, point)
+        except (ShapeMismatch, UnknownSymbol, EvaluationError):
+            return None
+        for mutant in self.mutants:
+            try:
+                expected = self._values(mutant.node, point)
+            except (ShapeMismatch, UnknownSymbol, EvaluationError):
+                continue
+            for transposed in (False, True):
+                if all(_close(_t(values[t], transposed), expected[t], RTOL) for t in point.steps):
+                    extra = " The result is also transposed." if transposed else ""
+                    return mutant.name, mutant.message() + extra
+        if self.reference is not None:
+            expected = self._values(self.reference, point)
+            if all(_close(values[t].T, expected[t], RTOL) for t in point.steps):
+                name = "reversed-outer-product" if "reversed-outer-product" in {m.name for m in self.mutants} \
+                    else "missing-transpose"
+                return name, feedback(name, to_text(node), self.question.reference)
+        return None
+
+    def _structural_match(self, node):
+        shape = canonical(node)
+        for mutant in self.mutants:
+            if canonical(mutant.node) == shape:
+                return mutant.name, mutant.message()
+        return None
+
+    def _diagnose_values(self, values, points, base, error):
+        """Name the mutant (or pair of mutants) the answer equals at every point."""
+        def matches(node, quick=False):
+            for p in points[:1] if quick else points:
+                try:
+                    expected = self._values(node, p)
+                except (ShapeMismatch, UnknownSymbol, EvaluationError):
+                    return False
+                steps = p.steps[:1] if quick else p.steps
+                if not all(_close(values[id(p)][t], expected[t], RTOL) for t in steps):
+                    return False
+            return True
+
+        for mutant in self.mutants:
+            if matches(mutant.node):
+                return Result("incorrect", mutant.name, mutant.message(), mistakes=[mutant.name],
+                              error=error, **base)
+        if self.reference is not None:
+            for first in self.mutants:
+                for second in mutants(first.node, self.question):
+                    if second.name != first.name and matches(second.node, quick=True) and matches(second.node):
+                        names = [first.name, second.name]
+                        message = f"Two mistakes. {first.message()} Also: {second.message()}"
+                        return Result("incorrect", first.name, message, mistakes=names, error=error, **base)
+        where = _first_difference(values, points)
+        return Result("incorrect", None, f"Incorrect: the answer differs from the engine's gradient "
+                      f"{where} (largest relative error {error:.3g}); no anticipated mistake matches.",
+                      error=error, **base)
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+def _evaluate_steps(node, point):
+    """{t: value} at each checked step; an answer with no free t is evaluated once."""
+    free = _has_free_t(node)
+    values, once = {}, None
+    for t in point.steps:
+        if free or once is None:
+            value = evaluate(node, point.env, t=t, tau=point.tau, n_classes=point.n_classes)
+            if not free:
+                once = value
+        values[t] = value if free else once
+    return values
+
+
+def _has_free_t(node):
+    inside = {id(n) for s in walk(node) if isinstance(s, SumOverTime) for n in walk(s.body)}
+    return any(isinstance(n, Symbol) and n.index is not None and n.index.base == "t" and id(n) not in inside
+               for n in walk(node))
+
+
+def _t(value, transposed):
+    return np.transpose(value) if transposed else value
+
+
+def _as_pair(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape and a.size == b.size == 1:
+        a, b = a.reshape(()), b.reshape(())
+    return a, b
+
+
+def _close(a, b, rtol, numeric=False):
+    """a equals b up to `rtol` relative to b's largest entry (a hand-worked number: looser)."""
+    a, b = _as_pair(a, b)
+    if a.shape != b.shape or not np.all(np.isfinite(a)):
+        return False
+    gap = np.max(np.abs(a - b), initial=0.0)
+    scale = np.max(np.abs(b), initial=0.0)
+    if numeric:
+        return gap <= max(rtol * scale, NUMERIC_ATOL)
+    return gap <= rtol * scale + 1e-12
+
+
+def _relative_error(a, b):
+    a, b = _as_pair(a, b)
+    if a.shape != b.shape:
+        return float("inf")
+    gap = np.max(np.abs(a - b), initial=0.0)
+    return float(gap / max(np.max(np.abs(b), initial=0.0), 1e-12))
+
+
+def _first_difference(values, points):
+    for p in points:
+        for t in p.steps:
+            if not _close(values[id(p)][t], p.truth[t], RTOL):
+                step = "" if len(p.steps) == 1 or p.kind == "given" else f" at t = {t}"
+                return f"{step} (tau = {p.tau})".strip() if step else f"(tau = {p.tau})"
+    return ""
+
+
+def _dimension_labels(dims):
+    """{size: name} when the sizes differ ({2: 'n_in', 4: 'H', 6: 'K'}), else {}."""
+    sizes = [size for size in dims.values() if size != 1]
+    if len(set(sizes)) != len(sizes):
+        return {}
+    return {size: name for name, size in dims.items() if size != 1}
+
+
+def _dim(labels, size):
+    return Dim(size, labels.get(size))
+
+
+def check_answer(question, source, syntax="auto", seed=0):
+    """One-off check of `source` against `question` (see `Checker` to mark many answers)."""
+    return Checker(question, seed=seed).check(source, syntax)
+
+
+__all__ = ["Checker", "Result", "check_answer", "MISTAKES", "VERDICTS", "EXIT_CODES"]

@@ -1,0 +1,113 @@
+"""Exam questions: what is asked, which symbols an answer may use, and the answer key.
+
+A `Question` names the quantity asked for (``grad_W``, ``grad_h[t]``...) of a model that
+`rnn.unroll` builds, so the true value always comes from the engine (`rnn.exam.context`).
+The built-in bank lives in ``rnn/exam/bank/builtin.toml`` and is read by the same loader as
+a lecturer's own file (`rnn.exam.custom`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .ast import Symbol
+
+BANK = Path(__file__).with_name("bank") / "builtin.toml"
+MODELS = ("rnn", "output_rnn", "lstm", "gru", "scalar_rnn")
+STEPS = ("all", "before_last")
+LOSSES = ("sum", "mean")
+
+
+class QuestionError(ValueError):
+    """A question is unknown, or its definition is invalid (bad field, wrong answer key)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One exam question.
+
+    `asked` is the Symbol of the quantity (``grad_W``, ``grad_h[t]``); `of` what is
+    differentiated (``L`` or a node such as ``h[2]``); `steps` which t a per-step quantity is
+    checked at; `symbols` the names an answer may use; `reference` the answer key (plain text,
+    or None when the lecturer gives none: then only correct / incorrect is told apart);
+    `sizes` fixed ``{'n_in', 'hidden', 'classes'}`` or None for random sizes; `given` numbers
+    by answer name (``{'w': 0.5, 'x[1]': 1.0}``); `options` passed to the model's constructor.
+    """
+
+    id: str
+    title: str
+    statement: str
+    model: str
+    asked: Symbol
+    symbols: tuple
+    reference: str | None = None
+    of: Symbol | None = None
+    steps: str = "all"
+    equation: str = ""
+    loss: str = "sum"
+    sizes: dict | None = None
+    tau: int | None = None
+    given: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+
+    @property
+    def asked_text(self):
+        from .printers import to_text
+        return to_text(self.asked)
+
+    @property
+    def asked_latex(self):
+        from .printers import to_latex
+        if self.of is not None:
+            of = to_latex(self.of)
+            return f"\\frac{{\\partial {of}}}{{\\partial {to_latex(Symbol(self.asked.name[5:]))}}}"
+        return to_latex(self.asked)
+
+    @property
+    def per_step(self):
+        """True when the quantity is asked at a step t (grad_h[t]), not as one total."""
+        return self.asked.index is not None and self.asked.index.base == "t"
+
+    def step_range(self, tau):
+        """The steps t at which the answer is compared with the truth."""
+        index = self.asked.index
+        if index is None:
+            return tuple(range(1, tau + 1))
+        if index.base == "t":
+            last = tau - 1 if self.steps == "before_last" else tau
+            return tuple(range(max(1, -index.offset + 1), last + 1))
+        return (index.resolve(None, tau),)
+
+    @property
+    def total(self):
+        """True for a quantity with no step (grad_W): the answer may sum over t."""
+        return self.asked.index is None
+
+
+@lru_cache(maxsize=None)
+def builtin_questions():
+    """{id: Question} of the built-in bank, in file order."""
+    from .custom import load_questions
+    return load_questions(BANK)
+
+
+def all_questions(extra=None):
+    """The built-in questions, plus those of a lecturer's TOML file `extra` (ids may not clash)."""
+    questions = dict(builtin_questions())
+    if extra:
+        from .custom import load_questions
+        for qid, question in load_questions(extra).items():
+            if qid in questions:
+                raise QuestionError(f"{extra}: question id {qid!r} is already a built-in question; rename it")
+            questions[qid] = question
+    return questions
+
+
+def get_question(qid, extra=None):
+    """The question called `qid` (built-in, or from the lecturer's file `extra`)."""
+    questions = all_questions(extra)
+    if qid not in questions:
+        raise QuestionError(f"unknown question {qid!r}; `gradbook questions` lists them: "
+                            + ", ".join(questions))
+    return questions[qid]
