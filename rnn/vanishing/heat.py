@@ -16,12 +16,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-from autodiff.errors import GradbookError
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 import autodiff
+from autodiff.errors import GradbookError
 from autodiff.render import dot_escape, html_label, render_source, to_dot
 
 CMAP = "YlOrRd"

@@ -22,10 +22,9 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from autodiff.errors import GradbookError
-
 import autodiff
 from autodiff import Tensor
+from autodiff.errors import GradbookError
 
 
 class JacobianError(GradbookError):

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy
 
 from autodiff.errors import GradbookError
-import sympy
 
 
 class LinearCaseError(GradbookError):

@@ -14,10 +14,9 @@ from typing import Mapping
 
 import numpy as np
 
-from autodiff.errors import GradbookError
-
 import autodiff
 from autodiff import Tensor
+from autodiff.errors import GradbookError
 
 from .plotting import COLOURS, new_figure, save
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autodiff.errors import GradbookError
-
 import rnn
+from autodiff.errors import GradbookError
 from rnn.data import adding_problem
 
 from .init import set_radius

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autodiff.errors import GradbookError
-
 import rnn
+from autodiff.errors import GradbookError
 from rnn.data import adding_problem
 
 DIVERGED = 1e6
