@@ -54,7 +54,11 @@ class Setting:
 
 
 def make_model(cell: str, hidden: int, seed: int = 0, n_in: int = 2):
-    """A seq-to-one regression model of `cell` ('rnn', 'lstm', 'gru'): one linear output at tau."""
+    """A seq-to-one regression model of `cell` ('rnn', 'lstm', 'gru'): one linear output at tau.
+
+    The gated cells come in the book's printed forms (`rnn.LSTM` with the sigmoid candidate of
+    eq. 10.41, `rnn.GRU(form='printed')`); `compare` trains the forms software uses.
+    """
     if cell not in CELLS:
         raise SettingError(f"cell={cell!r} is unknown; use one of {', '.join(CELLS)}")
     if hidden < 1:
