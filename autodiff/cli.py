@@ -20,6 +20,10 @@ COMMANDS = {
     "vanishing": ("rnn.vanishing.cli", "vanishing and exploding gradients lab (book 8.2.5, 10.7)"),
     "draw": ("rnn.draw_cli", "draw one lecture figure (book or d2l style)"),
     "lecture": ("rnn.lecture", "render every lecture figure and derivation into a folder (the main job)"),
+    "questions": ("rnn.exam.cli_questions", "list the exam questions, their statements and allowed symbols"),
+    "check": ("rnn.exam.cli_check", "check one hand-derived exam answer: correct, incorrect (which mistake) or unreadable"),
+    "grade": ("rnn.exam.cli_grade", "mark a CSV of students' answers to one question (CSV and HTML report)"),
+    "solve": ("rnn.exam.cli_solve", "a worked solution with numbers: forward values, BPTT step by step, the answer"),
 }
 
 

@@ -59,10 +59,13 @@ class Question:
     @property
     def asked_latex(self):
         from .printers import to_latex
-        if self.of is not None:
-            of = to_latex(self.of)
-            return f"\\frac{{\\partial {of}}}{{\\partial {to_latex(Symbol(self.asked.name[5:]))}}}"
-        return to_latex(self.asked)
+        if self.of is None and self.model != "scalar_rnn":
+            return to_latex(self.asked)
+        of = "L" if self.of is None else to_latex(self.of)
+        wrt = self.asked.name[5:]
+        # the scalar exam writes its weights w, u in italic lower case
+        wrt = wrt.lower() if self.model == "scalar_rnn" else to_latex(Symbol(wrt))
+        return f"\\frac{{\\partial {of}}}{{\\partial {wrt}}}"
 
     @property
     def per_step(self):

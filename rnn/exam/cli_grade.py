@@ -1,0 +1,42 @@
+"""``gradbook grade QUESTION ANSWERS.csv -o REPORT``: mark a class, write REPORT.csv and REPORT.html."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .cli import BAD_QUESTION, add_question_arguments, resolve_question
+from .grade import grade, read_text, summary_lines, write_csv, write_html
+from .questions import QuestionError
+
+
+def add_arguments(parser):
+    add_question_arguments(parser)
+    parser.add_argument("answers", metavar="ANSWERS.csv", help="CSV with columns student, answer[, syntax]")
+    parser.add_argument("-o", "--output", required=True, metavar="REPORT",
+                        help="report path; REPORT.csv and REPORT.html are written")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random evaluation points")
+
+
+def run(args):
+    question = resolve_question(args, "grade")
+    if question is None:
+        return BAD_QUESTION
+    try:
+        text = read_text(args.answers)
+    except OSError as exc:
+        print(f"gradbook grade: cannot read {args.answers}: {exc.strerror}", file=sys.stderr)
+        return BAD_QUESTION
+    try:
+        report = grade(question, text, seed=args.seed)
+    except QuestionError as exc:
+        print(f"gradbook grade: {exc}", file=sys.stderr)
+        return BAD_QUESTION
+    out = Path(args.output)
+    stem = out.with_suffix("") if out.suffix.lower() in (".csv", ".html") else out
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    csv_path, html_path = Path(f"{stem}.csv"), Path(f"{stem}.html")
+    write_csv(report, csv_path)
+    write_html(report, html_path, question)
+    print("\n".join(summary_lines(report)))
+    print(f"wrote {csv_path} and {html_path}")
+    return 0
