@@ -121,7 +121,8 @@ def derive_all(cells, folder):
 def vanishing_figures(folder):
     """[(path, caption)] from `rnn.vanishing.lecture_figures(folder)` when that module offers it.
 
-    Its items may be ``(path, caption)`` pairs or objects with ``path`` and ``caption``.
+    Its items may be ``(title, path, caption)``, ``(path, caption)``, or objects with
+    ``path`` and ``caption``.
     """
     try:
         module = importlib.import_module("rnn.vanishing")
@@ -132,7 +133,10 @@ def vanishing_figures(folder):
         return None
     found = []
     for item in make(folder):
-        path, caption = (item.path, item.caption) if hasattr(item, "path") else item
+        if hasattr(item, "path"):
+            path, caption = item.path, item.caption
+        else:
+            path, caption = item[-2:]
         found.append((Path(path), caption))
     return found
 

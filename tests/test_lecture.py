@@ -1,27 +1,73 @@
-"""`gradbook lecture -o DIR`: one folder with every figure, the derivations and index.html."""
+"""`gradbook lecture -o DIR`: one folder with every figure, the derivations and index.html.
+
+The folder checked here is the one the user guide's own `gradbook lecture -o lecture`
+writes: the fixture runs every command of docs/user-guide.md (so that page cannot rot) and
+the lecture is built once for all the tests below.
+"""
+import contextlib
+import io
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+import rnn.draw_cli
 from autodiff.cli import main
-from autodiff.render import find_renderer
+from autodiff.render import find_renderer, render_many
 from rnn.lecture import SECTIONS
 
 needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "user-guide.md"
+
+
+def guide_commands():
+    blocks = re.findall(r"```bash\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith("gradbook ")]
 
 
 @pytest.fixture(scope="module")
-def lecture(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lecture")
-    import contextlib
-    import io
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert main(["lecture", "-o", str(out)]) == 0
-    return out, printed.getvalue()
+def guide(tmp_path_factory):
+    """Run every user-guide command in a scratch folder: {command: printed output}."""
+    if find_renderer() is None:
+        pytest.skip("no Graphviz renderer")
+    folder = tmp_path_factory.mktemp("guide")
+    printed, jobs = {}, []
+    patch = pytest.MonkeyPatch()
+    patch.chdir(folder)
+    # one renderer batch for all `gradbook draw` figures, as in tests/test_figures_docs.py
+    patch.setattr(rnn.draw_cli, "render_source", lambda source, path: jobs.append((source, path)) or Path(path))
+    try:
+        for command in guide_commands():
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                try:
+                    code = main(shlex.split(command)[1:])
+                except SystemExit as exc:
+                    code = exc.code
+            assert code == 0, command
+            printed[command] = out.getvalue()
+        render_many(jobs)
+    finally:
+        patch.undo()
+    return folder, printed
+
+
+@pytest.fixture(scope="module")
+def lecture(guide):
+    folder, printed = guide
+    return folder / "lecture", printed["gradbook lecture -o lecture"]
+
+
+@pytest.mark.needs_graphviz
+def test_every_user_guide_command_writes_its_output(guide):
+    folder, _ = guide
+    for command in guide_commands():
+        argv = shlex.split(command)
+        out = [a for k, a in enumerate(argv) if argv[k - 1] in ("-o", "--output")]
+        assert all((folder / o).exists() for o in out), command
 
 
 @pytest.mark.needs_graphviz
