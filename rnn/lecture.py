@@ -189,7 +189,7 @@ body { font-family: Georgia, 'Times New Roman', serif; max-width: 1100px; margin
        color: #1a1a1a; background: #fff; line-height: 1.45; }
 nav a { margin-right: 1em; }
 figure { margin: 1.5em 0; border-top: 1px solid #ddd; padding-top: 1em; }
-figure svg { max-width: 100%; height: auto; }
+figure svg, figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.95em; color: #333; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 table.worked { border-collapse: collapse; font-size: 0.85em; }
