@@ -3,7 +3,8 @@
 Input columns (by header name, case-insensitive): ``student``, ``answer`` and optionally
 ``syntax`` (text, latex or auto). Without a recognisable header the columns are taken in that
 order. A row that cannot be used (no answer column, too many fields, an unreadable line) is
-kept and reported with the verdict ``malformed``: no row is ever lost.
+kept and reported with the verdict ``malformed``: no row is ever lost. Each answer is one
+line (a quoted field may not span lines), so one broken line cannot swallow the next ones.
 """
 from __future__ import annotations
 
@@ -63,23 +64,24 @@ def read_rows(text):
     records = _records(lines)
     header, start = _header(records)
     rows = []
-    for number, fields, problem in records[start:]:
-        rows.append(_row(number, fields, problem, header))
+    for number, fields, problem, raw in records[start:]:
+        rows.append(_row(number, fields, problem, header, raw))
     return rows
 
 
 def _records(lines):
-    """(line number, fields, problem) per CSV record; a broken record is kept with its problem."""
-    records, reader = [], csv.reader(iter(lines))
-    while True:
+    """(line number, fields, problem, raw line) per line: one answer per line, so a stray quote can
+    never swallow the rows after it; a line that is not valid CSV is kept with its problem."""
+    records = []
+    for number, line in enumerate(lines, start=1):
         try:
-            fields = next(reader)
-        except StopIteration:
-            return records
+            fields = next(csv.reader([line.rstrip("\r\n")], strict=True), [])
         except csv.Error as exc:
-            records.append((reader.line_num, [], f"unreadable CSV line: {exc}"))
+            records.append((number, [], f"unreadable CSV line ({exc}); quote an answer with \"...\" on one line",
+                            line.rstrip("\r\n")))
             continue
-        records.append((reader.line_num, fields, None))
+        records.append((number, fields, None, line))
+    return records
 
 
 def _header(records):
@@ -91,7 +93,7 @@ def _header(records):
     return {"student": 0, "answer": 1, "syntax": 2}, 0
 
 
-def _row(number, fields, problem, header):
+def _row(number, fields, problem, header, raw):
     def field(name):
         i = header.get(name)
         return fields[i].strip() if i is not None and i < len(fields) else ""
@@ -99,7 +101,7 @@ def _row(number, fields, problem, header):
     student = field("student") if fields else ""
     row = Row(number, student, field("syntax").lower() or "auto", field("answer") if fields else "")
     if problem:
-        row.message = problem
+        row.answer, row.message = raw, problem
     elif not fields or not any(f.strip() for f in fields):
         row.message = "empty row"
     elif header.get("answer", 1) >= len(fields):
