@@ -35,6 +35,10 @@ def run(args):
     stem = out.with_suffix("") if out.suffix.lower() in (".csv", ".html") else out
     stem.parent.mkdir(parents=True, exist_ok=True)
     csv_path, html_path = Path(f"{stem}.csv"), Path(f"{stem}.html")
+    if csv_path.resolve() == Path(args.answers).resolve():
+        print(f"gradbook grade: the report {csv_path} would overwrite the answers; choose another -o",
+              file=sys.stderr)
+        return BAD_QUESTION
     write_csv(report, csv_path)
     write_html(report, html_path, question)
     print("\n".join(summary_lines(report)))
