@@ -16,7 +16,7 @@ import pytest
 
 from autodiff.cli import main
 import rnn.draw_cli
-from autodiff.render import find_renderer, render_many
+from autodiff.render import render_many
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BLOCK = re.compile(r"```bash\n(.*?)```", re.S)
@@ -39,7 +39,6 @@ def test_the_gallery_shows_every_figure_kind():
 
 
 @pytest.mark.needs_graphviz
-@pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
 def test_every_gallery_command_runs(tmp_path, monkeypatch):
     doc = "gallery.md"
     monkeypatch.chdir(tmp_path)

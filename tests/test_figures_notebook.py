@@ -6,13 +6,10 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
-from autodiff.render import find_renderer  # noqa: E402
-
 NOTEBOOK = Path(__file__).resolve().parent.parent / "docs" / "example.ipynb"
 
 
 @pytest.mark.needs_graphviz
-@pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer (system dot or pygraphviz)")
 def test_example_notebook_shows_svg_and_latex(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
