@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backward import backprop
+from .errors import BackwardError
 from .tensor import Tensor
 
 
@@ -24,10 +25,15 @@ def _argnums(argnums):
 def gradients(root, wrt, grad=None, create_graph=False):
     """Gradients of `root` with respect to each tensor in `wrt`, without touching ``.grad``.
 
-    Zeros for a tensor `root` does not depend on. With ``create_graph=True`` the results
+    Zeros for a tensor `root` does not depend on, also when it depends on none of them
+    (the second derivative of a linear function). With ``create_graph=True`` the results
     are Tensors, so they can be differentiated again (higher-order derivatives).
     """
-    adjoints = backprop(root, grad, create_graph=create_graph)
+    for w in wrt:
+        if not w.requires_grad:
+            raise BackwardError(f"gradients: {w.display_name} has requires_grad=False, so no gradient "
+                                f"flows to it; create it with requires_grad=True")
+    adjoints = backprop(root, grad, create_graph=create_graph) if root.requires_grad else {}
     out = []
     for w in wrt:
         g = adjoints.get(w)

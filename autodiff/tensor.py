@@ -15,6 +15,8 @@ import itertools
 
 import numpy as np
 
+from .errors import GradbookError
+
 ROLES = ("parameter", "input", "constant", "intermediate", "loss", "gradient")
 
 _sequence = itertools.count()
@@ -73,7 +75,11 @@ class Tensor:
         t._label = None
         t.role = "intermediate"
         t.meta = {}
-        t.requires_grad = any(i.requires_grad for i in inputs)
+        t.requires_grad = False
+        for i in inputs:
+            if i.requires_grad:
+                t.requires_grad = True
+                break
         t.seq = next(_sequence)
         return t
 
@@ -173,7 +179,10 @@ class Tensor:
         return ops.matmul(other, self)
 
     def __pow__(self, exponent):
-        return ops.power(self, exponent)
+        if isinstance(exponent, Tensor):
+            raise GradbookError(f"{self.display_name} ** {exponent.display_name}: the exponent must be a "
+                            f"constant number; for a tensor exponent write exp(y * log(x))")
+        return ops.power(self, exponent=exponent)
 
     def __neg__(self):
         return ops.neg(self)
@@ -200,13 +209,11 @@ class Tensor:
     # ----- gradients ----------------------------------------------------------------------
     def backward(self, grad=None, create_graph=False):
         """Reverse mode from this node; see `autodiff.backward.backward`."""
-        from .backward import backward
-        backward(self, grad, create_graph=create_graph)
+        _backward.backward(self, grad, create_graph=create_graph)
 
     def zero_grad(self):
         """Clear the gradient of every node this one depends on (including itself)."""
-        from .graph import ancestors
-        for node in ancestors(self):
+        for node in _backward.toposort(self):
             node.grad = None
             node.grad_node = None
 
@@ -222,4 +229,6 @@ def constant(value, name=None, **meta):
     return Tensor(arr, name=name, role="constant", meta=meta, dtype=dtype, label=label)
 
 
-from . import ops  # noqa: E402  (ops builds on Tensor; Tensor's operators call ops at run time)
+# ops and backward build on Tensor; Tensor's methods call them at run time.
+from . import ops  # noqa: E402
+from . import backward as _backward  # noqa: E402
