@@ -6,11 +6,13 @@ use, which is exactly the book's sum over the dummy copies W^(t) (eqs 10.22-10.2
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 
-from . import mode
 from .errors import AnomalyError, BackwardError
 from .ops import add, sum_to
+from .mode import state as _state
 from .tensor import Tensor
 
 
@@ -18,7 +20,8 @@ def toposort(root, needs_grad=False):
     """Nodes `root` depends on, inputs before outputs, in a deterministic order.
 
     Iterative depth-first search over the ordered inputs, so deep unrolled graphs
-    (tau in the thousands) never hit Python's recursion limit.
+    (tau in the thousands) never hit Python's recursion limit. With `needs_grad`, only
+    nodes that require a gradient (the ones reverse mode visits).
     """
     order, seen = [], {root}
     stack = [(root, iter(root.inputs))]
@@ -35,13 +38,33 @@ def toposort(root, needs_grad=False):
     return order
 
 
+def _needing_grad(root):
+    """The nodes reverse mode visits (`root` and every ancestor that requires a gradient),
+    outputs before inputs.
+
+    A node is always created after its inputs, so creation order (``seq``) is already a
+    topological order: sorting by it replaces a depth-first search.
+    """
+    nodes, stack = {root}, [root]
+    while stack:
+        for inp in stack.pop().inputs:
+            if inp.requires_grad and inp not in nodes:
+                nodes.add(inp)
+                stack.append(inp)
+    return sorted(nodes, key=_creation, reverse=True)
+
+
+_creation = attrgetter("seq")
+
+
 def _seed(root, grad, create_graph):
     if grad is None:
         if root.size != 1:
             raise BackwardError(
                 f"backward() on {root.display_name} of shape {root.shape} needs a seed gradient of "
                 f"the same shape; reduce it to a scalar first (e.g. .sum()) or pass grad=...")
-        grad = np.ones(root.shape, dtype=np.float64)
+        # np.ones(()) costs several times np.array(1.0), and most roots are 0-d losses.
+        grad = np.ones(root.shape) if root.ndim else np.array(1.0)
     else:
         grad = grad.value if isinstance(grad, Tensor) else np.asarray(grad)
         if grad.dtype != object:
@@ -62,24 +85,31 @@ def backprop(root, grad=None, create_graph=False, values=None):
     if not root.requires_grad:
         raise BackwardError(f"{root.display_name} does not depend on any tensor with "
                             f"requires_grad=True; mark the parameters with requires_grad=True")
-    adjoints = {root: _seed(root, grad, create_graph)}
-    for node in reversed(toposort(root, needs_grad=True)):
-        g = adjoints[node]
-        if mode.state.anomaly:
-            _check_gradient(node, g)
+    anomaly = _state.anomaly
+    seed = _seed(root, grad, create_graph)
+    if anomaly:
+        _check_gradient(None, root, seed)
+    adjoints = {root: seed}
+    for node in _needing_grad(root):
         prim = node.prim
         if prim is None:
             continue
+        g = adjoints[node]
+        inputs = node.inputs
         if create_graph:
-            args, ans = node.inputs, node
+            args, ans = inputs, node
         elif values is not None:
-            args, ans = [values[i] for i in node.inputs], values[node]
+            args, ans = [values[i] for i in inputs], values[node]
         else:
-            args, ans = [i.value for i in node.inputs], node.value
-        for k, inp in enumerate(node.inputs):
+            args, ans = [i.value for i in inputs], node.value
+        for k, inp in enumerate(inputs):
             if not inp.requires_grad:
                 continue
-            contribution = sum_to(prim.vjp(k)(g, ans, *args, **node.params), inp.shape)
+            contribution = prim.vjp(k)(g, ans, *args, **node.params)
+            if getattr(contribution, "shape", None) != inp.value.shape:
+                contribution = sum_to(contribution, inp.value.shape)
+            if anomaly:
+                _check_gradient(node, inp, contribution)
             previous = adjoints.get(inp)
             adjoints[inp] = contribution if previous is None else add(previous, contribution)
     return adjoints
@@ -104,8 +134,13 @@ def backward(root, grad=None, create_graph=False):
         node.grad = np.array(g, dtype=np.float64) if node.grad is None else node.grad + g
 
 
-def _check_gradient(node, g):
+def _check_gradient(source, target, g):
+    """Raise if the gradient flowing from `source` (None: the seed) to `target` is NaN or Inf."""
     value = g.value if isinstance(g, Tensor) else np.asarray(g)
-    if value.dtype != object and not np.all(np.isfinite(value)):
-        raise AnomalyError(f"the gradient reaching {node.display_name} ({node.op or node.role}) is NaN "
-                           f"or Inf: the first non-finite gradient in the backward pass")
+    if value.dtype == object or np.all(np.isfinite(value)):
+        return
+    if source is None:
+        raise AnomalyError(f"the seed gradient of {target.display_name} is NaN or Inf; pass a finite grad=...")
+    raise AnomalyError(f"the gradient flowing from {source.display_name} ({source.op}) to {target.display_name} "
+                       f"is NaN or Inf: the first non-finite gradient in the backward pass; check the "
+                       f"values of {source.display_name}'s inputs where its derivative is undefined")

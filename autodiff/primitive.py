@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AnomalyError, ShapeError
-from . import mode
+from .mode import state as _state
 from .tensor import Tensor, constant
 
 
@@ -41,27 +41,35 @@ class Primitive:
 
     def vjp(self, argnum):
         """The VJP for argument `argnum` (``None``: not differentiable, e.g. integer targets)."""
-        if callable(self.vjps):
-            return self.vjps(argnum)
-        return self.vjps[argnum] if argnum < len(self.vjps) else None
+        vjps = self.vjps
+        if type(vjps) is tuple:
+            return vjps[argnum] if argnum < len(vjps) else None
+        return vjps(argnum)
 
     def evaluate(self, values, params):
         """Run the forward on raw values: NumPy, or SymPy when the symbolic mode is on."""
-        fn = self.sym if (mode.state.symbolic and self.sym is not None) else self.forward
+        fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
         return fn(*values, **params)
 
     def __call__(self, *args, **params):
+        fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
         for a in args:
             if isinstance(a, Tensor):
                 break
         else:
-            return self.evaluate(args, params)
-        inputs = tuple(a if isinstance(a, Tensor) else constant(a) for a in args)
+            # Plain values: no node, just the forward. The backward pass calls VJPs, hence
+            # primitives, this way several times per node, so this path stays this short.
+            return fn(*args, **params)
+        inputs = args
+        for a in args:
+            if not isinstance(a, Tensor):
+                inputs = tuple(a if isinstance(a, Tensor) else constant(a) for a in args)
+                break
         try:
-            value = self.evaluate([t.value for t in inputs], params)
+            value = fn(*[t.value for t in inputs], **params)
         except (ValueError, IndexError) as exc:
             raise ShapeError.for_op(self.name, inputs, exc) from None
-        if mode.state.anomaly:
+        if _state.anomaly:
             _check_finite(self.name, inputs, value)
         return Tensor._from_op(self, value, inputs, params)
 
