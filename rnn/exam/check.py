@@ -199,8 +199,9 @@ class Checker:
         tolerance = NUMERIC_RTOL if numeric else RTOL
         error = max(_relative_error(values[id(p)][t], p.truth[t]) for p in points for t in p.steps)
         if all(_close(values[id(p)][t], p.truth[t], tolerance, numeric) for p in points for t in p.steps):
-            note = "the number matches" if numeric else "equal to the engine's gradient at every point checked"
-            return Result("correct", None, f"Correct: {note}.", error=error, **base)
+            note = ("The number matches the engine's value at the given numbers" if numeric
+                    else "The answer equals the engine's gradient at every point checked")
+            return Result("correct", None, f"{note}.", error=error, **base)
         return self._diagnose_values(values, points, base, error)
 
     def _circular(self, node, point):
@@ -304,7 +305,7 @@ class Checker:
                 message = f"Two mistakes. {first.message()} Also: {second.message()}"
                 return Result("incorrect", first.name, message, mistakes=names, error=error, **base)
         where = _first_difference(values, points)
-        return Result("incorrect", None, f"Incorrect: the answer differs from the engine's gradient "
+        return Result("incorrect", None, f"The answer differs from the engine's gradient "
                       f"{where} (largest relative error {error:.3g}); no anticipated mistake matches.",
                       error=error, **base)
 
