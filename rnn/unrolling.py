@@ -133,7 +133,9 @@ class Unrolled:
         if self._graph is None:
             roots = [self.loss] if self.loss is not None else []
             roots += self.yhat.values() if self.model.head == "softmax" else []
-            self._graph = ad.trace(roots or [self.h[self.tau]])
+            if not roots:
+                roots = [self.nodes["O"] if "O" in self.nodes else self.h[self.tau]]
+            self._graph = ad.trace(roots)
         return self._graph
 
     def _name(self, kind, t):

@@ -1,0 +1,181 @@
+"""Cell-level primitives: one graph node per time step instead of one per arithmetic op.
+
+Registered in the engine's single registry like any op, each with its NumPy forward, its
+SymPy forward, its VJPs and its JVP:
+
+* ``rnn_step(h_prev, x, W, U, b) -> h``: eqs 10.8-10.9 in one node,
+  h^(t) = tanh(b + W h^(t-1) + U x^(t)). Its VJPs are the book's BPTT step: with
+  grad_a = diag(1 - (h^(t))^2) grad_{h^(t)} L, the gradient passed to h^(t-1) is W^T grad_a
+  (eq. 10.21) and the step's contributions to W, U, b are grad_a h^(t-1)T, grad_a x^(t)T and
+  grad_a (eqs 10.23-10.28, the dummy copies W^(t)).
+* ``rnn_outputs(V, c, h_1, ..., h_tau) -> O``: o^(t) = c + V h^(t) (eq. 10.10) for all steps
+  at once, stacked on a leading time axis; VJPs sum_t grad_o^(t) h^(t)T (eq. 10.24),
+  sum_t grad_o^(t) (eq. 10.22) and V^T grad_o^(t) for each h^(t) (the second term of eq. 10.21).
+* ``rnn_nll(O, Y) -> L``: sum_t L^(t), L^(t) = -sum_batch log softmax(o^(t))[y^(t)]
+  (eqs 10.11-10.14); VJP softmax(o^(t)) - onehot(y^(t)) (eq. 10.18).
+
+The VJPs are written with array operators, so called on Tensors (``create_graph=True``) they
+record primitives and can be differentiated again; called on arrays they are plain NumPy.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+import autodiff as ad
+from autodiff.primitive import REGISTRY, Primitive, register
+
+_sym_tanh = np.frompyfunc(sympy.tanh, 1, 1)
+_sym_exp = np.frompyfunc(sympy.exp, 1, 1)
+_sym_log = np.frompyfunc(sympy.log, 1, 1)
+
+
+# ----- one recurrent step -------------------------------------------------------------------
+
+def _step_forward(h_prev, x, W, U, b):
+    """h^(t) = tanh(b + W h^(t-1) + U x^(t)) (eqs 10.8-10.9)."""
+    a = W @ h_prev
+    a += U @ x
+    a += b
+    return np.tanh(a, out=a)
+
+
+def _step_sym(h_prev, x, W, U, b):
+    return np.asarray(_sym_tanh(b + W @ h_prev + U @ x), dtype=object)
+
+
+class _GradA:
+    """grad_a = diag(1 - (h^(t))^2) grad_{h^(t)} L, computed once per node for its four VJPs.
+
+    The backward pass calls a node's VJPs one after the other with the same gradient and
+    output objects, so a one-entry cache keyed on their identity (references are held, so
+    identities cannot be reused) saves recomputing it for W, U and b.
+    """
+
+    __slots__ = ("g", "ans", "value")
+
+    def __init__(self):
+        self.g = self.ans = self.value = None
+
+    def __call__(self, g, ans):
+        if g is not self.g or ans is not self.ans:
+            self.g, self.ans, self.value = g, ans, g * (1 - ans * ans)
+        return self.value
+
+
+_grad_a = _GradA()
+
+
+def _step_jvp(d, ans, h_prev, x, W, U, b):
+    dh, dx, dW, dU, db = d
+    return (1 - ans * ans) * (dW @ h_prev + W @ dh + dU @ x + U @ dx + db)
+
+
+rnn_step = register(Primitive(
+    "rnn_step", _step_forward, sym=_step_sym, symbol="RNN step",
+    vjps=(lambda g, ans, h_prev, x, W, U, b: W.T @ _grad_a(g, ans),
+          lambda g, ans, h_prev, x, W, U, b: U.T @ _grad_a(g, ans),
+          lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans) @ h_prev.T,
+          lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans) @ x.T,
+          lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans).sum(axis=1, keepdims=True)),
+    jvp=_step_jvp,
+    doc="h^(t) = tanh(b + W h^(t-1) + U x^(t)), eqs 10.8-10.9, as one node; VJPs eqs 10.21-10.28."))
+
+
+# ----- the output layer over all steps ------------------------------------------------------------
+
+def _outputs_forward(V, c, *hs):
+    """O[t] = c + V h^(t) for every t (eq. 10.10), stacked: O is (tau, K, B)."""
+    out = np.matmul(V, np.stack(hs))
+    out += c
+    return out
+
+
+def _outputs_sym(V, c, *hs):
+    return np.stack([c + V @ h for h in hs])
+
+
+class _OutputVJPs:
+    """The VJPs of `rnn_outputs`, one per argument: V, c, then every h^(t).
+
+    grad_V = sum_t grad_o^(t) h^(t)T (eq. 10.24), grad_c = sum_t grad_o^(t) (eq. 10.22) and
+    grad_{h^(t)} receives V^T grad_o^(t) (the output term of eq. 10.21). The V^T grad_o
+    products are formed for all t in one matmul, once per backward pass (cached on the
+    identity of the incoming gradient), and each h^(t) takes its slice.
+    """
+
+    def __init__(self):
+        self._fns = {0: self._grad_V, 1: self._grad_c}
+        self._g = self._VT = self._value = None
+
+    def __call__(self, argnum):
+        fn = self._fns.get(argnum)
+        if fn is None:
+            fn = self._fns[argnum] = self._grad_h(argnum - 2)
+        return fn
+
+    @staticmethod
+    def _grad_V(g, ans, V, c, *hs):
+        if isinstance(g, np.ndarray):
+            return np.tensordot(g, np.stack(hs), axes=([0, 2], [0, 2]))
+        return ad.sum(ad.matmul(g, ad.transpose(ad.stack(*hs), axes=(0, 2, 1))), axis=0)
+
+    @staticmethod
+    def _grad_c(g, ans, V, c, *hs):
+        return ad.sum(g, axis=(0, 2), keepdims=True)[0]
+
+    def _all_h(self, g, V):
+        if g is not self._g or V is not self._VT:
+            self._g, self._VT, self._value = g, V, ad.matmul(V.T, g)
+        return self._value
+
+    def _grad_h(self, t):
+        return lambda g, ans, V, c, *hs: self._all_h(g, V)[t]
+
+
+def _outputs_jvp(d, ans, V, c, *hs):
+    dV, dc, dhs = d[0], d[1], d[2:]
+    return ad.stack(*[dV @ h + V @ dh + dc for h, dh in zip(hs, dhs)])
+
+
+rnn_outputs = register(Primitive(
+    "rnn_outputs", _outputs_forward, sym=_outputs_sym, symbol="c + V h",
+    vjps=_OutputVJPs(), jvp=_outputs_jvp,
+    doc="o^(t) = c + V h^(t) for all t at once (eq. 10.10), stacked over t; VJPs eqs 10.21, 10.24, 10.22."))
+
+
+# ----- the loss over all steps ----------------------------------------------------------------------
+
+def _log_softmax(O):
+    shifted = O - O.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _nll_forward(O, Y):
+    """sum_t -sum_batch log softmax(o^(t))[y^(t)] (eqs 10.11-10.14); O (tau, K, B), Y (tau, B)."""
+    return -np.take_along_axis(_log_softmax(O), np.asarray(Y)[:, None, :], axis=1).sum()
+
+
+def _nll_sym(O, Y):
+    e = np.asarray(_sym_exp(O), dtype=object)
+    logp = O - np.asarray(_sym_log(e.sum(axis=1, keepdims=True)), dtype=object)
+    return -np.take_along_axis(logp, np.asarray(Y)[:, None, :], axis=1).sum()
+
+
+def _onehot(Y, K):
+    """onehot(y^(t)) for every t, shape (tau, K, B): the 1[i = y^(t)] of eq. 10.18."""
+    return ad.one_hot(np.asarray(Y.value if isinstance(Y, ad.Tensor) else Y), K, axis=1)
+
+
+def _nll_vjp(g, ans, O, Y):
+    return g * (ad.softmax(O, axis=1) - _onehot(Y, O.shape[1]))
+
+
+rnn_nll = register(Primitive(
+    "rnn_nll", _nll_forward, sym=_nll_sym, symbol="NLL",
+    vjps=(_nll_vjp, None),
+    jvp=lambda d, ans, O, Y: ad.sum((ad.softmax(O, axis=1) - _onehot(Y, O.shape[1])) * d[0]),
+    doc="L = sum_t L^(t), the negative log-likelihood of eqs 10.12-10.14; VJP eq. 10.18."))
+
+
+CELL_PRIMITIVES = {name: REGISTRY[name] for name in ("rnn_step", "rnn_outputs", "rnn_nll")}
