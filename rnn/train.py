@@ -1,0 +1,210 @@
+"""Training the RNN family on the built-in tasks, and the ``gradbook train`` command.
+
+One step: unroll the model on a batch (`rnn.unroll`, cell level for the simple RNN), run
+BPTT with the engine (``loss.backward()``), divide the gradient by the number of loss terms
+so the loss and the learning rate are per token, optionally clip its norm (book 10.11.1),
+and update with SGD or Adam. Everything is seeded: the same arguments give the same numbers.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+CELLS = ("rnn", "lstm", "gru", "output", "seq2one", "window")
+DEFAULT_LR = {"adam": 0.01, "sgd": 0.5}
+
+
+@dataclass
+class TrainResult:
+    """Per-token losses of every step, the loss on fixed evaluation batches before and after
+    (windows drawn with another seed: the corpus is small, so they overlap the training text),
+    and the training time."""
+
+    model: object
+    task: object
+    losses: list = field(default_factory=list)
+    eval_initial: float = float("nan")
+    eval_final: float = float("nan")
+    seconds: float = 0.0
+    clipped: int = 0
+
+    @property
+    def initial(self):
+        """Training loss per token at the first step."""
+        return self.losses[0]
+
+    @property
+    def final(self):
+        """Mean training loss per token over the last tenth of the steps."""
+        tail = self.losses[-max(1, len(self.losses) // 10):]
+        return float(np.mean(tail))
+
+    def summary(self):
+        return {"cell": type(self.model).__name__, "task": self.task.name, "steps": len(self.losses),
+                "initial_loss": self.initial, "final_loss": self.final,
+                "eval_initial_loss": self.eval_initial, "eval_final_loss": self.eval_final,
+                "baseline": self.task.baseline, "seconds": self.seconds, "clipped_steps": self.clipped}
+
+
+def build_model(cell, task, hidden, seed=0, candidate="sigmoid", form="printed"):
+    """The model called `cell`, sized and shaped for `task` (outputs every step or at tau)."""
+    from . import cells, gru, lstm, window
+    from .errors import RNNError
+    shape = dict(outputs=task.outputs, head=task.head)
+    n_in, n_out = task.n_in, task.n_out
+    if cell == "rnn":
+        return cells.SimpleRNN(n_in, hidden, n_out, seed=seed, **shape)
+    if cell == "lstm":
+        return lstm.LSTM(n_in, hidden, n_out, seed=seed, candidate=candidate, **shape)
+    if cell == "gru":
+        return gru.GRU(n_in, hidden, n_out, seed=seed, form=form, **shape)
+    if cell == "window":
+        return window.WindowDNN(n_in, hidden, n_out, seed=seed, **shape)
+    if cell == "seq2one":
+        if task.outputs != "last":
+            raise RNNError(f"--cell seq2one reads one output at tau; use it with --task adding or classify, "
+                           f"not {task.name}")
+        return cells.SeqToOne(n_in, hidden, n_out, seed=seed, head=task.head)
+    if cell == "output":
+        if task.outputs != "every":
+            raise RNNError(f"--cell output feeds o^(t-1) back at every step; use --task chars or copy, not {task.name}")
+        return cells.OutputRNN(n_in, hidden, n_out, seed=seed)
+    raise RNNError(f"cell {cell!r} is unknown; use one of {', '.join(CELLS)}")
+
+
+def _level(model):
+    from .cells import SeqToOne, SimpleRNN
+    return "cell" if type(model) in (SimpleRNN, SeqToOne) and model.head == "softmax" else "op"
+
+
+def evaluate(model, task, batches):
+    """Loss per token over fixed batches (no gradient)."""
+    from .unrolling import unroll
+    total = tokens = 0
+    for x, y in batches:
+        total += float(unroll(model, x, y, level=_level(model)).loss.value)
+        tokens += task.tokens(y)
+    return total / tokens
+
+
+def train(cell="rnn", task="chars", steps=300, hidden=64, seq_len=None, batch=None, lr=None,
+          optim="adam", clip=None, seed=0, progress=None, candidate="sigmoid", form="printed"):
+    """Train `cell` on `task` for `steps` steps; returns a `TrainResult`.
+
+    lr defaults to 0.01 for Adam and 0.5 for SGD (per-token loss); `clip` is the threshold v
+    of gradient-norm clipping (None: no clipping); `progress` shows a tqdm bar (default: only
+    when stderr is a terminal).
+    """
+    from tqdm import tqdm
+
+    from .errors import RNNError
+    from .optim import OPTIMIZERS, clip_grad_norm
+    from .tasks import make_task
+    from .unrolling import unroll
+    if optim not in OPTIMIZERS:
+        raise RNNError(f"optimiser {optim!r} is unknown; use one of {', '.join(OPTIMIZERS)}")
+    if not isinstance(steps, int) or steps < 1:
+        raise RNNError(f"steps={steps!r} must be a positive integer")
+    task = make_task(task, seq_len=seq_len, batch=batch) if isinstance(task, str) else task
+    model = build_model(cell, task, hidden, seed=seed, candidate=candidate, form=form)
+    params = list(model.params.values())
+    optimizer = OPTIMIZERS[optim](params, lr=DEFAULT_LR[optim] if lr is None else lr)
+    fixed = [b for _, b in zip(range(4), task.batches(seed + 1_000_003))]
+    result = TrainResult(model=model, task=task)
+    result.eval_initial = evaluate(model, task, fixed)
+    level = _level(model)
+    start = time.perf_counter()
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(zip(range(steps), task.batches(seed)), total=steps, disable=not show,
+               desc=f"{cell} on {task.name}", unit="step")
+    for _, (x, y) in bar:
+        optimizer.zero_grad()
+        u = unroll(model, x, y, level=level)
+        u.loss.backward()
+        count = task.tokens(y)
+        for p in params:
+            p.grad /= count
+        if clip is not None and clip_grad_norm(params, clip) > clip:
+            result.clipped += 1
+        optimizer.step()
+        result.losses.append(float(u.loss.value) / count)
+        if show:
+            bar.set_postfix(loss=f"{result.losses[-1]:.3f}")
+    result.seconds = time.perf_counter() - start
+    result.eval_final = evaluate(model, task, fixed)
+    return result
+
+
+def plot_losses(result, path):
+    """Save the per-token training loss curve, with the task's baseline, as a PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    figure = Figure(figsize=(6, 3.6), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot(np.arange(1, len(result.losses) + 1), result.losses, lw=1, label="training loss per token")
+    axes.axhline(result.task.baseline, color="0.5", ls="--", lw=1, label=f"baseline: {result.task.baseline_name}")
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss per token (nats)")
+    axes.set_title(f"{type(result.model).__name__} on {result.task.name}")
+    axes.legend(frameon=False)
+    figure.tight_layout()
+    figure.savefig(path)
+    return Path(path)
+
+
+# ----- the command ------------------------------------------------------------------------------
+
+def add_arguments(parser):
+    parser.add_argument("--cell", choices=CELLS, default="rnn", help="model to train (default rnn)")
+    parser.add_argument("--task", choices=("chars", "adding", "copy", "classify"), default="chars",
+                        help="built-in task (default chars)")
+    parser.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
+    parser.add_argument("--hidden", type=int, default=64, help="hidden units H (default 64)")
+    parser.add_argument("--seq-len", type=int, default=None,
+                        help="tau for chars/adding, the delay for copy (task defaults 25, 20, 5)")
+    parser.add_argument("--batch", type=int, default=None, help="sequences per batch (task default)")
+    parser.add_argument("--lr", type=float, default=None, help="learning rate (default 0.01 Adam, 0.5 SGD)")
+    parser.add_argument("--optim", choices=("sgd", "adam"), default="adam", help="optimiser (default adam)")
+    parser.add_argument("--clip", type=float, default=None, help="gradient-norm clipping threshold v (10.11.1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for weights and batches (default 0)")
+    parser.add_argument("--candidate", choices=("sigmoid", "tanh"), default="sigmoid",
+                        help="LSTM candidate nonlinearity: the book's sigmoid or tanh")
+    parser.add_argument("--gru-form", choices=("printed", "cho"), default="printed",
+                        help="GRU as printed (10.45-10.47) or Cho et al.")
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="after training on chars, sample N characters")
+    parser.add_argument("--prime", default="the ", help="text the sample starts from (default 'the ')")
+    parser.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1)")
+    parser.add_argument("-o", "--output", default="train-output", metavar="DIR",
+                        help="directory for loss.png, metrics.json, sample.txt (default train-output)")
+
+
+def run(args):
+    from .errors import RNNError
+    from .sample import sample
+    if args.sample and args.task != "chars":
+        raise RNNError("--sample needs a character model; train it with --task chars")
+    result = train(cell=args.cell, task=args.task, steps=args.steps, hidden=args.hidden,
+                   seq_len=args.seq_len, batch=args.batch, lr=args.lr, optim=args.optim, clip=args.clip,
+                   seed=args.seed, candidate=args.candidate, form=args.gru_form)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    plot_losses(result, out / "loss.png")
+    summary = result.summary()
+    (out / "metrics.json").write_text(json.dumps({**summary, "losses": result.losses}, indent=1) + "\n")
+    print(f"{summary['cell']} on {summary['task']}: loss per token {result.initial:.3f} -> {result.final:.3f} "
+          f"(eval batches {result.eval_initial:.3f} -> {result.eval_final:.3f}; baseline {result.task.baseline:.3f}) "
+          f"in {result.seconds:.1f} s")
+    if args.sample:
+        text = sample(result.model, result.task.vocab, length=args.sample, prime=args.prime,
+                      seed=args.seed, temperature=args.temperature)
+        (out / "sample.txt").write_text(text + "\n", encoding="utf-8")
+        print(text)
+    print(f"wrote {out / 'loss.png'} and {out / 'metrics.json'}")
+    return 0
