@@ -18,6 +18,7 @@ COMMANDS = {
     "gradcheck": ("autodiff.cli_gradcheck", "check an expression's gradients against finite differences"),
     "graph": ("autodiff.cli_draw", "draw the graph of a small example expression with values and gradients"),
     "vanishing": ("rnn.vanishing.cli", "vanishing and exploding gradients lab (book 8.2.5, 10.7)"),
+    "train": ("rnn.train", "train an RNN, LSTM or GRU on a built-in task"),
     "draw": ("rnn.draw_cli", "draw one lecture figure (book or d2l style)"),
     "lecture": ("rnn.lecture", "render every lecture figure and derivation into a folder (the main job)"),
     "questions": ("rnn.exam.cli_questions", "list the exam questions, their statements and allowed symbols"),
