@@ -203,9 +203,6 @@ def unroll(cell_, sample, param_copies=False):
             p = shared
         x = tag(ad.Tensor(sample.x[t - 1]), "x", t)
         prev, o = step(p, x, prev, t)
-        for n in (x, o, *prev.values()):
-            if n is not None:
-                nodes[n.name] = n
         if o is None:
             continue
         nodes[f"yhat_{t}"] = tag(ad.softmax(o, axis=0), "yhat", t)
@@ -216,5 +213,8 @@ def unroll(cell_, sample, param_copies=False):
     for term in losses[1:]:
         loss = loss + term
     loss.tag(name="L", label="L", role="loss", kind="L")
+    for node in ad.Graph([loss, *nodes.values()]).nodes:
+        if "t" in node.meta and "kind" in node.meta and node.role != "parameter":
+            nodes[node.name] = node
     sizes = (sample.params["W"].shape[0], sample.x.shape[1], sample.params["V"].shape[0])
     return Unrolled(cell_, tau, loss, shared, copies, nodes, sizes)

@@ -25,10 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
-from autodiff.backward import toposort
-from autodiff.ops import one_hot, sum_to
+from autodiff.ops import one_hot
 
 from . import mexpr as mx
+from .accumulate import accumulate
 from .errors import DeriveError
 from .graphs import Sample, cell as get_cell, unroll
 from .results import Equation, MatrixDerivation
@@ -115,37 +115,28 @@ def reverse(root, values, names, steps, adjoint_kinds):
     equations: [(symbol, rhs)] in the order the adjoints were completed;
     contributions: {parameter name: {step: expression}} (one dummy copy per step).
     """
-    adj = {root: mx.Const.of(np.ones(root.shape))}
-    equations, contributions = [], {}
-    for node in reversed(toposort(root, needs_grad=True)):
-        g = adj.pop(node, None)
-        if g is None:
-            continue
-        sym = values[node] if isinstance(values[node], mx.Sym) else None
-        if node is not root and sym is not None and sym.name in adjoint_kinds:
+    equations = []
+
+    def name(node, g):
+        sym = values[node]
+        if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds:
             equations.append((sym, g))
-            g = mx.Grad(sym)
-        if node.prim is None:
-            if node.role == "parameter":
-                name = node.meta.get("copy_of", node.name)
-                per_step = contributions.setdefault(name, {})
-                step = node.meta.get("t")
-                per_step[step] = g if step not in per_step else mx.add(per_step[step], g)
-            continue
-        args = [values[i] for i in node.inputs]
-        local = {**names, **_target_names(node, values)}
-        for k, inp in enumerate(node.inputs):
-            if not inp.requires_grad:
-                continue
-            c = sum_to(node.prim.vjp(k)(g, values[node], *args, **node.params), inp.shape)
-            c = mx.substitute(mx.lift(c), local)
-            if inp.role == "parameter" and inp.meta.get("t") is None:
-                name = inp.name
-                per_step = contributions.setdefault(name, {})
-                step = steps[node]
-                per_step[step] = c if step not in per_step else mx.add(per_step[step], c)
-                continue
-            adj[inp] = c if inp not in adj else mx.add(adj[inp], c)
+            return mx.Grad(sym)
+        return g
+
+    def route(inp, node):
+        if inp.role == "parameter" and inp.meta.get("t") is None:
+            return (inp.name, steps[node])
+        return inp
+
+    def post(node, c):
+        return mx.substitute(mx.lift(c), {**names, **_target_names(node, values)})
+
+    leaves = accumulate(root, values, mx.Const.of(np.ones(root.shape)), name, route, post)
+    contributions = {}
+    for key, g in leaves.items():
+        pname, step = key if isinstance(key, tuple) else (key.meta.get("copy_of", key.name), key.meta.get("t"))
+        contributions.setdefault(pname, {})[step] = g
     return equations, contributions
 
 
