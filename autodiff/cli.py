@@ -16,6 +16,7 @@ from .errors import GradbookError
 # name -> (module, one-line help); in the order `gradbook --help` lists them.
 COMMANDS = {
     "gradcheck": ("autodiff.cli_gradcheck", "check an expression's gradients against finite differences"),
+    "derive": ("rnn.derive.cli", "derive closed-form gradients (BPTT) in book notation"),
     "graph": ("autodiff.cli_draw", "draw the graph of a small example expression with values and gradients"),
     "vanishing": ("rnn.vanishing.cli", "vanishing and exploding gradients lab (book 8.2.5, 10.7)"),
     "train": ("rnn.train", "train an RNN, LSTM or GRU on a built-in task"),

@@ -1,0 +1,63 @@
+"""`gradbook derive CELL --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]`.
+
+Prints the derived gradients in book notation. ``--show-printed`` (simple RNN, matrix form)
+adds the book's printed eq. 10.21 and the dimension check that rejects it.
+"""
+from __future__ import annotations
+
+import json
+
+from . import CELLS, FORMS, derive
+from .printed import check, printed_10_21
+from .scalar import LOSSES
+
+FORMATS = ("latex", "text", "mathml", "json")
+
+
+def add_arguments(parser):
+    parser.add_argument("cell", choices=[*CELLS, "scalar"], help="network shape (scalar: the 1-unit exam RNN)")
+    parser.add_argument("--wrt", default=None, help="parameter: W, U, V, b, c, W_f ... (scalar: w, u, b); default all")
+    parser.add_argument("--form", choices=FORMS, default=None, help="matrix (default), explicit or scalar")
+    parser.add_argument("--steps", type=int, default=None, help="tau for the explicit and scalar forms")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--hidden", type=int, default=2, help="H for the explicit form (default 2)")
+    parser.add_argument("--per-step", action="store_true", help="explicit form: also each W^(t)'s contribution")
+    parser.add_argument("--of", choices=("h", "L"), default="h", help="scalar form: differentiate h_tau or L")
+    parser.add_argument("--loss", choices=LOSSES, default="last", help="scalar form: the loss")
+    parser.add_argument("--show-printed", action="store_true",
+                        help="matrix form of rnn: also the book's printed 10.21 and its dimension check")
+
+
+def _render(result, fmt, wrt):
+    if fmt == "json":
+        return result.to_json(wrt) if hasattr(result, "adjoints") else json.dumps(result.to_dict(), indent=2)
+    method = getattr(result, fmt)
+    return method(wrt) if hasattr(result, "adjoints") else method()
+
+
+def run(args):
+    form = args.form or ("scalar" if args.cell == "scalar" else "matrix")
+    options = {}
+    if form == "explicit":
+        options = {"H": args.hidden, "per_step": args.per_step}
+    elif form == "scalar":
+        options = {"of": args.of, "loss": args.loss}
+    result = derive(args.cell, args.wrt, form, args.steps, **options)
+    print(_render(result, args.format, args.wrt))
+    if form == "explicit" and args.per_step and args.format == "text":
+        print(result.per_step_text())
+    if args.show_printed and form == "matrix":
+        printed = printed_10_21()
+        verdict = check(printed).message
+        derived = check(result.equation("h"), dict(zip(result.sizes, ("H", "n_in", "K")))).message
+        if args.format == "json":
+            print(json.dumps({"printed_10_21": printed.text(), "printed_check": verdict,
+                              "derived_check": derived}, indent=2))
+        else:
+            render = {"latex": lambda: "\\begin{aligned}\n" + printed.latex() + "\n\\end{aligned}",
+                      "mathml": printed.mathml}.get(args.format, printed.text)
+            print("\nAs printed in the book:")
+            print(render())
+            print(f"printed 10.21: {verdict}")
+            print(f"derived 10.21: {derived}")
+    return 0
