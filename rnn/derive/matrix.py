@@ -119,7 +119,8 @@ def reverse(root, values, names, steps, adjoint_kinds):
 
     def name(node, g):
         sym = values[node]
-        if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds:
+        # the initial state h^(0) is an input: its adjoint is not part of the recurrences
+        if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds and sym.time.offset >= 1:
             equations.append((sym, g))
             return mx.Grad(sym)
         return g
@@ -135,6 +136,8 @@ def reverse(root, values, names, steps, adjoint_kinds):
     leaves = accumulate(root, values, mx.Const.of(np.ones(root.shape)), name, route, post)
     contributions = {}
     for key, g in leaves.items():
+        if not isinstance(key, tuple) and (key.role != "parameter" or "kind" in key.meta):
+            continue  # an initial state h^(0) that requires a gradient is not a parameter
         pname, step = key if isinstance(key, tuple) else (key.meta.get("copy_of", key.name), key.meta.get("t"))
         contributions.setdefault(pname, {})[step] = g
     return equations, contributions
@@ -209,7 +212,45 @@ def generalise_parameters(contributions, shapes, tau):
     return out
 
 
-def derive_matrix(cell_name="rnn", tau=DERIVATION_TAU, sizes=DERIVATION_SIZES, seed=0):
+def _model(cell_name, sizes):
+    """The `rnn` package's model for a cell, so the derivation reads `rnn.unroll`'s own graph."""
+    import rnn
+    H, n_in, K = sizes
+    make = {
+        "rnn": lambda: rnn.SimpleRNN(n_in=n_in, hidden=H, n_out=K, seed=0),
+        "output": lambda: rnn.OutputRNN(n_in=n_in, hidden=H, n_out=K, seed=0),
+        "seq2one": lambda: rnn.SeqToOne(n_in=n_in, hidden=H, n_out=K, seed=0),
+        "lstm": lambda: rnn.LSTM(n_in=n_in, hidden=H, n_out=K, seed=0, candidate="sigmoid"),
+        "lstm-tanh": lambda: rnn.LSTM(n_in=n_in, hidden=H, n_out=K, seed=0, candidate="tanh"),
+        "gru": lambda: rnn.GRU(n_in=n_in, hidden=H, n_out=K, seed=0, form="cho"),
+    }
+    return make[cell_name]()
+
+
+def unrolled_graph(cell_name, tau, sizes, seed=0, source="rnn.unroll"):
+    """(loss, tagged nodes) of the cell unrolled for `tau` steps with B = 1.
+
+    ``source='rnn.unroll'`` reads the graph the rest of gradbook evaluates and draws;
+    ``source='builder'`` the small builder of `graphs.py` (same tags, no dependency).
+    """
+    spec = get_cell(cell_name)
+    H, n_in, K = sizes
+    if source == "builder":
+        graph = unroll(spec, Sample.random(spec, tau, H, n_in, K, seed=seed))
+        return graph.loss, graph.named()
+    if source != "rnn.unroll":
+        raise DeriveError(f"unknown graph source {source!r}; use 'rnn.unroll' or 'builder'")
+    import rnn
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(tau, n_in, 1))
+    y = rng.integers(0, K, size=(1,) if cell_name == "seq2one" else (tau, 1))
+    u = rnn.unroll(_model(cell_name, sizes), x, y)
+    named = [n for n in u.graph.nodes if "kind" in n.meta]
+    named += [u.yhat[t] for t in range(1, tau + 1) if t in u.yhat]
+    return u.loss, named
+
+
+def derive_matrix(cell_name="rnn", tau=DERIVATION_TAU, sizes=DERIVATION_SIZES, seed=0, source="rnn.unroll"):
     """Derive the BPTT recurrences and parameter sums of a cell in matrix form (any tau).
 
     For ``rnn`` the result is eqs 10.18, 10.19, the corrected 10.21 and 10.22-10.28.
@@ -218,17 +259,17 @@ def derive_matrix(cell_name="rnn", tau=DERIVATION_TAU, sizes=DERIVATION_SIZES, s
         raise DeriveError(f"the matrix derivation needs at least 3 unrolled steps to see a "
                           f"recurrence repeat, got {tau}; pass tau >= 3")
     spec = get_cell(cell_name)
-    H, n_in, K = sizes
-    graph = unroll(spec, Sample.random(spec, tau, H, n_in, K, seed=seed))
-    values, names, steps = forward_values([graph.loss, *graph.named()])
-    equations, contributions = reverse(graph.loss, values, names, steps, spec.adjoints)
+    loss, named = unrolled_graph(cell_name, tau, sizes, seed, source)
+    values, names, steps = forward_values([loss, *named])
+    equations, contributions = reverse(loss, values, names, steps, spec.adjoints)
     adjoints = generalise_adjoints(equations, tau)
-    shapes = {n: p.shape for n, p in graph.params.items()}
+    shapes = {n.name: n.shape for n in ad.Graph([loss]).nodes if n.role == "parameter"}
     params = generalise_parameters(contributions, shapes, tau)
     order = list(spec.params)
     for eq in adjoints + params:
         eq.tag = spec.book.get(eq.key)
     # the book's order where the book has the cell (10.18, 10.19, 10.21, 10.22 ...)
     adjoints.sort(key=lambda e: float(e.tag) if e.tag else 0.0)
-    params.sort(key=lambda e: (float(e.tag) if e.tag else 0.0, order.index(e.lhs.of.name)))
+    params.sort(key=lambda e: (float(e.tag) if e.tag else 0.0,
+                               order.index(e.lhs.of.name) if e.lhs.of.name in order else len(order)))
     return MatrixDerivation(spec, adjoints, params, sizes)

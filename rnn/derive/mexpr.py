@@ -104,6 +104,9 @@ class MExpr:
     def T(self):
         return transpose(self)
 
+    def __getitem__(self, index):
+        return getitem(self, index)
+
 
 # ----- leaves ---------------------------------------------------------------------------------
 
@@ -577,6 +580,14 @@ def broadcast_to(x, shape, *_, **__):
     if isinstance(x, Const):
         return Const.of(np.broadcast_to(x.array, shape))
     return Func("broadcast", (x,), shape)
+
+
+def getitem(x, index):
+    """Indexing: exact on constants (the stacked L^(t) of L = sum_t L^(t) receive a 1 each)."""
+    if isinstance(x, Const):
+        return Const.of(x.array[index])
+    raise DeriveError(f"indexing a matrix expression of shape {x.shape} has no matrix-level form; "
+                      f"keep getitem out of the derived part of the graph")
 
 
 def _apply(name):
