@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,11 @@ def run(args):
     (out / "figures").mkdir(parents=True, exist_ok=True)
     kinds = [k for _, _, figs, _ in SECTIONS for k in figs]
     formats = ("svg", "pdf") + (("png",) if args.png else ())
+    # The vanishing lab (training and matplotlib) runs in a child process while this one
+    # writes and renders the graph figures: on two cores the lab's time hides the rest.
+    pool = ProcessPoolExecutor(max_workers=1)
+    vanishing = pool.submit(vanishing_figures, out / "vanishing")
+    pool.shutdown(wait=False)
     bar = tqdm(total=len(kinds) + 4, desc="lecture", unit="step", file=sys.stderr,
                disable=not sys.stderr.isatty())
     jobs, missing = [], {}
@@ -71,7 +77,7 @@ def run(args):
     derivations = derive_all([d for _, _, _, ds in SECTIONS for d in ds], out / "derivations")
     bar.update()
     bar.set_postfix_str("vanishing")
-    vanishing = vanishing_figures(out / "vanishing")
+    vanishing = vanishing.result()
     bar.update()
     example = worked_example()
     (out / "worked_example.html").write_text(example, encoding="utf-8")

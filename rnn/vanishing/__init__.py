@@ -10,13 +10,19 @@
 """
 
 
+LECTURE_COMPARE = {"compare_steps": 20, "compare_iters": 150}
+"""The lecture's comparison: tau = 20 as in ``gradbook vanishing --compare``, half its 300 Adam
+iterations; enough for the LSTM and GRU to learn the task while the simple RNN does not."""
+
+
 def lecture_figures(out_dir):
     """The lab's figures for the lecture companion: a list of (title, path, caption).
 
-    Runs the default lab (simple RNN, rho = 0.9, tau = 50) with the RNN/LSTM/GRU comparison
-    and writes every figure to `out_dir` (SVG paths returned; PNGs beside them).
+    Runs the default lab (simple RNN, rho = 0.9, tau = 50) once, with the RNN/LSTM/GRU
+    comparison at `LECTURE_COMPARE` (its caption states tau and the iterations), and writes
+    every figure to `out_dir` as SVG only, the format the lecture page shows.
     """
     from .lab import run_lab
     from .runs import Setting
-    result = run_lab(Setting(), out_dir, compare=True)
+    result = run_lab(Setting(), out_dir, compare=True, formats=("svg",), **LECTURE_COMPARE)
     return [(f.title, f.path, f.caption) for f in result.figures]

@@ -20,7 +20,7 @@ import numpy as np
 import rnn
 from rnn.data import adding_problem
 
-from .plotting import COLOURS, new_figure, save
+from .plotting import COLOURS, FORMATS, new_figure, save
 from .profile import GradientProfile, gradient_profile
 from .runs import TITLES, SettingError
 from .training import Adam, TrainingRun, train
@@ -87,7 +87,7 @@ def _profile(model, x, y, cell):
     return gradient_profile(u.h, u.loss, model.params["W"], label=TITLES[cell])
 
 
-def plot_comparison(runs: list[CellRun], out_dir, stem: str = "compare_cells"):
+def plot_comparison(runs: list[CellRun], out_dir, stem: str = "compare_cells", formats=FORMATS):
     """Left: ||grad_{h^(t)} L|| / ||grad_{h^(tau)} L|| at initialisation (solid) and after
     training (dashed); right: training loss against the baseline."""
     fig, (left, right) = new_figure(ncols=2)
@@ -116,4 +116,4 @@ def plot_comparison(runs: list[CellRun], out_dir, stem: str = "compare_cells"):
     for ax in (left, right):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    return save(fig, out_dir, stem)
+    return save(fig, out_dir, stem, formats)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .plotting import new_figure, save
+from .plotting import FORMATS, new_figure, save
 from .runs import Setting, mean_tanh_derivative, measure, prepare
 from .training import SGD, TrainingRun, train
 
@@ -63,7 +63,7 @@ def clipping_experiment(setting: Setting = Setting(radius=1.5, tau=30, input_sca
 # ---------------------------------------------------------------------------------------------
 # figures
 
-def plot_sweep(measured: list[Measured], out_dir, stem: str, title: str):
+def plot_sweep(measured: list[Measured], out_dir, stem: str, title: str, formats=FORMATS):
     """||grad_{h^(t)} L|| against t for each setting of a sweep, on a log scale."""
     fig, (ax,) = new_figure(width=6.0)
     for m in measured:
@@ -75,10 +75,10 @@ def plot_sweep(measured: list[Measured], out_dir, stem: str, title: str):
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
-    return save(fig, out_dir, stem)
+    return save(fig, out_dir, stem, formats)
 
 
-def plot_clipping(runs, out_dir, stem: str = "clipping"):
+def plot_clipping(runs, out_dir, stem: str = "clipping", formats=FORMATS):
     """Loss (left) and gradient norm before clipping (right) per SGD iteration, log scale."""
     fig, (left, right) = new_figure(ncols=2)
     for run in runs:
@@ -95,4 +95,4 @@ def plot_clipping(runs, out_dir, stem: str = "clipping"):
     for ax in (left, right):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    return save(fig, out_dir, stem)
+    return save(fig, out_dir, stem, formats)

@@ -1,4 +1,5 @@
-"""Saving the lab's matplotlib figures: the Agg backend, one PNG and one SVG per figure."""
+"""Saving the lab's matplotlib figures: the Agg backend, one PNG and one SVG per figure
+(the lecture companion asks for the SVG alone)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,9 @@ def new_figure(ncols: int = 1, width: float = 5.2, height: float = 3.6):
     return fig, list(axes[0])
 
 
-def save(fig, out_dir, stem: str) -> list[Path]:
-    """Write `fig` as ``stem.png`` and ``stem.svg`` in `out_dir`; returns the paths, PNG first.
+def save(fig, out_dir, stem: str, formats=FORMATS) -> list[Path]:
+    """Write `fig` as ``stem.png`` and ``stem.svg`` (or the given `formats`) in `out_dir`;
+    returns the paths in the order of `formats`.
 
     SVG metadata (a date) is dropped so the same figure gives the same file.
     """
@@ -27,7 +29,7 @@ def save(fig, out_dir, stem: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     fig.tight_layout()
-    for fmt in FORMATS:
+    for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         metadata = {"Date": None} if fmt == "svg" else {}
         fig.savefig(path, dpi=130, metadata=metadata)

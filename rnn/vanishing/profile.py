@@ -18,7 +18,7 @@ import autodiff
 from autodiff import Tensor
 from autodiff.errors import GradbookError
 
-from .plotting import COLOURS, new_figure, save
+from .plotting import COLOURS, FORMATS, new_figure, save
 
 
 class ProfileError(GradbookError):
@@ -120,7 +120,8 @@ def _colour(label):
     return None
 
 
-def plot_profiles(profiles, out_dir, stem: str = "gradient_profile", title: str | None = None):
+def plot_profiles(profiles, out_dir, stem: str = "gradient_profile", title: str | None = None,
+                  formats=FORMATS):
     """Semilog plot of ||grad_{h^(t)} L|| (left) and ||grad_{W^(t)} L||_F (right) against t.
 
     One line per profile; writes ``stem.png`` and ``stem.svg`` and returns their paths.
@@ -142,10 +143,10 @@ def plot_profiles(profiles, out_dir, stem: str = "gradient_profile", title: str 
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
-    return save(fig, out_dir, stem)
+    return save(fig, out_dir, stem, formats)
 
 
-def plot_jacobian_spectrum(spectra, out_dir, stem: str = "jacobian_norms", labels=None):
+def plot_jacobian_spectrum(spectra, out_dir, stem: str = "jacobian_norms", labels=None, formats=FORMATS):
     """Semilog plot of ||dh^(t)/dh^(k)||_2 (largest singular value) against t - k."""
     fig, (ax,) = new_figure()
     for k, spec in enumerate(spectra):
@@ -158,4 +159,4 @@ def plot_jacobian_spectrum(spectra, out_dir, stem: str = "jacobian_norms", label
     ax.grid(True, which="both", alpha=0.3)
     if labels:
         ax.legend(fontsize=8)
-    return save(fig, out_dir, stem)
+    return save(fig, out_dir, stem, formats)
