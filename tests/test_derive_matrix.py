@@ -1,0 +1,160 @@
+"""Matrix-form BPTT derived from the unrolled graph (issue 4): structure and numbers."""
+import numpy as np
+import pytest
+
+import rnn.bptt as hand
+from rnn.derive import DeriveError, check, derive, derive_matrix, printed_10_21
+from rnn.derive import mexpr as mx
+from rnn.derive.evaluate import Solution, environment
+from rnn.derive.graphs import Sample, cell, unroll
+
+H, N_IN, K = 3, 2, 4
+
+
+@pytest.fixture(scope="module")
+def simple():
+    return derive_matrix("rnn")
+
+
+def vec(name, base, offset, rows=H):
+    return mx.Sym(name, mx.Time(base, offset), (rows, 1))
+
+
+W, V, U = mx.Sym("W", None, (H, H)), mx.Sym("V", None, (K, H)), mx.Sym("U", None, (H, N_IN))
+
+
+def dtanh(h):
+    """1 - (h)^2 as the derivation builds it: a broadcast scalar 1 minus an elementwise square."""
+    return mx.Add((mx.Const.of(1.0), mx.Neg(mx.Power(h, 2))), h.shape)
+
+
+def test_derived_10_21_is_the_corrected_equation(simple):
+    """eq. 10.21 corrected: W^T diag(1 - (h^(t+1))^2) grad_{h^(t+1)} L + V^T grad_{o^(t)} L."""
+    h1 = vec("h", "t", 1)
+    expected = mx.Add((
+        mx.MatMul((mx.Transpose(W), mx.Diag(dtanh(h1)), mx.Grad(h1)), (H, 1)),
+        mx.MatMul((mx.Transpose(V), mx.Grad(vec("o", "t", 0, K))), (H, 1))), (H, 1))
+    eq = simple.equation("h")
+    assert eq.rhs == expected
+    assert (eq.lo, eq.hi) == (mx.Time("abs", 1), mx.Time("tau", -1))
+
+
+def test_derived_10_19_starts_the_recurrence_at_tau(simple):
+    """eq. 10.19: grad_{h^(tau)} L = V^T grad_{o^(tau)} L."""
+    eq = simple.equation("h@tau")
+    assert eq.lhs == mx.Grad(vec("h", "tau", 0))
+    assert eq.rhs == mx.MatMul((mx.Transpose(V), mx.Grad(vec("o", "tau", 0, K))), (H, 1))
+
+
+def test_derived_10_18_is_yhat_minus_onehot(simple):
+    """eq. 10.18: grad_{o^(t)} L = yhat^(t) - 1_{y^(t)}, from the log_softmax and nll VJPs."""
+    onehot = mx.OneHot(mx.Sym("y", mx.Time("t", 0), (1,)), (K, 1))
+    rhs = simple.equation("o").rhs
+    assert isinstance(rhs, mx.Add) and set(rhs.terms) == {mx.Neg(onehot), vec("yhat", "t", 0, K)}
+
+
+def test_parameter_gradients_are_sums_over_t_of_the_dummy_copies(simple):
+    """eqs 10.22-10.28: each shared parameter's gradient is a sum over t = 1..tau."""
+    h, g = vec("h", "t", 0), mx.Grad(vec("h", "t", 0))
+    go = mx.Grad(vec("o", "t", 0, K))
+    local = mx.MatMul((mx.Diag(dtanh(h)), g), (H, 1))
+    expected = {
+        "c": go,
+        "b": local,
+        "V": mx.MatMul((go, mx.Transpose(h)), (K, H)),
+        "W": mx.MatMul((mx.Diag(dtanh(h)), g, mx.Transpose(vec("h", "t", -1))), (H, H)),
+        "U": mx.MatMul((mx.Diag(dtanh(h)), g, mx.Transpose(vec("x", "t", 0, N_IN))), (H, N_IN)),
+    }
+    for name, body in expected.items():
+        assert simple.equation(name).rhs == mx.SumT(body, mx.Time("abs", 1), mx.Time("tau", 0)), name
+
+
+def test_book_equation_numbers_label_the_simple_rnn(simple):
+    """The simple RNN's equations carry 10.18, 10.19, 10.21, 10.22, 10.23, 10.24, 10.26, 10.28."""
+    assert [e.tag for e in simple.equations] == ["10.18", "10.19", "10.21", "10.22", "10.23", "10.24",
+                                                 "10.26", "10.28"]
+
+
+def test_text_printer_writes_the_recurrence_as_code(simple):
+    """eq. 10.21 in plain text."""
+    assert simple.equation("h").text().startswith(
+        "grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + V.T @ grad_o[t]")
+
+
+def test_latex_printer_uses_book_notation(simple):
+    """eqs 10.21 and 10.26 in the book's LaTeX."""
+    tex = simple.latex()
+    assert (r"\nabla_{\mathbf{h}^{(t)}} L &= \mathbf{W}^{\top} \operatorname{diag}\left(1 - "
+            r"\left(\mathbf{h}^{(t+1)}\right)^{2}\right) \nabla_{\mathbf{h}^{(t+1)}} L") in tex
+    assert r"\sum_{t=1}^{\tau}" in tex and r"\mathbf{h}^{(t-1)\top}" in tex
+    assert simple._repr_latex_().startswith("$$\\begin{aligned}")
+
+
+def test_mathml_printer_gives_well_formed_presentation_mathml(simple):
+    """Every equation is one <math> element that parses as XML."""
+    import xml.etree.ElementTree as ET
+    for eq in simple.equations:
+        root = ET.fromstring(eq.mathml())
+        assert root.tag == "math"
+
+
+def test_printed_10_21_is_rejected_by_the_dimension_check(simple):
+    """The book's printed 10.21 multiplies an H x 1 column by an H x H diag: rejected."""
+    verdict = check(printed_10_21())
+    assert not verdict.ok and "inner dimensions 1 and H differ" in verdict.message
+    assert check(simple.equation("h"), {H: "H", N_IN: "n_in", K: "K"}).ok
+
+
+def test_generalisation_does_not_depend_on_the_unrolled_length(simple):
+    """Deriving from 5 unrolled steps gives the same equations as from 4."""
+    assert derive_matrix("rnn", tau=5).text() == simple.text()
+
+
+@pytest.mark.parametrize("name", ["rnn", "output", "seq2one", "lstm", "lstm-tanh", "gru"])
+def test_derived_equations_match_the_engine_numerically(name):
+    """Running the derived recurrences on a 6-step sequence gives the engine's BPTT gradients."""
+    derivation = derive_matrix(name)
+    spec = cell(name)
+    graph = unroll(spec, Sample.random(spec, 6, H, N_IN, K, seed=11))
+    graph.loss.backward()
+    solution = Solution(derivation, environment(graph), 6)
+    for pname, p in graph.params.items():
+        np.testing.assert_allclose(solution.parameter(pname), p.grad, atol=1e-10, rtol=0)
+    for node in graph.nodes.values():
+        if node.meta["kind"] in spec.adjoints and node.grad is not None and node.meta["t"] >= 1:
+            np.testing.assert_allclose(solution.adjoint(node.meta["kind"], node.meta["t"]), node.grad,
+                                       atol=1e-10, rtol=0)
+
+
+def test_derived_equations_match_hand_written_bptt(simple):
+    """The derived 10.18-10.28 reproduce rnn.bptt (an implementation that shares no code)."""
+    spec = cell("rnn")
+    sample = Sample.random(spec, 7, H, N_IN, K, seed=3)
+    graph = unroll(spec, sample)
+    params = hand.RNNParams(**sample.params)
+    reference = hand.bptt(params, sample.x, sample.y, h0=sample.state0["h"])
+    solution = Solution(simple, environment(graph), 7)
+    for name in "UWVbc":
+        np.testing.assert_allclose(solution.parameter(name), reference.grads[name], atol=1e-10, rtol=0)
+
+
+def test_lstm_cell_state_recurrence_goes_through_the_forget_gate():
+    """LSTM (10.40-10.44): grad_{s^(t)} L has the term diag(f^(t+1)) grad_{s^(t+1)} L."""
+    eq = derive_matrix("lstm").equation("s")
+    s1 = mx.Sym("s", mx.Time("t", 1), (H, 1))
+    term = mx.MatMul((mx.Diag(mx.Sym("f", mx.Time("t", 1), (H, 1))), mx.Grad(s1)), (H, 1))
+    assert term in eq.rhs.terms
+
+
+def test_sequence_to_one_output_parameters_come_from_tau_alone():
+    """Fig. 10.5: V and c have no sum over t, grad_h has no V^T term for t < tau."""
+    d = derive_matrix("seq2one")
+    assert not isinstance(d.equation("V").rhs, mx.SumT)
+    assert "V" not in d.equation("h").text().split("=", 1)[1]
+
+
+def test_unknown_cell_or_parameter_raises_a_one_line_error():
+    with pytest.raises(DeriveError, match="unknown cell"):
+        derive("elman")
+    with pytest.raises(DeriveError, match="no parameter 'Q'"):
+        derive("rnn", "Q")
