@@ -109,6 +109,19 @@ def time_round_robin(fns, budget=2.0, min_repeats=5, max_repeats=200, warmup=2):
     return times
 
 
+def time_repeated(fn, budget=10.0, min_repeats=1, max_repeats=5, warmup=0):
+    """Durations in seconds of calling `fn` again and again, for slow whole tasks (rendering
+    a figure, a command line): stop after `max_repeats`, or once `budget` seconds have been
+    spent and at least `min_repeats` runs are done. A first run slower than `budget` is
+    therefore timed only once."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    while len(times) < max_repeats and (len(times) < min_repeats or sum(times) < budget):
+        times.append(_once(fn))
+    return times
+
+
 # Runs in a fresh interpreter: builds the problem and the implementation, resets the kernel's
 # peak-RSS mark (VmHWM; writing 5 to /proc/self/clear_refs), notes the current RSS, runs once
 # and reads the new peak; then runs again under tracemalloc, which sees every NumPy buffer but
@@ -159,4 +172,4 @@ def save(name, payload):
 
 
 __all__ = ["THREAD_VARIABLES", "thread_env", "default_threads", "thread_report", "describe_threads",
-           "summarize", "time_round_robin", "peak_memory", "save", "machine"]
+           "summarize", "time_round_robin", "time_repeated", "peak_memory", "save", "machine"]
