@@ -147,7 +147,7 @@ def _relative(expr, s, base):
     return mx.retime(expr, lambda time: time.shifted(base, s))
 
 
-def _runs(forms, last):
+def _runs(forms):
     """Group consecutive steps with equal shifted forms: [(first, last, form)]."""
     runs = []
     for s in sorted(forms):
@@ -179,7 +179,7 @@ def generalise_adjoints(equations, tau):
     for kind in order:
         steps = by_kind[kind]
         forms = {s: _relative(rhs, s, "t") for s, (sym, rhs) in steps.items()}
-        runs = _runs(forms, tau)
+        runs = _runs(forms)
         _general(runs, tau, f"grad_{kind}")
         for first, last, form in runs:
             sym = steps[last][0]
@@ -198,7 +198,7 @@ def generalise_parameters(contributions, shapes, tau):
     out = []
     for name, per_step in contributions.items():
         forms = {s: _relative(e, s, "t") for s, e in per_step.items()}
-        runs = _runs(forms, tau)
+        runs = _runs(forms)
         _general(runs, tau, f"grad_{name}")
         total = None
         for first, last, form in runs:

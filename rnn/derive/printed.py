@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import mexpr as mx
+from .printers import text
 from .results import Equation
 
 
@@ -54,7 +55,6 @@ def symbolic_shape(e, names):
         for k, f in enumerate(e.factors[1:], start=1):
             right = symbolic_shape(f, names)
             if shape[1] != right[0]:
-                from .printers import text
                 left = text(mx.MatMul(e.factors[:k], None)) if k > 1 else text(e.factors[0])
                 raise DimensionMismatch(f"{left} is {shape[0]} x {shape[1]} but {text(f)} is "
                                         f"{right[0]} x {right[1]}: inner dimensions {shape[1]} and "
