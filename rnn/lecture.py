@@ -21,6 +21,7 @@ from tqdm import tqdm
 import rnn
 from autodiff.labels import format_number
 from autodiff.render import render_many
+from autodiff.stepthrough import write_stepthrough
 
 from .figures.catalog import KINDS, figure_dot, inputs, targets
 from .figures.themes import STYLES, THEMES
@@ -56,7 +57,7 @@ def run(args):
     pool = ProcessPoolExecutor(max_workers=1)
     vanishing = pool.submit(vanishing_figures, out / "vanishing")
     pool.shutdown(wait=False)
-    bar = tqdm(total=len(kinds) + 4, desc="lecture", unit="step", file=sys.stderr,
+    bar = tqdm(total=len(kinds) + 5, desc="lecture", unit="step", file=sys.stderr,
                disable=not sys.stderr.isatty())
     jobs, missing = [], {}
     for name in kinds:
@@ -75,6 +76,9 @@ def run(args):
     bar.update()
     bar.set_postfix_str("derivations")
     derivations = derive_all([d for _, _, _, ds in SECTIONS for d in ds], out / "derivations")
+    bar.update()
+    bar.set_postfix_str("step-through")
+    write_stepthrough(stepthrough_graph(), out / "stepthrough", title=STEPTHROUGH_TITLE)
     bar.update()
     bar.set_postfix_str("vanishing")
     vanishing = vanishing.result()
@@ -147,6 +151,20 @@ def vanishing_figures(folder):
     return found
 
 
+# ----- the step-through backward pass ------------------------------------------------------------
+
+STEPTHROUGH_TAU = 2
+STEPTHROUGH_TITLE = f"The backward pass of a \u03c4 = {STEPTHROUGH_TAU} simple RNN, one node at a time"
+
+
+def stepthrough_graph(tau=STEPTHROUGH_TAU):
+    """The engine's graph of a tau = 2 simple RNN (eqs 10.8-10.14) after ``backward()``:
+    small enough that every frame of the step-through page reads at a glance."""
+    u = rnn.unroll(rnn.SimpleRNN(2, 2, 2, seed=0), inputs(tau, n_in=2), targets(tau, n_out=2))
+    u.loss.backward()
+    return u.graph
+
+
 # ----- the worked example -------------------------------------------------------------------------
 
 def worked_example(tau=3):
@@ -204,6 +222,13 @@ table.worked td, table.worked th { border: 1px solid #ccc; padding: 0.2em 0.5em;
 """
 
 
+STEPTHROUGH_LINK = (
+    "<h3>Step through the backward pass</h3><p><a href='stepthrough/index.html'>"
+    f"{html.escape(STEPTHROUGH_TITLE)}</a>: the engine's own graph (eqs 10.8-10.14), one frame per node in "
+    "reverse topological order, each showing which gradient was just computed and from which edges "
+    "(eqs 10.18-10.21). Previous/next buttons or the arrow keys; works offline.</p>")
+
+
 def _svg_inline(path):
     text = path.read_text(encoding="utf-8")
     start = text.find("<svg")
@@ -243,6 +268,7 @@ def page(root, derivations, vanishing, example, missing=None):
                 parts.append(_figure(name, root))
         if anchor == "simple-rnn":
             parts.append("<h3>Worked example: tau = 3, one forward and backward pass</h3>" + example)
+            parts.append(STEPTHROUGH_LINK)
         if anchor == "vanishing":
             parts.append(_vanishing_html(root, vanishing))
         for cell in cells:

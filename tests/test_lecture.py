@@ -17,7 +17,8 @@ import pytest
 import rnn.draw_cli
 from autodiff.cli import main
 from autodiff.render import render_many
-from rnn.lecture import SECTIONS
+from autodiff.stepthrough import backward_frames
+from rnn.lecture import SECTIONS, stepthrough_graph
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "user-guide.md"
 
@@ -111,6 +112,22 @@ def test_worked_example_sums_W_terms_to_its_gradient(lecture):
     """eq. 10.26: grad_W L is the sum over t of the step terms, checked on the engine's numbers."""
     table = (lecture[0] / "worked_example.html").read_text(encoding="utf-8")
     assert table.count("<tr>") == 4 and "equals the sum" in table
+
+
+@pytest.mark.needs_graphviz
+def test_bptt_section_links_the_step_through_page(lecture):
+    index = (lecture[0] / "index.html").read_text(encoding="utf-8")
+    bptt = re.search(r"<section id='simple-rnn'>(.*?)</section>", index, re.S).group(1)
+    assert "href='stepthrough/index.html'" in bptt
+
+
+@pytest.mark.needs_graphviz
+def test_step_through_page_has_one_frame_per_backward_step(lecture):
+    """One frame per node in reverse topological order, starting from the seed grad_L L = 1."""
+    page = (lecture[0] / "stepthrough" / "index.html").read_text(encoding="utf-8")
+    frames = backward_frames(stepthrough_graph())
+    assert page.count('<figure class="frame"') == len(frames) > 10
+    assert f"frame 1 of {len(frames)}" in page and "cdn" not in page.lower()
 
 
 def test_installed_gradbook_lists_the_lecture_commands():
