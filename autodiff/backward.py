@@ -11,7 +11,7 @@ from operator import attrgetter
 import numpy as np
 
 from .errors import AnomalyError, BackwardError
-from .ops import add, sum_to
+from .ops import sum_to
 from .mode import state as _state
 from .tensor import Tensor
 
@@ -48,7 +48,7 @@ def _needing_grad(root):
     nodes, stack = {root}, [root]
     while stack:
         for inp in stack.pop().inputs:
-            if inp.requires_grad and inp not in nodes:
+            if inp.requires_grad and inp.prim is not None and inp not in nodes:
                 nodes.add(inp)
                 stack.append(inp)
     return sorted(nodes, key=_creation, reverse=True)
@@ -57,21 +57,26 @@ def _needing_grad(root):
 _creation = attrgetter("seq")
 
 
+_ONE = np.float64(1.0)  # immutable, so every 0-d root can share it as its seed
+
+
 def _seed(root, grad, create_graph):
+    value = root.value
     if grad is None:
-        if root.size != 1:
+        if value.size != 1:
             raise BackwardError(
-                f"backward() on {root.display_name} of shape {root.shape} needs a seed gradient of "
+                f"backward() on {root.display_name} of shape {value.shape} needs a seed gradient of "
                 f"the same shape; reduce it to a scalar first (e.g. .sum()) or pass grad=...")
-        # np.ones(()) costs several times np.array(1.0), and most roots are 0-d losses.
-        grad = np.ones(root.shape) if root.ndim else np.array(1.0)
+        # A NumPy scalar rather than a 0-d array: the scalar arithmetic of the VJPs that
+        # follow is several times cheaper on it.
+        grad = np.ones(value.shape) if value.ndim else _ONE
     else:
         grad = grad.value if isinstance(grad, Tensor) else np.asarray(grad)
         if grad.dtype != object:
             grad = grad.astype(np.float64, copy=False)
-        if grad.shape != root.shape:
+        if grad.shape != value.shape:
             raise BackwardError(f"seed gradient of shape {grad.shape} does not match "
-                                f"{root.display_name} of shape {root.shape}")
+                                f"{root.display_name} of shape {value.shape}")
     return Tensor(grad, role="constant", label="1") if create_graph else grad
 
 
@@ -96,6 +101,7 @@ def backprop(root, grad=None, create_graph=False, values=None):
             continue
         g = adjoints[node]
         inputs = node.inputs
+        params = node.params
         if create_graph:
             args, ans = inputs, node
         elif values is not None:
@@ -105,33 +111,36 @@ def backprop(root, grad=None, create_graph=False, values=None):
         for k, inp in enumerate(inputs):
             if not inp.requires_grad:
                 continue
-            contribution = prim.vjp(k)(g, ans, *args, **node.params)
+            contribution = prim.vjp(k)(g, ans, *args, **params)
             if getattr(contribution, "shape", None) != inp.value.shape:
                 contribution = sum_to(contribution, inp.value.shape)
             if anomaly:
                 _check_gradient(node, inp, contribution)
             previous = adjoints.get(inp)
-            adjoints[inp] = contribution if previous is None else add(previous, contribution)
+            adjoints[inp] = contribution if previous is None else previous + contribution
     return adjoints
 
 
 def backward(root, grad=None, create_graph=False):
     """Run reverse mode from `root` and store every node's gradient in ``node.grad``.
 
-    Semantics of repeated calls: gradients accumulate (``node.grad += ...``), as in
+    Semantics of repeated calls: gradients accumulate (``node.grad + g``), as in
     PyTorch; call ``root.zero_grad()`` (or `Graph.zero_grad`) between independent passes.
     Every node on a path to a parameter keeps its gradient (not only the leaves), so the
     graph can be drawn with gradients afterwards. With ``create_graph=True`` each node
     also gets ``grad_node``: the gradient as a Tensor whose own graph is the backward pass.
     """
-    for node, g in backprop(root, grad, create_graph).items():
-        if create_graph:
+    adjoints = backprop(root, grad, create_graph)
+    if create_graph:
+        for node, g in adjoints.items():
             if g.name is None and node.name is not None:
                 g.tag(name=f"grad_{node.name}", role="gradient",
                       label=f"\\nabla_{{{node.label}}} L", **node.meta)
-            node.grad_node = g if node.grad_node is None else add(node.grad_node, g)
-            g = g.value
-        node.grad = np.array(g, dtype=np.float64) if node.grad is None else node.grad + g
+            node.grad_node = g if node.grad_node is None else node.grad_node + g
+        adjoints = {node: g.value for node, g in adjoints.items()}
+    for node, g in adjoints.items():
+        # A copy on first store: a VJP may hand the same array to several inputs (add does).
+        node.grad = np.array(g) if node.grad is None else node.grad + g
 
 
 def _check_gradient(source, target, g):

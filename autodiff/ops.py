@@ -5,6 +5,11 @@ a gradient flows back (``vjps``, one per argument) and forward (``jvp``). Both r
 primitives, so they work on NumPy arrays (numbers), on object arrays of SymPy expressions
 (formulas) and on Tensors (a recorded backward graph, hence higher-order gradients).
 
+Arithmetic inside the rules is written with Python's operators (``g * (1 - ans * ans)``):
+on Tensors an operator *is* the primitive (``Tensor.__mul__`` calls `mul`), so the rule
+still records a graph; on arrays and SymPy object arrays it is NumPy's own arithmetic,
+so the plain backward pass does not pay a primitive's dispatch for every product.
+
 VJP signature: ``vjp(g, ans, *args, **params)``: ``g`` is the gradient of the output,
 ``ans`` the output value. The backward pass sums a VJP's result down to the input's shape,
 so rules may return a broadcast shape. JVP signature: ``jvp(dots, ans, *args, **params)``
@@ -37,35 +42,35 @@ add = register(Primitive(
     "add", np.add, symbol="+",
     vjps=(lambda g, ans, x, y: g,
           lambda g, ans, x, y: g),
-    jvp=lambda d, ans, x, y: add(d[0], d[1])))
+    jvp=lambda d, ans, x, y: d[0] + d[1]))
 
 sub = register(Primitive(
     "sub", np.subtract, symbol="\u2212",
     vjps=(lambda g, ans, x, y: g,
-          lambda g, ans, x, y: neg(g)),
-    jvp=lambda d, ans, x, y: sub(d[0], d[1])))
+          lambda g, ans, x, y: -g),
+    jvp=lambda d, ans, x, y: d[0] - d[1]))
 
 mul = register(Primitive(
     "mul", np.multiply, symbol="\u00d7",
-    vjps=(lambda g, ans, x, y: mul(g, y),
-          lambda g, ans, x, y: mul(g, x)),
-    jvp=lambda d, ans, x, y: add(mul(d[0], y), mul(x, d[1]))))
+    vjps=(lambda g, ans, x, y: g * y,
+          lambda g, ans, x, y: g * x),
+    jvp=lambda d, ans, x, y: d[0] * y + x * d[1]))
 
 div = register(Primitive(
     "div", np.divide, symbol="\u00f7",
-    vjps=(lambda g, ans, x, y: div(g, y),
-          lambda g, ans, x, y: neg(div(mul(g, ans), y))),
-    jvp=lambda d, ans, x, y: div(sub(d[0], mul(ans, d[1])), y)))
+    vjps=(lambda g, ans, x, y: g / y,
+          lambda g, ans, x, y: -(g * ans / y)),
+    jvp=lambda d, ans, x, y: (d[0] - ans * d[1]) / y))
 
 neg = register(Primitive(
     "neg", np.negative, symbol="\u2212",
-    vjps=(lambda g, ans, x: neg(g),),
-    jvp=lambda d, ans, x: neg(d[0])))
+    vjps=(lambda g, ans, x: -g,),
+    jvp=lambda d, ans, x: -d[0]))
 
 power = register(Primitive(
     "pow", lambda x, exponent: np.power(x, exponent), symbol="pow",
-    vjps=(lambda g, ans, x, exponent: mul(g, mul(exponent, power(x, exponent=exponent - 1))),),
-    jvp=lambda d, ans, x, exponent: mul(d[0], mul(exponent, power(x, exponent=exponent - 1))),
+    vjps=(lambda g, ans, x, exponent: g * (exponent * power(x, exponent=exponent - 1)),),
+    jvp=lambda d, ans, x, exponent: d[0] * (exponent * power(x, exponent=exponent - 1)),
     doc="x ** exponent for a constant exponent."))
 
 
@@ -73,9 +78,9 @@ power = register(Primitive(
 
 def _matmul_vjp_a(g, ans, a, b):
     if a.ndim == 1 and b.ndim == 1:
-        return mul(g, b)
+        return g * b
     if b.ndim == 1:
-        return mul(expand_dims(g, axis=-1), b)
+        return expand_dims(g, axis=-1) * b
     if a.ndim == 1:
         return sum_to(reshape(matmul(b, expand_dims(g, axis=-1)), shape=b.shape[:-1]), a.shape)
     return sum_to(matmul(g, swap_last(b)), a.shape)
@@ -83,18 +88,18 @@ def _matmul_vjp_a(g, ans, a, b):
 
 def _matmul_vjp_b(g, ans, a, b):
     if a.ndim == 1 and b.ndim == 1:
-        return mul(g, a)
+        return g * a
     if b.ndim == 1:
         return sum_to(reshape(matmul(swap_last(a), expand_dims(g, axis=-1)), shape=a.shape[:-2] + a.shape[-1:]), b.shape)
     if a.ndim == 1:
-        return sum_to(mul(expand_dims(a, axis=-1), expand_dims(g, axis=-2)), b.shape)
+        return sum_to(expand_dims(a, axis=-1) * expand_dims(g, axis=-2), b.shape)
     return sum_to(matmul(swap_last(a), g), b.shape)
 
 
 matmul = register(Primitive(
     "matmul", np.matmul, symbol="@",
     vjps=(_matmul_vjp_a, _matmul_vjp_b),
-    jvp=lambda d, ans, a, b: add(matmul(d[0], b), matmul(a, d[1])),
+    jvp=lambda d, ans, a, b: matmul(d[0], b) + matmul(a, d[1]),
     doc="Matrix product with NumPy semantics: vector, matrix and batched (eq. 10.8's W h)."))
 
 
@@ -147,7 +152,7 @@ mean = register(Primitive(
     "mean", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims) / _count(np.shape(x), axis),
     symbol="mean",
     vjps=(lambda g, ans, x, axis=None, keepdims=False:
-          broadcast_to(div(_restore_reduced(g, x.shape, axis, keepdims), _count(x.shape, axis)), shape=x.shape),),
+          broadcast_to(_restore_reduced(g, x.shape, axis, keepdims) / _count(x.shape, axis), shape=x.shape),),
     jvp=lambda d, ans, x, axis=None, keepdims=False: mean(d[0], axis=axis, keepdims=keepdims)))
 
 
@@ -202,38 +207,38 @@ stack = register(Primitive(
 
 exp = register(Primitive(
     "exp", np.exp, sym=_sym_elementwise(sympy.exp),
-    vjps=(lambda g, ans, x: mul(g, ans),),
-    jvp=lambda d, ans, x: mul(d[0], ans)))
+    vjps=(lambda g, ans, x: g * ans,),
+    jvp=lambda d, ans, x: d[0] * ans))
 
 log = register(Primitive(
     "log", np.log, sym=_sym_elementwise(sympy.log),
-    vjps=(lambda g, ans, x: div(g, x),),
-    jvp=lambda d, ans, x: div(d[0], x)))
+    vjps=(lambda g, ans, x: g / x,),
+    jvp=lambda d, ans, x: d[0] / x))
 
 tanh = register(Primitive(
     "tanh", np.tanh, sym=_sym_elementwise(sympy.tanh),
-    vjps=(lambda g, ans, x: mul(g, sub(1, mul(ans, ans))),),
-    jvp=lambda d, ans, x: mul(d[0], sub(1, mul(ans, ans))),
+    vjps=(lambda g, ans, x: g * (1 - ans * ans),),
+    jvp=lambda d, ans, x: d[0] * (1 - ans * ans),
     doc="tanh, eq. 10.9; its derivative 1 - tanh^2 is the diag(1 - (h^(t))^2) of eqs 10.21-10.28."))
 
 sigmoid = register(Primitive(
     "sigmoid", lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)), symbol="\u03c3",
     sym=_sym_elementwise(lambda v: 1 / (1 + sympy.exp(-v))),
-    vjps=(lambda g, ans, x: mul(g, mul(ans, sub(1, ans))),),
-    jvp=lambda d, ans, x: mul(d[0], mul(ans, sub(1, ans))),
+    vjps=(lambda g, ans, x: g * (ans * (1 - ans)),),
+    jvp=lambda d, ans, x: d[0] * (ans * (1 - ans)),
     doc="The logistic sigma, computed as (1 + tanh(x/2))/2 so it never overflows."))
 
 step = register(Primitive(
     "step", lambda x: (np.asarray(x) > 0).astype(np.float64), symbol="step",
     sym=_sym_elementwise(lambda v: sympy.Heaviside(v, 0)),
-    vjps=(lambda g, ans, x: mul(g, 0.0),),
-    jvp=lambda d, ans, x: mul(d[0], 0.0),
+    vjps=(lambda g, ans, x: g * 0.0,),
+    jvp=lambda d, ans, x: d[0] * 0.0,
     doc="Heaviside step 1[x > 0], the derivative of relu; its own derivative is zero."))
 
 relu = register(Primitive(
     "relu", lambda x: np.maximum(x, 0.0), sym=_sym_elementwise(lambda v: sympy.Max(v, 0)),
-    vjps=(lambda g, ans, x: mul(g, step(x)),),
-    jvp=lambda d, ans, x: mul(d[0], step(x))))
+    vjps=(lambda g, ans, x: g * step(x),),
+    jvp=lambda d, ans, x: d[0] * step(x)))
 
 
 # ----- probabilities and losses -------------------------------------------------------------
@@ -250,8 +255,8 @@ def _softmax_sym(x, axis=0):
 
 softmax = register(Primitive(
     "softmax", _softmax_forward, sym=_softmax_sym,
-    vjps=(lambda g, ans, x, axis=0: mul(ans, sub(g, sum(mul(g, ans), axis=axis, keepdims=True))),),
-    jvp=lambda d, ans, x, axis=0: mul(ans, sub(d[0], sum(mul(d[0], ans), axis=axis, keepdims=True))),
+    vjps=(lambda g, ans, x, axis=0: ans * (g - sum(g * ans, axis=axis, keepdims=True)),),
+    jvp=lambda d, ans, x, axis=0: ans * (d[0] - sum(d[0] * ans, axis=axis, keepdims=True)),
     doc="yhat = softmax(o) along `axis` (eq. 10.11), shifted by the max for stability."))
 
 
@@ -266,8 +271,8 @@ def _log_softmax_sym(x, axis=0):
 
 log_softmax = register(Primitive(
     "log_softmax", _log_softmax_forward, sym=_log_softmax_sym, symbol="log softmax",
-    vjps=(lambda g, ans, x, axis=0: sub(g, mul(exp(ans), sum(g, axis=axis, keepdims=True))),),
-    jvp=lambda d, ans, x, axis=0: sub(d[0], sum(mul(exp(ans), d[0]), axis=axis, keepdims=True))))
+    vjps=(lambda g, ans, x, axis=0: g - exp(ans) * sum(g, axis=axis, keepdims=True),),
+    jvp=lambda d, ans, x, axis=0: d[0] - sum(exp(ans) * d[0], axis=axis, keepdims=True)))
 
 
 def one_hot(indices, n, axis=0, name=None):
@@ -298,9 +303,9 @@ def _nll_mask(targets, logp, axis):
 
 nll = register(Primitive(
     "nll", _nll_forward, symbol="NLL",
-    vjps=(lambda g, ans, logp, targets, axis=0: mul(neg(g), _nll_mask(targets, logp, axis)),
+    vjps=(lambda g, ans, logp, targets, axis=0: -g * _nll_mask(targets, logp, axis),
           None),
-    jvp=lambda d, ans, logp, targets, axis=0: neg(sum(mul(d[0], _nll_mask(targets, logp, axis)))),
+    jvp=lambda d, ans, logp, targets, axis=0: -sum(d[0] * _nll_mask(targets, logp, axis)),
     doc="Negative log-likelihood -sum log p[y] of log-probabilities `logp` at integer "
         "`targets` (eq. 10.12-10.14 for one step), summed over the batch."))
 

@@ -57,13 +57,11 @@ class Primitive:
             if isinstance(a, Tensor):
                 break
         else:
-            # Plain values: no node, just the forward. The backward pass calls VJPs, hence
-            # primitives, this way several times per node, so this path stays this short.
-            return fn(*args, **params)
+            return fn(*args, **params)  # plain values: no node, just the forward
         inputs = args
         for a in args:
             if not isinstance(a, Tensor):
-                inputs = tuple(a if isinstance(a, Tensor) else constant(a) for a in args)
+                inputs = tuple(b if isinstance(b, Tensor) else constant(b) for b in args)
                 break
         try:
             value = fn(*[t.value for t in inputs], **params)
