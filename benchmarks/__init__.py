@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import platform
 import statistics
+import time
 import timeit
 from pathlib import Path
 
@@ -17,20 +18,29 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def measure(fn, repeat=9, min_seconds=0.2, warmup=200):
-    """Microseconds per call of `fn`: ``{'min_us', 'median_us', 'number', 'repeat'}``.
+def measure(fns, rounds=25, round_seconds=0.04, warmup=200):
+    """Microseconds per call of each callable in `fns` ({name: fn}), timed interleaved.
 
-    Warms up first (caches, allocator), picks the loop count so one repeat lasts about
-    `min_seconds`, then reports the minimum (the least-disturbed run) and the median.
+    Returns ``{name: {'min_us', 'median_us', 'number', 'rounds'}}``. After `warmup` untimed
+    calls each, every round times every callable once over a loop sized to about
+    `round_seconds`, so a burst of load from other processes slows all of them alike.
+    The clock is this process's CPU time (the work is single-threaded), which other
+    processes' load does not inflate; the minimum is the least-disturbed figure.
     """
-    for _ in range(warmup):
-        fn()
-    timer = timeit.Timer(fn)
-    number, _ = timer.autorange()
-    per_call = timer.timeit(number) / number
-    number = max(number, int(min_seconds / max(per_call, 1e-9)))
-    runs = [t / number * 1e6 for t in timer.repeat(repeat=repeat, number=number)]
-    return {"min_us": min(runs), "median_us": statistics.median(runs), "number": number, "repeat": repeat}
+    runs, numbers = {}, {}
+    for name, fn in fns.items():
+        for _ in range(warmup):
+            fn()
+        timer = timeit.Timer(fn, timer=time.process_time)
+        number, seconds = timer.autorange()
+        numbers[name] = max(1, int(number * round_seconds / max(seconds, 1e-9)))
+        runs[name] = []
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            seconds = timeit.Timer(fn, timer=time.process_time).timeit(numbers[name])
+            runs[name].append(seconds / numbers[name] * 1e6)
+    return {name: {"min_us": min(r), "median_us": statistics.median(r), "number": numbers[name],
+                   "rounds": rounds} for name, r in runs.items()}
 
 
 def machine():
