@@ -84,10 +84,28 @@ rnn_step = register(Primitive(
 
 # ----- the output layer over all steps ------------------------------------------------------------
 
+class _LastStack:
+    """The states h^(1..tau) as one (tau, H, B) array, kept from the last forward of
+    `rnn_outputs` (keyed on its output) so that the V gradient does not stack them again."""
+
+    __slots__ = ("out", "stacked")
+
+    def __init__(self):
+        self.out = self.stacked = None
+
+    def get(self, ans, hs):
+        return self.stacked if ans is self.out else np.array(hs)
+
+
+_last_stack = _LastStack()
+
+
 def _outputs_forward(V, c, *hs):
     """O[t] = c + V h^(t) for every t (eq. 10.10), stacked: O is (tau, K, B)."""
-    out = np.matmul(V, np.stack(hs))
+    stacked = np.array(hs)
+    out = np.matmul(V, stacked)
     out += c
+    _last_stack.out, _last_stack.stacked = out, stacked
     return out
 
 
@@ -116,8 +134,8 @@ class _OutputVJPs:
 
     @staticmethod
     def _grad_V(g, ans, V, c, *hs):
-        if isinstance(g, np.ndarray):
-            return np.tensordot(g, np.stack(hs), axes=([0, 2], [0, 2]))
+        if isinstance(g, np.ndarray) and g.dtype != object:
+            return np.tensordot(g, _last_stack.get(ans, hs), axes=([0, 2], [0, 2]))
         return ad.sum(ad.matmul(g, ad.transpose(ad.stack(*hs), axes=(0, 2, 1))), axis=0)
 
     @staticmethod
@@ -151,9 +169,16 @@ def _log_softmax(O):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
+def _picked(A, Y):
+    """A[t, y^(t), b] for every step t and sequence b: the entries of the targets."""
+    tau, _, B = A.shape
+    return np.arange(tau)[:, None], np.asarray(Y), np.arange(B)[None, :]
+
+
 def _nll_forward(O, Y):
     """sum_t -sum_batch log softmax(o^(t))[y^(t)] (eqs 10.11-10.14); O (tau, K, B), Y (tau, B)."""
-    return -np.take_along_axis(_log_softmax(O), np.asarray(Y)[:, None, :], axis=1).sum()
+    logp = _log_softmax(O)
+    return -logp[_picked(logp, Y)].sum()
 
 
 def _nll_sym(O, Y):
@@ -168,6 +193,12 @@ def _onehot(Y, K):
 
 
 def _nll_vjp(g, ans, O, Y):
+    if isinstance(O, np.ndarray) and O.dtype != object:
+        # the same numbers as below, without building the one-hot array
+        grad = np.exp(_log_softmax(O))
+        grad[_picked(grad, Y)] -= 1.0
+        grad *= g
+        return grad
     return g * (ad.softmax(O, axis=1) - _onehot(Y, O.shape[1]))
 
 

@@ -28,13 +28,24 @@ LEVELS = ("op", "cell")
 STANDARD_KINDS = ("x", "a", "h", "o", "yhat", "L")
 
 
+class _Record:
+    """What the builders of one unrolled graph share: its named nodes, and the creation
+    number (`Tensor.seq`) of the newest node already stamped with its time step."""
+
+    __slots__ = ("nodes", "stamped")
+
+    def __init__(self, nodes):
+        self.nodes, self.stamped = nodes, -1
+
+
 class Builder:
     """Names, labels and records the nodes of one unrolled graph (in `nodes`, by name)."""
 
-    __slots__ = ("nodes", "scope", "copy_for")
+    __slots__ = ("record", "nodes", "scope", "copy_for")
 
     def __init__(self, nodes, scope=None, copy_for=None):
-        self.nodes, self.scope, self.copy_for = nodes, scope or Scope(), copy_for
+        self.record = nodes if isinstance(nodes, _Record) else _Record(nodes)
+        self.nodes, self.scope, self.copy_for = self.record.nodes, scope or Scope(), copy_for
 
     def node(self, tensor, kind, t, role="intermediate"):
         """Tag `tensor` as the node ``<kind>_<t>`` (its name, book label, role, meta t and kind)."""
@@ -54,26 +65,39 @@ class Builder:
 
     def scoped(self, scope):
         """A builder for one layer (its nodes prefixed, e.g. ``l2.h_3``), sharing the record."""
-        return Builder(self.nodes, scope, self.copy_for)
+        return Builder(self.record, scope, self.copy_for)
 
     def copy(self, t_loss):
         """A builder for the recomputed steps that only the truncated loss L^(t_loss) sees."""
-        return Builder(self.nodes, self.scope, t_loss)
+        return Builder(self.record, self.scope, t_loss)
 
     def stamp(self, roots, t):
-        """Give the unnamed nodes of step t (W h^(t-1), U x^(t)...) ``meta['t'] = t`` too."""
-        stack = [r for r in roots if r.prim is not None]
-        seen = set()
+        """Give the unnamed nodes of step t (W h^(t-1), U x^(t)...) ``meta['t'] = t`` too.
+
+        Steps are stamped as they are built, so only nodes created since the last stamp
+        (a larger ``seq``) are new: the walk stops at older ones and visits each node once.
+        """
+        since = self.record.stamped
+        stack = [r for r in roots if r.prim is not None and r.seq > since]
+        newest, seen = since, set()
         while stack:
             node = stack.pop()
             if node in seen:
                 continue
             seen.add(node)
-            if node.meta.setdefault("t", t) != t:
+            if node.seq > newest:
+                newest = node.seq
+            meta = node.meta
+            if "t" not in meta:
+                meta["t"] = t
+            elif meta["t"] != t:
                 continue
             if self.copy_for is not None:
-                node.meta.setdefault("copy_for", self.copy_for)
-            stack.extend(i for i in node.inputs if i.prim is not None)
+                meta.setdefault("copy_for", self.copy_for)
+            for i in node.inputs:
+                if i.prim is not None and i.seq > since:
+                    stack.append(i)
+        self.record.stamped = newest
 
 
 class Steps:
