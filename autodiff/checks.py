@@ -318,6 +318,7 @@ _INDEXES = {
     "repeated indices": lambda c, shape: (np.array([0, shape[0] - 1, 0, 0]),
                                           *(np.array([c.integer(0, n - 1)] * 4) for n in shape[1:2])),
     "newaxis and ellipsis": lambda c, shape: (None, Ellipsis, c.integer(0, shape[-1] - 1)),
+    "boolean mask": lambda c, shape: c.rng.random(size=shape) < 0.6,
 }
 
 
@@ -349,7 +350,7 @@ def _show_part(part):
 
 for _kind in _INDEXES:
     check("getitem", _kind)(_index_case(ops.getitem, _kind))
-for _kind in ("slice", "repeated indices"):
+for _kind in ("slice", "repeated indices", "boolean mask"):
     check("scatter", _kind)(_index_case(ops.scatter, _kind))
 
 

@@ -36,17 +36,20 @@ def jvp(f, primals, tangents):
 
 
 def jacobian_forward(f, argnum=0):
-    """Forward-mode Jacobian: one `jvp` per input entry (one column each)."""
+    """Forward-mode Jacobian: one `jvp` per input entry (one column each).
+
+    The result has shape ``out.shape + in.shape``, as `autodiff.jacobian`'s.
+    """
     def wrapped(*args):
-        x = np.asarray(args[argnum].value if isinstance(args[argnum], Tensor) else args[argnum], dtype=np.float64)
+        arrays = [np.asarray(a.value if isinstance(a, Tensor) else a, dtype=np.float64) for a in args]
+        x = arrays[argnum]
+        tangents = [np.zeros_like(a) for a in arrays]
+        out, _ = jvp(f, args, tangents)
         cols = []
         for k in range(x.size):
             e = np.zeros(x.size)
             e[k] = 1.0
-            tangents = [np.zeros_like(np.asarray(a.value if isinstance(a, Tensor) else a, dtype=np.float64))
-                        for a in args]
             tangents[argnum] = e.reshape(x.shape)
-            out, col = jvp(f, args, tangents)
-            cols.append(col)
-        return np.moveaxis(np.array(cols), 0, -1).reshape(np.shape(out) + x.shape)
+            cols.append(jvp(f, args, tangents)[1])
+        return np.moveaxis(np.array(cols).reshape((x.size,) + np.shape(out)), 0, -1).reshape(np.shape(out) + x.shape)
     return wrapped

@@ -67,3 +67,12 @@ def test_jacobian_forward_has_output_then_input_axes():
 def test_tangent_of_the_wrong_shape_is_an_error():
     with pytest.raises(ValueError, match=r"tangent for arg0 has shape \(3,\)"):
         ad.jvp(ad.tanh, [np.ones(2)], [np.ones(3)])
+
+
+def test_jacobian_with_respect_to_an_empty_input_is_empty_in_both_modes():
+    """No input entries, no columns: both modes give an array of shape out.shape + (0,)."""
+    def f(x):
+        return ad.scatter(x, index=np.zeros(3, dtype=bool), shape=(3,))
+    x = np.zeros(0)
+    assert ad.jacobian_forward(f)(x).shape == (3, 0)
+    assert ad.jacobian(f)(x).shape == (3, 0)
