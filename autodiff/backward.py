@@ -38,9 +38,12 @@ def toposort(root, needs_grad=False):
     return order
 
 
+_creation = attrgetter("seq")
+
+
 def _needing_grad(root):
-    """The nodes reverse mode visits (`root` and every ancestor that requires a gradient),
-    outputs before inputs.
+    """The op nodes reverse mode runs a VJP at (`root` and every op node below it that
+    requires a gradient), outputs before inputs; leaves only receive adjoints.
 
     A node is always created after its inputs, so creation order (``seq``) is already a
     topological order: sorting by it replaces a depth-first search.
@@ -52,9 +55,6 @@ def _needing_grad(root):
                 nodes.add(inp)
                 stack.append(inp)
     return sorted(nodes, key=_creation, reverse=True)
-
-
-_creation = attrgetter("seq")
 
 
 _ONE = np.float64(1.0)  # immutable, so every 0-d root can share it as its seed
@@ -111,7 +111,11 @@ def backprop(root, grad=None, create_graph=False, values=None):
         for k, inp in enumerate(inputs):
             if not inp.requires_grad:
                 continue
-            contribution = prim.vjp(k)(g, ans, *args, **params)
+            rule = prim.vjp(k)
+            if rule is None:
+                raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
+                                    f"({inp.display_name}); create that input with requires_grad=False")
+            contribution = rule(g, ans, *args, **params)
             if getattr(contribution, "shape", None) != inp.value.shape:
                 contribution = sum_to(contribution, inp.value.shape)
             if anomaly:

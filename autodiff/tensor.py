@@ -180,8 +180,8 @@ class Tensor:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
-            raise GradbookError(f"{self.display_name} ** {exponent.display_name}: the exponent must be a "
-                            f"constant number; for a tensor exponent write exp(y * log(x))")
+            raise GradbookError(f"{self.display_name} ** {exponent.display_name}: the exponent must be "
+                                f"a constant number; for a tensor exponent write exp(y * log(x))")
         return ops.power(self, exponent=exponent)
 
     def __neg__(self):

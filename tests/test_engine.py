@@ -74,6 +74,14 @@ def test_backward_without_any_parameter_is_an_error():
         (x * x).backward()
 
 
+def test_differentiating_with_respect_to_integer_targets_is_an_error():
+    """nll has no derivative in its targets; marking them requires_grad=True says so."""
+    logp = scalar(np.log([[0.5], [0.5]]), "logp")
+    targets = ad.Tensor(np.array([1]), name="y", requires_grad=True, dtype=np.int64)
+    with pytest.raises(BackwardError, match="nll has no derivative with respect to its argument 1 \\(y\\)"):
+        ad.nll(logp, targets).backward()
+
+
 def test_parameter_used_at_every_step_receives_the_sum_of_its_contributions():
     """A weight shared by k uses gets the sum over its k dummy copies (eqs 10.22-10.28)."""
     W = scalar(0.7, "W")
