@@ -7,6 +7,8 @@ gradients (relative error < 1e-8) before it is timed. Timings are interleaved ro
 round (`benchmarks.common.time_round_robin`); a ratio is an implementation's time divided
 by the baseline's time *in the same round*, reported as median (min/max) over the rounds.
 Peak memory is measured for the long config, each implementation in a fresh child process.
+With one thread (the default) the clock is the process's CPU time, so other processes'
+load does not enter the figures; with more threads it is wall time.
 
     python -m benchmarks.bench_bptt [--quick] [--threads N] [--configs tiny,small] [--profile]
 
@@ -24,6 +26,7 @@ import pstats
 import statistics
 import subprocess
 import sys
+import time
 
 from benchmarks import bptt_implementations as impls
 from benchmarks.common import (REPO, default_threads, describe_threads, peak_memory, save, summarize,
@@ -88,10 +91,16 @@ def paired_ratios(times, baseline):
     return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)}
 
 
-def measure_config(config, ready, quick):
+def clock_for(threads):
+    """CPU time of this process when everything runs on one thread (a busy machine then slows
+    no one's figures), wall time otherwise (CPU time would add up the threads)."""
+    return (time.process_time, "process CPU time") if threads == 1 else (time.perf_counter, "wall time")
+
+
+def measure_config(config, ready, quick, clock):
     runs, errors = agreeing(config, ready)
     rounds = time_round_robin(runs, budget=0.5 if quick else 6.0, min_repeats=3 if quick else 7,
-                              warmup=1 if quick else 2)
+                              warmup=1 if quick else 2, clock=clock)
     row = {"config": config.__dict__, "errors": errors, "timings": {}}
     for name, seconds in rounds.items():
         row["timings"][name] = {**summarize(seconds), "ratio": paired_ratios(seconds, rounds[impls.BASELINE])}
@@ -182,13 +191,14 @@ def measure_all(args):
     ready, skipped = available()
     configs = [impls.CONFIGS_BY_NAME[name] for name in args.configs.split(",")]
     names = list(ready)
+    clock, clock_name = clock_for(args.threads)
     print(f"forward + backward of the simple RNN (eqs 10.8-10.14), float64, loss summed over time; "
-          f"{describe_threads(thread_report())}")
+          f"{describe_threads(thread_report())}; clock: {clock_name}")
     for name, reason in skipped.items():
         print(f"  skipped {impls.IMPLEMENTATIONS[name].label}: {reason}")
     rows = []
     for config in configs:
-        row = measure_config(config, ready, args.quick)
+        row = measure_config(config, ready, args.quick, clock)
         bad = {n: e for n, e in row["errors"].items() if e >= TOLERANCE}
         for n, e in bad.items():
             print(f"  {impls.IMPLEMENTATIONS[n].label} DISAGREES on {config.name}: relative error {e:.2e}")
@@ -215,6 +225,7 @@ def measure_all(args):
                 print(f"\ncProfile of {v['what']} on {v['config']} (top functions by own time):")
                 print(profile_engine(impls.CONFIGS_BY_NAME[v["config"]], v["what"]))
     path = save("bptt", {"tolerance": TOLERANCE, "quick": args.quick, "threads_requested": args.threads,
+                         "clock": clock_name,
                          "skipped": skipped, "rows": rows, "memory_config": MEMORY_CONFIG,
                          "memory": memory, "targets": results})
     print(f"written to {path}")

@@ -72,14 +72,14 @@ def describe_threads(report):
     return f"threads: {env} ({report['source']}); {report['cpu_count']} CPUs"
 
 
-def _once(fn):
+def _once(fn, clock=time.perf_counter):
     # Garbage left by the previous run (another implementation's graph) is collected outside
     # the clock, so no implementation pays for another's; the collector stays enabled while
     # timing because reference-cycle collection is part of what a graph of objects costs.
     gc.collect()
-    start = time.perf_counter()
+    start = clock()
     fn()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def summarize(seconds):
@@ -88,24 +88,32 @@ def summarize(seconds):
     return {"min_ms": min(ms), "median_ms": statistics.median(ms), "max_ms": max(ms), "repeats": len(ms)}
 
 
-def time_round_robin(fns, budget=2.0, min_repeats=5, max_repeats=200, warmup=2):
+def time_round_robin(fns, budget=2.0, min_repeats=5, max_repeats=200, warmup=2, clock=time.perf_counter):
     """Time each callable of `fns` ({name: fn}) interleaved; {name: [seconds of each round]}.
 
     `warmup` untimed rounds first (imports, caches, allocator). The number of timed rounds
     fits about `budget` seconds of total run time, clamped to [min_repeats, max_repeats];
     round r starts at implementation r mod n, so no one always runs right after another.
+    `clock` is ``time.perf_counter`` (wall) or ``time.process_time`` (this process's CPU
+    time: blind to other processes' load, right only when the work runs on one thread).
     """
     names = list(fns)
+    # Everything alive now (libraries, inputs) moves to the collector's permanent generation:
+    # a full collection would otherwise rescan the 200 000 objects of SymPy and PyTorch on
+    # every call, a cost of what happens to be imported, not of any implementation.
+    gc.collect()
+    gc.freeze()
     for _ in range(warmup):
         for name in names:
             fns[name]()
-    estimate = sum(_once(fns[name]) for name in names)
+    estimate = sum(_once(fns[name], time.perf_counter) for name in names)
     repeats = int(min(max_repeats, max(min_repeats, budget / max(estimate, 1e-9))))
     times = {name: [] for name in names}
     for r in range(repeats):
         for k in range(len(names)):
             name = names[(r + k) % len(names)]
-            times[name].append(_once(fns[name]))
+            times[name].append(_once(fns[name], clock))
+    gc.unfreeze()
     return times
 
 
