@@ -25,6 +25,7 @@ def test_every_engine_primitive_has_a_check():
 
 @pytest.mark.parametrize("op, variant", VARIANTS, ids=IDS)
 @given(data=st.data())
+@settings(max_examples=20)
 def test_vjp_matches_central_differences(draw_case, data, op, variant):
     """The VJP of each primitive, with a random cotangent w, equals the central-difference
     gradient of sum(w * f(x)) in float64 (broadcasting included)."""
