@@ -216,6 +216,8 @@ figure { margin: 1.5em 0; border-top: 1px solid #ddd; padding-top: 1em; }
 figure svg, figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.95em; color: #333; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.derivation { overflow-x: auto; padding: 0.3em 0; display: flex; flex-direction: column; align-items: flex-start; }
+.derivation math { margin: 0.45em 0 0.45em 1em; }
 table.worked { border-collapse: collapse; font-size: 0.85em; }
 table.worked td, table.worked th { border: 1px solid #ccc; padding: 0.2em 0.5em; font-family: monospace; }
 .missing { color: #8a1c1c; }
@@ -229,6 +231,10 @@ STEPTHROUGH_LINK = (
     "(eqs 10.18-10.21). Previous/next buttons or the arrow keys; works offline.</p>")
 
 
+LARGE = ("op-graph",)
+"""Figures whose labels are too small to read at page width: the caption says where to zoom."""
+
+
 def _svg_inline(path):
     text = path.read_text(encoding="utf-8")
     start = text.find("<svg")
@@ -239,13 +245,15 @@ def _figure(name, root):
     """A figure with its SVG inlined (so the page is one file) and links to every format."""
     k = KINDS[name]
     links = " · ".join(f"<a href='figures/{k.stem}.{fmt}'>{fmt.upper()}</a>" for fmt in ("svg", "pdf", "dot"))
+    if name in LARGE:
+        links += f" (shrunk to the page: <a href='figures/{k.stem}.svg'>open the SVG</a> to read every value)"
     return (f"<figure id='{name}'>{_svg_inline(root / 'figures' / f'{k.stem}.svg')}<figcaption>"
             f"<b>{html.escape(k.description)}</b> (<code>gradbook draw {name}</code>) {links}</figcaption></figure>")
 
 
 def _derivation(cell, found):
     title, latex, mathml = found[cell]
-    return (f"<h3>Derived: {html.escape(title)}</h3>{mathml}"
+    return (f"<h3>Derived: {html.escape(title)}</h3><div class='derivation'>{mathml}</div>"
             f"<details><summary>LaTeX source</summary><pre>{html.escape(latex)}</pre></details>")
 
 

@@ -133,7 +133,7 @@ def test_gradient_edges_carry_the_local_jacobians():
     """eq. 10.21: grad_h(t) L gets W^T diag(1 - (h^(t+1))^2) grad_h(t+1) L and V^T grad_o(t) L."""
     _, dot = _bptt_dot(3)
     texts = {(a, b): re.sub(r"\s", " ", text) for a, b, _, text in edges(dot)}
-    assert texts[("h_3", "h_2")] == "W\u22a4 diag(1-(h(3))2)"
+    assert texts[("h_3", "h_2")] == "W\u22a4 diag(1 \u2212 (h(3))2)"
     assert texts[("o_2", "h_2")] == "V\u22a4"
 
 

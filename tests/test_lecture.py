@@ -157,3 +157,23 @@ def test_index_renders_in_headless_chromium(lecture, tmp_path):
     assert pixels.shape[:2] == (1600, 1200)
     ink = (pixels.mean(axis=2) < 0.5).mean()
     assert 0.002 < ink < 0.5
+
+
+@pytest.mark.needs_chromium
+@pytest.mark.needs_graphviz
+def test_index_never_scrolls_sideways_in_headless_chromium(lecture, tmp_path):
+    """Long derivations (the LSTM's grad_h L) scroll inside their own box, not the page."""
+    index = (lecture[0] / "index.html").read_text(encoding="utf-8")
+    probe = lecture[0] / "width_probe.html"
+    probe.write_text(index.replace("</body>", "<script>document.body.setAttribute('data-overflow', String("
+                                   "document.documentElement.scrollWidth - window.innerWidth));</script></body>"),
+                     encoding="utf-8")
+    try:
+        dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                              "--disable-component-update", "--disable-sync", "--no-first-run",
+                              f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1600", "--dump-dom",
+                              probe.resolve().as_uri()], capture_output=True, text=True, timeout=60).stdout
+    finally:
+        probe.unlink()
+    overflow = re.search(r'data-overflow="(-?\d+)"', dom)
+    assert overflow and int(overflow.group(1)) <= 0

@@ -12,6 +12,7 @@ import re
 
 from .collapse import collapse
 from .diagram import DEdge, DNode
+from .jacobians import MINUS
 
 #: The variables of the book's unrolled figures, bottom (inputs) to top (losses).
 BOOK_KINDS = ("x", "h", "s", "o", "L", "y")
@@ -35,7 +36,7 @@ def generic_time(label, anchor):
     """Rewrite the step numbers of a label relative to step `anchor`: (3) -> (t), (2) -> (t-1)."""
     def repl(match):
         k = int(match.group(1)) - anchor
-        return "^{(t)}" if k == 0 else f"^{{(t{'+' if k > 0 else '-'}{abs(k)})}}"
+        return "^{(t)}" if k == 0 else f"^{{(t{'+' if k > 0 else MINUS}{abs(k)})}}"
     return _TIME.sub(repl, label)
 
 

@@ -4,9 +4,12 @@ An edge A -> B of a figure stands for a chain of primitives. Its transposed Jaco
 (dB/dA)^T, the factor that carries grad_B L back to A, is the product of each op's
 transposed Jacobian in forward order: for h^(t) -> h^(t+1) the path is matmul(W, .), add,
 tanh, giving W^T diag(1 - (h^(t+1))^2), the factor of eq. 10.21. Each rule below is the
-book-notation reading of the primitive's VJP in `autodiff.ops`.
+book-notation reading of the primitive's VJP in `autodiff.ops`. Labels are drawn, not typeset,
+so a subtraction is written with the minus sign itself (U+2212), spaced as the book prints it.
 """
 from __future__ import annotations
+
+MINUS = "\u2212"
 
 
 def _label(node):
@@ -33,10 +36,10 @@ def _factor(step, following):
         return rf"\operatorname{{diag}}({name})"
     if op == "tanh":
         y = out or r"\tanh"
-        return rf"\operatorname{{diag}}(1-({y})^2)"
+        return rf"\operatorname{{diag}}(1 {MINUS} ({y})^2)"
     if op == "sigmoid":
         y = out or r"\sigma"
-        return rf"\operatorname{{diag}}({y}\odot(1-{y}))"
+        return rf"\operatorname{{diag}}({y}\odot(1 {MINUS} {y}))"
     if op == "relu":
         return r"\operatorname{diag}(\mathbf{1}[\cdot>0])"
     return rf"\mathbf{{J}}_{{\mathrm{{{op}}}}}^\top"
@@ -54,7 +57,7 @@ def transposed_jacobian(path):
         if node.op == "log_softmax" and k + 1 < len(path) and path[k + 1][0].op == "nll":
             t = path[k + 1][0].meta.get("t")
             sup = f"^{{({t})}}" if t is not None else ""
-            factors.append(rf"(\hat{{\mathbf{{y}}}}{sup}-\mathbf{{1}}_{{y{sup}}})")
+            factors.append(rf"(\hat{{\mathbf{{y}}}}{sup} {MINUS} \mathbf{{1}}_{{y{sup}}})")
             k += 2
             continue
         factor = _factor(path[k], path[k + 1:])
@@ -64,7 +67,7 @@ def transposed_jacobian(path):
     sign = factors.count("-") % 2
     factors = [f for f in factors if f != "-"]
     body = r"\,".join(factors) if factors else r"\mathbf{I}"
-    return ("-" if sign else "") + body
+    return (MINUS if sign else "") + body
 
 
 def gradient_label(label):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 import rnn
 from rnn.data import adding_problem
@@ -107,6 +108,7 @@ def plot_comparison(runs: list[CellRun], out_dir, stem: str = "compare_cells", f
                        label=f"{run.label}: {run.final_loss:.4f} ({verdict})")
     right.axhline(runs[0].baseline, color="black", ls="--", lw=1, label="predict the mean (1/12)")
     tau = runs[0].tau
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.set_xlabel(r"time step $t$")
     left.set_ylabel(r"$\|\nabla_{\mathbf{h}^{(t)}} L\| \,/\, \|\nabla_{\mathbf{h}^{(\tau)}} L\|$")
     left.set_title(f"gradient reaching h(t), loss at \u03c4 = {tau}", fontsize=10)

@@ -130,8 +130,9 @@ def plot_profiles(profiles, out_dir, stem: str = "gradient_profile", title: str 
     for p in profiles:
         colour = _colour(p.label)
         left.semilogy(p.steps, p.grad_h_norm, marker=".", ms=3, label=p.label, color=colour)
-        right.semilogy(p.steps, np.maximum(p.param_step_norm, 1e-300), marker=".", ms=3,
-                       label=p.label, color=colour)
+        # a zero contribution (W^(1) meets h^(0) = 0) has no logarithm: it is left out, not clamped
+        drawn = p.param_step_norm > 0
+        right.semilogy(p.steps[drawn], p.param_step_norm[drawn], marker=".", ms=3, label=p.label, color=colour)
     left.set_xlabel(r"time step $t$")
     left.set_ylabel(r"$\|\nabla_{\mathbf{h}^{(t)}} L\|$")
     left.set_title(r"gradient reaching $\mathbf{h}^{(t)}$, loss at $t=\tau$", fontsize=10)
