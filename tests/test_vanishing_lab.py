@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autodiff.cli import main
-from rnn.vanishing import compare, controls, heat, init, runs, training
+from rnn.vanishing import compare, controls, heat, init, runs
 
 
 def test_scaled_orthogonal_and_random_have_the_requested_spectral_radius():
@@ -35,16 +35,6 @@ def test_saturation_makes_gradients_vanish_above_radius_one():
     sweep = controls.saturation_sweep((0.1, 5.0), runs.Setting(radius=1.1, tau=12, hidden=6, batch=2))
     assert sweep[1].tanh_derivative < sweep[0].tanh_derivative
     assert sweep[0].ratio > 1 > 100 * sweep[1].ratio
-
-
-def test_clip_by_norm_rescales_only_large_gradients():
-    """Section 10.11.1: g <- g v / ||g|| when ||g|| > v, unchanged otherwise."""
-    grads = {"W": np.array([[3.0]]), "b": np.array([[4.0]])}
-    clipped, norm = training.clip_by_norm(grads, 1.0)
-    assert norm == pytest.approx(5.0)
-    assert training.global_norm(clipped) == pytest.approx(1.0)
-    unchanged, _ = training.clip_by_norm(grads, 10.0)
-    np.testing.assert_array_equal(unchanged["W"], grads["W"])
 
 
 def test_clipping_keeps_an_exploding_run_finite():

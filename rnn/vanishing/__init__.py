@@ -6,6 +6,7 @@
 * `profile`: ||grad_{h^(t)} L|| and the per-step contributions of W^(t) for a loss at tau.
 * `init`, `runs`, `controls`: spectral radius, tanh saturation, gradient clipping (10.11.1).
 * `compare`: simple RNN, LSTM and GRU on the adding problem.
+* `training`: the short adding-problem runs of both, with `rnn.optim`'s SGD, Adam and clipping.
 * `heat`: the unrolled graph coloured by ||grad||; `lab` and `cli`: ``gradbook vanishing``.
 """
 

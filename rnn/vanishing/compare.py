@@ -20,11 +20,12 @@ from matplotlib.ticker import MaxNLocator
 
 import rnn
 from rnn.data import adding_problem
+from rnn.optim import Adam
 
 from .plotting import COLOURS, FORMATS, new_figure, save
 from .profile import GradientProfile, gradient_profile
 from .runs import TITLES, SettingError
-from .training import Adam, TrainingRun, train
+from .training import TrainingRun, train
 
 BASELINE = 1.0 / 12.0
 """Half the variance of the sum of two U(0, 1) values: the loss of always answering 1."""
@@ -78,7 +79,8 @@ def compare_cells(cells=("rnn", "lstm", "gru"), tau: int = 20, hidden: int = 8, 
     for cell in cells:
         model = comparison_model(cell, hidden, seed)
         profile = _profile(model, x, y, cell)
-        training = train(model, tau, batch, iters, Adam(lr), threshold, seed=seed, label=TITLES[cell])
+        training = train(model, tau, batch, iters, Adam(model.params.values(), lr), threshold, seed=seed,
+                         label=TITLES[cell])
         runs.append(CellRun(cell, tau, profile, training, _profile(model, x, y, cell)))
     return runs
 

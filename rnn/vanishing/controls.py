@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rnn.optim import SGD
+
 from .plotting import FORMATS, new_figure, save
 from .runs import Setting, mean_tanh_derivative, measure, prepare
-from .training import SGD, TrainingRun, train
+from .training import TrainingRun, train
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ def saturation_sweep(input_scales=(0.1, 1.0, 5.0), base: Setting = Setting(radiu
 def sgd_run(setting: Setting, iters: int, lr: float, threshold: float | None = None,
             label: str = "") -> TrainingRun:
     """Plain SGD on fresh adding-problem batches, optionally clipped at `threshold`."""
-    return train(prepare(setting), setting.tau, setting.batch, iters, SGD(lr), threshold,
+    model = prepare(setting)
+    return train(model, setting.tau, setting.batch, iters, SGD(model.params.values(), lr), threshold,
                  seed=setting.seed, label=label)
 
 

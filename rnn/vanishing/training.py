@@ -1,8 +1,8 @@
-"""Short training runs for the lab: SGD or Adam on fresh adding-problem batches, with
-optional gradient-norm clipping (section 10.11.1), stopping when the run diverges.
+"""Short training runs for the lab: an `rnn.optim` optimiser on fresh adding-problem batches,
+with optional gradient-norm clipping (section 10.11.1), stopping when the run diverges.
 
-The lab keeps its two update rules here, a few lines each, so that clipping is visible
-where it happens and the runs do not depend on a training loop written for other purposes.
+The loop records what the lab plots: the loss and the gradient norm before clipping at
+every iteration, and the iteration where the run left the cliff.
 """
 from __future__ import annotations
 
@@ -11,65 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 import rnn
-from autodiff.errors import GradbookError
 from rnn.data import adding_problem
+from rnn.optim import clip_grad_norm, global_norm
 
 DIVERGED = 1e6
 """A mean loss per sequence above this (the adding problem's starts below 1) counts as diverged."""
-
-
-class TrainingError(GradbookError):
-    """A learning rate, threshold or optimiser name that cannot be used."""
-
-
-def clip_by_norm(grads: dict, threshold: float) -> tuple[dict, float]:
-    """Gradient-norm clipping (section 10.11.1): if ||g|| > v, g <- g v / ||g||.
-
-    ||g|| is taken over all parameters together. Returns (clipped gradients, ||g|| before).
-    """
-    if not threshold > 0:
-        raise TrainingError(f"clipping threshold {threshold!r} must be positive")
-    norm = global_norm(grads)
-    factor = threshold / norm if norm > threshold else 1.0
-    return {k: g * factor for k, g in grads.items()}, norm
-
-
-def global_norm(grads: dict) -> float:
-    """||g|| over all parameters: the square root of the sum of every squared entry."""
-    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-
-
-class SGD:
-    """theta <- theta - lr g (section 8.3.1)."""
-
-    def __init__(self, lr: float):
-        if not lr > 0:
-            raise TrainingError(f"learning rate {lr!r} must be positive")
-        self.lr = lr
-
-    def update(self, params: dict, grads: dict):
-        for k, p in params.items():
-            p.value -= self.lr * grads[k]
-
-
-class Adam:
-    """Adam (section 8.5.3, Algorithm 8.7) with bias-corrected first and second moments."""
-
-    def __init__(self, lr: float = 0.01, rho1: float = 0.9, rho2: float = 0.999, delta: float = 1e-8):
-        if not lr > 0:
-            raise TrainingError(f"learning rate {lr!r} must be positive")
-        self.lr, self.rho1, self.rho2, self.delta = lr, rho1, rho2, delta
-        self.s, self.r, self.t = {}, {}, 0
-
-    def update(self, params: dict, grads: dict):
-        self.t += 1
-        for k, p in params.items():
-            g = grads[k]
-            self.s[k] = self.rho1 * self.s.get(k, 0.0) + (1 - self.rho1) * g
-            self.r[k] = self.rho2 * self.r.get(k, 0.0) + (1 - self.rho2) * g * g
-            s_hat = self.s[k] / (1 - self.rho1 ** self.t)
-            r_hat = self.r[k] / (1 - self.rho2 ** self.t)
-            p.value -= self.lr * s_hat / (np.sqrt(r_hat) + self.delta)
 
 
 @dataclass(frozen=True)
@@ -92,7 +38,9 @@ class TrainingRun:
 
 def train(model, tau: int, batch: int, iters: int, optimizer, threshold: float | None = None,
           seed: int = 0, label: str = "") -> TrainingRun:
-    """Train `model` on fresh adding-problem batches (seeds seed + 1, seed + 2, ...)."""
+    """Train `model` with `optimizer` (an `rnn.optim` optimiser over ``model.params``) on
+    fresh adding-problem batches (seeds seed + 1, seed + 2, ...), clipping ||g|| at `threshold`."""
+    params = list(model.params.values())
     losses, norms, diverged = [], [], None
     for i in range(iters):
         x, y = adding_problem(tau, batch, seed=seed + 1 + i)
@@ -101,12 +49,8 @@ def train(model, tau: int, batch: int, iters: int, optimizer, threshold: float |
                 u = rnn.unroll(model, x, y)
                 model.zero_grad()
                 u.loss.backward()
-                grads = {k: p.grad for k, p in model.params.items()}
-                if threshold is None:
-                    norm = global_norm(grads)
-                else:
-                    grads, norm = clip_by_norm(grads, threshold)
-                optimizer.update(model.params, grads)
+                norm = global_norm(params) if threshold is None else clip_grad_norm(params, threshold)
+                optimizer.step()
         except FloatingPointError:
             diverged = i
             break
