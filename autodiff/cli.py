@@ -52,6 +52,10 @@ def main(argv=None):
     except GradbookError as exc:
         print(f"gradbook {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `gradbook derive ... | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

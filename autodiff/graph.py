@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-import networkx as nx
 import numpy as np
 
 from .backward import toposort
@@ -76,6 +75,7 @@ class Graph:
     def to_networkx(self, values=False):
         """A `networkx.MultiDiGraph`: node attributes op, name, label, shape, role, meta
         (and value, grad when asked); one edge per argument with attribute ``position``."""
+        import networkx as nx  # imported when exporting only: it costs ~0.3 s at start-up
         g = nx.MultiDiGraph()
         for node in self.nodes:
             attrs = self.node_attributes(node)
@@ -89,7 +89,8 @@ class Graph:
 
     def to_json(self, values=False, indent=None):
         """networkx node-link JSON (edges under ``"edges"``)."""
-        data = nx.node_link_data(self.to_networkx(values=values), edges="edges")
+        from networkx import node_link_data
+        data = node_link_data(self.to_networkx(values=values), edges="edges")
         return json.dumps(data, indent=indent, sort_keys=True)
 
     def to_dot(self, **options):

@@ -20,16 +20,24 @@ from __future__ import annotations
 import builtins
 
 import numpy as np
-import sympy
 
 from .primitive import Primitive, register
 from .tensor import Tensor, constant
 
 
+def _sympy():
+    # Imported on first symbolic use only: SymPy costs ~0.4 s at start-up, and most runs
+    # of the engine (training, drawing, checking) never evaluate a graph symbolically.
+    import sympy
+    return sympy
+
+
 def _sym_elementwise(fn):
-    """SymPy forward of an elementwise function, on object arrays."""
-    ufunc = np.frompyfunc(fn, 1, 1)
-    return lambda x, **_: np.asarray(ufunc(x), dtype=object)
+    """SymPy forward of an elementwise function (a SymPy function name, or a callable)."""
+    def forward(x, **_):
+        f = getattr(_sympy(), fn) if isinstance(fn, str) else fn
+        return np.asarray(np.frompyfunc(f, 1, 1)(x), dtype=object)
+    return forward
 
 
 def _value(x):
@@ -192,51 +200,66 @@ def _stack_vjp(i):
     return vjp
 
 
-concatenate = register(Primitive(
+_concatenate = register(Primitive(
     "concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), symbol="concat",
     vjps=_concat_vjp,
-    jvp=lambda d, ans, *xs, axis=0: concatenate(*d, axis=axis)))
+    jvp=lambda d, ans, *xs, axis=0: _concatenate(*d, axis=axis)))
 
-stack = register(Primitive(
+_stack = register(Primitive(
     "stack", lambda *xs, axis=0: np.stack(xs, axis=axis), symbol="stack",
     vjps=_stack_vjp,
-    jvp=lambda d, ans, *xs, axis=0: stack(*d, axis=axis)))
+    jvp=lambda d, ans, *xs, axis=0: _stack(*d, axis=axis)))
+
+
+def _operands(xs):
+    # NumPy spells it concatenate([a, b]); unpacked concatenate(a, b) is accepted too.
+    return tuple(xs[0]) if len(xs) == 1 and isinstance(xs[0], (list, tuple)) else xs
+
+
+def concatenate(*xs, axis=0):
+    """Join tensors along an existing axis: ``concatenate([a, b], axis=0)``."""
+    return _concatenate(*_operands(xs), axis=axis)
+
+
+def stack(*xs, axis=0):
+    """Join tensors along a new axis: ``stack([a, b], axis=0)``."""
+    return _stack(*_operands(xs), axis=axis)
 
 
 # ----- elementwise nonlinearities ----------------------------------------------------------
 
 exp = register(Primitive(
-    "exp", np.exp, sym=_sym_elementwise(sympy.exp),
+    "exp", np.exp, sym=_sym_elementwise("exp"),
     vjps=(lambda g, ans, x: g * ans,),
     jvp=lambda d, ans, x: d[0] * ans))
 
 log = register(Primitive(
-    "log", np.log, sym=_sym_elementwise(sympy.log),
+    "log", np.log, sym=_sym_elementwise("log"),
     vjps=(lambda g, ans, x: g / x,),
     jvp=lambda d, ans, x: d[0] / x))
 
 tanh = register(Primitive(
-    "tanh", np.tanh, sym=_sym_elementwise(sympy.tanh),
+    "tanh", np.tanh, sym=_sym_elementwise("tanh"),
     vjps=(lambda g, ans, x: g * (1 - ans * ans),),
     jvp=lambda d, ans, x: d[0] * (1 - ans * ans),
     doc="tanh, eq. 10.9; its derivative 1 - tanh^2 is the diag(1 - (h^(t))^2) of eqs 10.21-10.28."))
 
 sigmoid = register(Primitive(
     "sigmoid", lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)), symbol="\u03c3",
-    sym=_sym_elementwise(lambda v: 1 / (1 + sympy.exp(-v))),
+    sym=_sym_elementwise(lambda v: 1 / (1 + _sympy().exp(-v))),
     vjps=(lambda g, ans, x: g * (ans * (1 - ans)),),
     jvp=lambda d, ans, x: d[0] * (ans * (1 - ans)),
     doc="The logistic sigma, computed as (1 + tanh(x/2))/2 so it never overflows."))
 
 step = register(Primitive(
     "step", lambda x: (np.asarray(x) > 0).astype(np.float64), symbol="step",
-    sym=_sym_elementwise(lambda v: sympy.Heaviside(v, 0)),
+    sym=_sym_elementwise(lambda v: _sympy().Heaviside(v, 0)),
     vjps=(lambda g, ans, x: g * 0.0,),
     jvp=lambda d, ans, x: d[0] * 0.0,
     doc="Heaviside step 1[x > 0], the derivative of relu; its own derivative is zero."))
 
 relu = register(Primitive(
-    "relu", lambda x: np.maximum(x, 0.0), sym=_sym_elementwise(lambda v: sympy.Max(v, 0)),
+    "relu", lambda x: np.maximum(x, 0.0), sym=_sym_elementwise(lambda v: _sympy().Max(v, 0)),
     vjps=(lambda g, ans, x: g * step(x),),
     jvp=lambda d, ans, x: d[0] * step(x)))
 
@@ -249,7 +272,7 @@ def _softmax_forward(x, axis=0):
 
 
 def _softmax_sym(x, axis=0):
-    e = _sym_elementwise(sympy.exp)(x)
+    e = _sym_elementwise("exp")(x)
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
@@ -266,7 +289,7 @@ def _log_softmax_forward(x, axis=0):
 
 
 def _log_softmax_sym(x, axis=0):
-    return x - _sym_elementwise(sympy.log)(np.sum(_sym_elementwise(sympy.exp)(x), axis=axis, keepdims=True))
+    return x - _sym_elementwise("log")(np.sum(_sym_elementwise("exp")(x), axis=axis, keepdims=True))
 
 
 log_softmax = register(Primitive(
@@ -287,7 +310,7 @@ def one_hot(indices, n, axis=0, name=None):
                          f"convert the targets with .astype(int)")
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError(f"one_hot: class index out of range 0..{n - 1} (got {idx.min()}..{idx.max()})")
-    eye = np.eye(n)[idx]
+    eye = np.eye(n, dtype=np.int64)[idx]  # exact 0/1: stays integer in symbolic derivations
     out = np.moveaxis(eye, -1, axis)
     return constant(out, name=name) if name else out
 
