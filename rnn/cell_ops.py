@@ -44,26 +44,26 @@ def _step_sym(h_prev, x, W, U, b):
     return np.asarray(_sym_tanh(b + W @ h_prev + U @ x), dtype=object)
 
 
-class _GradA:
+_memo = [None, None, None]  # gradient, output, grad_a of the node last asked
+
+
+def _grad_a(g, ans):
     """grad_a = diag(1 - (h^(t))^2) grad_{h^(t)} L, computed once per node for its four VJPs.
 
     The backward pass calls a node's VJPs one after the other with the same gradient and
     output objects, so a one-entry cache keyed on their identity (references are held, so
     identities cannot be reused) saves recomputing it for W, U and b.
     """
-
-    __slots__ = ("g", "ans", "value")
-
-    def __init__(self):
-        self.g = self.ans = self.value = None
-
-    def __call__(self, g, ans):
-        if g is not self.g or ans is not self.ans:
-            self.g, self.ans, self.value = g, ans, g * (1 - ans * ans)
-        return self.value
+    if g is not _memo[0] or ans is not _memo[1]:
+        _memo[0], _memo[1], _memo[2] = g, ans, g * (1 - ans * ans)
+    return _memo[2]
 
 
-_grad_a = _GradA()
+def _row_sums(a):
+    """sum over the batch columns, kept as a column (the bias gradient of eqs 10.22-10.23)."""
+    if type(a) is np.ndarray and a.dtype != object:
+        return np.add.reduce(a, axis=1, keepdims=True)
+    return a.sum(axis=1, keepdims=True)
 
 
 def _step_jvp(d, ans, h_prev, x, W, U, b):
@@ -77,7 +77,7 @@ rnn_step = register(Primitive(
           lambda g, ans, h_prev, x, W, U, b: U.T @ _grad_a(g, ans),
           lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans) @ h_prev.T,
           lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans) @ x.T,
-          lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans).sum(axis=1, keepdims=True)),
+          lambda g, ans, h_prev, x, W, U, b: _row_sums(_grad_a(g, ans))),
     jvp=_step_jvp,
     doc="h^(t) = tanh(b + W h^(t-1) + U x^(t)), eqs 10.8-10.9, as one node; VJPs eqs 10.21-10.28."))
 
