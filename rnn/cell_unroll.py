@@ -1,10 +1,11 @@
 """Unrolling at cell level: one graph node per time step (``unroll(..., level='cell')``).
 
 The simple RNN of Fig. 10.3 becomes h_1, ..., h_tau, each a single `rnn_step` node reading
-h^(t-1), x^(t) and the shared U, W, b, followed by three nodes for every output and loss at
-once: ``O`` (`rnn_outputs`, eq. 10.10, reading every h^(t)) and ``L`` (`rnn_nll`,
-eqs 10.11-10.14). The gradients are those of the op-level graph; the graph is
-small enough to draw for long sequences and cheap enough to benchmark against the
+h^(t-1), x^(t) and the shared U, W, b; the LSTM two nodes per step, s_t (`lstm_state`) and
+h_t (`lstm_output`); the GRU one, h_t (`gru_step`). Then two nodes for every output and
+loss at once: ``O`` (`rnn_outputs`, eq. 10.10, reading every h^(t)) and ``L`` (`rnn_nll`,
+eqs 10.11-10.14). The gradients are those of the op-level graph; the graph is small enough
+to draw for long sequences and, for the simple RNN, cheap enough to benchmark against the
 hand-written BPTT of `rnn.bptt`.
 """
 from __future__ import annotations
@@ -16,42 +17,84 @@ import autodiff as ad
 from .cell_ops import rnn_nll, rnn_outputs, rnn_step
 from .cells import SeqToOne, SimpleRNN
 from .errors import RNNError
+from .gru import GRU
+from .lstm import LSTM
 from .unrolling import Builder, Unrolled
 
 
+def _simple_steps(model, nb, xs, state):
+    p, scope, nodes = model.params, model.scope, nb.nodes
+    W, U, b = p["W"], p["U"], p["b"]
+    h, hs = state["h"], []
+    for t, x in enumerate(xs, start=1):
+        # the Builder's generic tagging, inlined: this loop is what the benchmarks time
+        name = scope.name("h", t)
+        h = nodes[name] = rnn_step(h, x, W, U, b).tag(name=name, label=scope.label("h", t), t=t, kind="h")
+        hs.append(h)
+    return hs
+
+
+def _lstm_steps(model, nb, xs, state):
+    from .gated_ops import lstm_output, lstm_state
+    p = model.params
+    state_params = [p[name] for gate in ("_f", "_g", "") for name in ("U" + gate, "W" + gate, "b" + gate)]
+    output_params = [p["U_o"], p["W_o"], p["b_o"]]
+    h, s, hs = state["h"], state["s"], []
+    for t, x in enumerate(xs, start=1):
+        s = nb.node(lstm_state(s, h, x, *state_params, candidate=model.candidate), "s", t)
+        h = nb.node(lstm_output(s, h, x, *output_params), "h", t)
+        hs.append(h)
+    return hs
+
+
+def _gru_steps(model, nb, xs, state):
+    from .gated_ops import gru_step
+    p = model.params
+    params = [p[name] for gate in ("_u", "_r", "") for name in ("U" + gate, "W" + gate, "b" + gate)]
+    h, hs = state["h"], []
+    # as printed (eq. 10.45) step t reads x^(t-1), with x^(0) = 0
+    inputs = [state["x"], *xs[:-1]] if model.form == "printed" else xs
+    for t, x in enumerate(inputs, start=1):
+        h = nb.node(gru_step(h, x, *params, form=model.form), "h", t)
+        hs.append(h)
+    return hs
+
+
+_STEPS = {SimpleRNN: _simple_steps, SeqToOne: _simple_steps, LSTM: _lstm_steps, GRU: _gru_steps}
+
+
 def unroll_cells(model, x, y, h0, loss, truncate):
-    """The cell-level graph of a `SimpleRNN` or `SeqToOne` (arguments as `rnn.unroll`)."""
-    if type(model) not in (SimpleRNN, SeqToOne) or model.head != "softmax":
-        raise RNNError(f"level='cell' is implemented for SimpleRNN and SeqToOne with a softmax head, "
-                       f"not {type(model).__name__}; use level='op'")
+    """The cell-level graph of a SimpleRNN, SeqToOne, LSTM or GRU (arguments as `rnn.unroll`)."""
+    steps = _STEPS.get(type(model))
+    if steps is None or model.head != "softmax":
+        raise RNNError(f"level='cell' is implemented for SimpleRNN, SeqToOne, LSTM and GRU with a softmax "
+                       f"head, not {type(model).__name__}; use level='op'")
     if truncate is not None:
         raise RNNError("level='cell' computes full BPTT; use level='op' for truncate=k")
     tau, _, batch = x.shape
     u = Unrolled(model, tau, batch, level="cell")
     nb = Builder(u.nodes, model.scope)
-    p = model.params
-    W, U, b = p["W"], p["U"], p["b"]
-    h = model.initial_state(nb, batch, h0)["h"]
-    hs = []
-    scope, nodes, Tensor = model.scope, u.nodes, ad.Tensor
+    state = model.initial_state(nb, batch, h0)
+    scope, Tensor = nb.scope, ad.Tensor
+    xs = []
     for t in range(1, tau + 1):
-        # the Builder's generic tagging, inlined: this loop is what the benchmarks time
-        x_name, h_name = scope.name("x", t), scope.name("h", t)
-        x_t = nodes[x_name] = Tensor(x[t - 1], name=x_name, role="input", label=scope.label("x", t),
-                                     meta={"t": t, "kind": "x"})
-        h = nodes[h_name] = rnn_step(h, x_t, W, U, b).tag(name=h_name, label=scope.label("h", t), t=t, kind="h")
-        hs.append(h)
+        name = scope.name("x", t)
+        xs.append(Tensor(x[t - 1], name=name, role="input", label=scope.label("x", t), meta={"t": t, "kind": "x"}))
+        u.nodes[name] = xs[-1]
+    hs = steps(model, nb, xs, state)
     if model.outputs == "last":
         hs = hs[-1:]
+    p = model.params
     outputs = rnn_outputs(p["V"], p["c"], *hs).tag(name="O", label=r"\mathbf{O}", kind="O")
     u.nodes["O"] = outputs
     if y is not None:
         targets = np.asarray(y).reshape(len(hs), batch)
         Y = ad.Tensor(targets, name="Y", role="constant", label=r"\mathbf{Y}", dtype=targets.dtype)
         total = rnn_nll(outputs, Y)
-        if loss == "mean" and len(hs) > 1:
+        mean = loss == "mean" and len(hs) > 1
+        if mean:
             total = total / len(hs)
-        label = r"\frac{1}{\tau}\sum_t L^{(t)}" if loss == "mean" and len(hs) > 1 else "L"
+        label = r"\frac{1}{\tau}\sum_t L^{(t)}" if mean else "L"
         u.loss = total.tag(name="L", role="loss", label=label, kind="L", reduction=loss)
         u.nodes.update(Y=Y, L=u.loss)
     return u

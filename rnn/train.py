@@ -1,6 +1,6 @@
 """Training the RNN family on the built-in tasks, and the ``gradbook train`` command.
 
-One step: unroll the model on a batch (`rnn.unroll`, cell level for the simple RNN), run
+One step: unroll the model on a batch (`rnn.unroll`, at cell level where it exists), run
 BPTT with the engine (``loss.backward()``), divide the gradient by the number of loss terms
 so the loss and the learning rate are per token, optionally clip its norm (book 10.11.1),
 and update with SGD or Adam. Everything is seeded: the same arguments give the same numbers.
@@ -78,8 +78,9 @@ def build_model(cell, task, hidden, seed=0, candidate="sigmoid", form="printed")
 
 
 def _level(model):
-    from .cells import SeqToOne, SimpleRNN
-    return "cell" if type(model) in (SimpleRNN, SeqToOne) and model.head == "softmax" else "op"
+    """Cell level (one node per step, faster) wherever it exists, else op level."""
+    from .cell_unroll import _STEPS
+    return "cell" if type(model) in _STEPS and model.head == "softmax" else "op"
 
 
 def evaluate(model, task, batches):

@@ -119,7 +119,7 @@ def test_cell_level_graph_reads_symbolically():
 
 
 @pytest.mark.parametrize("model, options, message", [
-    (rnn.LSTM(N_IN, H, K), {}, "level='op'"),
+    (rnn.WindowDNN(N_IN, H, K), {}, "level='op'"),
     (rnn.SimpleRNN(N_IN, H, K), {"truncate": 2}, "truncate"),
 ])
 def test_cell_level_refuses_what_it_does_not_implement(model, options, message):
@@ -127,3 +127,80 @@ def test_cell_level_refuses_what_it_does_not_implement(model, options, message):
     _, x, y, _ = problem(3, 1)
     with pytest.raises(rnn.RNNError, match=message):
         rnn.unroll(model, x, y, level="cell", **options)
+
+
+# ----- gated cells ---------------------------------------------------------------------------------
+
+GATED = [rnn.LSTM(N_IN, H, K, seed=1), rnn.LSTM(N_IN, H, K, seed=2, candidate="tanh"),
+         rnn.GRU(N_IN, H, K, seed=3), rnn.GRU(N_IN, H, K, seed=4, form="cho")]
+GATED_IDS = ["lstm-sigmoid", "lstm-tanh", "gru-printed", "gru-cho"]
+
+
+def gated_problem(model, tau=4, B=2, seed=0):
+    rng = np.random.default_rng(seed)
+    model.load({name: rng.normal(0, 0.5, p.shape) for name, p in model.params.items() if name.startswith("b")})
+    x = rng.normal(size=(tau, N_IN, B))
+    y = rng.integers(0, K, size=(tau, B))
+    return x, y, {kind: rng.normal(size=(H, B)) for kind in model.carry if kind != "x"}
+
+
+def test_lstm_step_is_a_state_node_and_an_output_node():
+    """s_t = lstm_state(s^(t-1), h^(t-1), x^(t), ...) (eq. 10.41), h_t = lstm_output(s^(t), ...) (eq. 10.43)."""
+    model = rnn.LSTM(N_IN, H, K)
+    x, y, _ = gated_problem(model, tau=3)
+    u = rnn.unroll(model, x, y, level="cell")
+    assert [(n.name, n.op) for n in u.graph.nodes if n.op in ("lstm_state", "lstm_output")][:2] == [
+        ("s_1", "lstm_state"), ("h_1", "lstm_output")]
+    assert [i.name for i in u.h[2].inputs[:3]] == ["s_2", "h_1", "x_2"]
+
+
+def test_printed_gru_cell_reads_the_previous_input():
+    """As printed (eq. 10.45) the node h_t reads x^(t-1); x^(0) = 0."""
+    model = rnn.GRU(N_IN, H, K)
+    x, y, _ = gated_problem(model, tau=3)
+    u = rnn.unroll(model, x, y, level="cell")
+    assert [u.h[t].inputs[1].name for t in (1, 2, 3)] == ["x_0", "x_1", "x_2"]
+    assert u.h[2].op == "gru_step"
+
+
+@pytest.mark.parametrize("model", GATED, ids=GATED_IDS)
+def test_gated_cell_level_gradients_equal_op_level_ones(model):
+    """The gated cells' single nodes have the derivatives of their op-level form (eqs 10.40-10.47)."""
+    x, y, h0 = gated_problem(model)
+    op = engine_gradients(model, x, y, h0)
+    cell = engine_gradients(model, x, y, h0, level="cell")
+    for name in op:
+        assert max_relative_error(cell[name], op[name]) < 1e-12, name
+
+
+@pytest.mark.parametrize("model", GATED[::2], ids=GATED_IDS[::2])
+def test_gated_cell_vjps_are_differentiable_again(model):
+    """create_graph=True through lstm_state, lstm_output and gru_step: second derivatives agree."""
+    x, y, h0 = gated_problem(model, tau=3)
+    results = []
+    for level in ("op", "cell"):
+        model.zero_grad()
+        rnn.unroll(model, x, y, h0=h0, level=level).loss.backward(create_graph=True)
+        norm = (model.params["W"].grad_node * model.params["W"].grad_node).sum()
+        model.zero_grad()
+        norm.backward()
+        results.append(model.params["U"].grad.copy())
+    assert max_relative_error(results[0], results[1]) < 1e-12
+
+
+@pytest.mark.parametrize("model", GATED[1::2], ids=GATED_IDS[1::2])
+def test_gated_cell_jvps_give_the_directional_derivative(model):
+    """Forward mode through the gated cell nodes equals grad . direction."""
+    x, y, h0 = gated_problem(model, tau=3)
+    names = list(model.params)
+    rng = np.random.default_rng(1)
+    directions = [rng.normal(size=model.params[n].shape) for n in names]
+    template = type(model)(N_IN, H, K, **({"candidate": model.candidate} if isinstance(model, rnn.LSTM)
+                                           else {"form": model.form}))
+
+    def loss(*values):
+        template.params.update(zip(names, values))
+        return rnn.unroll(template, x, y, h0=h0, level="cell").loss
+    _, derivative = ad.jvp(loss, [model.params[n].value for n in names], directions)
+    grads = engine_gradients(model, x, y, h0)
+    assert derivative == pytest.approx(sum(np.sum(grads[n] * d) for n, d in zip(names, directions)), rel=1e-12)
