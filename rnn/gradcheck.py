@@ -46,10 +46,16 @@ def engine_gradients(model, x, y, h0=None, **options):
     states = _initial_states(model, h0)
     u = unroll(model, x, y, h0=_as_h0(model, states), **options)
     u.loss.backward()
-    grads = {name: p.grad.copy() for name, p in model.params.items()}
+    grads = {name: _gradient(p) for name, p in model.params.items()}
     for name in states:
-        grads[name] = u.nodes[model.scope.prefix + name].grad.copy()
+        grads[name] = _gradient(u.nodes[model.scope.prefix + name])
     return grads
+
+
+def _gradient(node):
+    """A copy of the node's gradient; zeros when the loss does not depend on it (no gradient
+    reached it, e.g. a lower layer under a printed GRU with tau = 1)."""
+    return np.zeros_like(node.value) if node.grad is None else node.grad.copy()
 
 
 STENCIL = ((1, 45.0), (2, -9.0), (3, 1.0))
