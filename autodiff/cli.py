@@ -2,8 +2,9 @@
 
 Each subcommand lives in the module that does the work and exposes two functions,
 ``add_arguments(parser)`` and ``run(args) -> int``; this file only lists them, so adding a
-command never touches another command's code. Modules are imported only when their
-command runs, which keeps ``gradbook --help`` fast.
+command never touches another command's code. Only the chosen command's module is imported
+(the others are listed from the table), so ``gradbook check ...`` starts without SymPy,
+networkx or Graphviz, and ``gradbook --help`` imports none of them.
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ COMMANDS = {
 }
 
 
-def build_parser():
+def build_parser(command=None):
+    """The `gradbook` parser: every command listed with its help line, and the options of
+    `command` alone (its module imported to add them)."""
     parser = argparse.ArgumentParser(
         prog="gradbook",
         description="Explicit computational graphs, BPTT derivations, lecture figures and exam checking.")
@@ -37,12 +40,20 @@ def build_parser():
     for name, (module, summary) in COMMANDS.items():
         p = sub.add_parser(name, help=summary, description=summary)
         p.set_defaults(_module=module)
-        importlib.import_module(module).add_arguments(p)
+        if name == command:
+            importlib.import_module(module).add_arguments(p)
     return parser
 
 
+def chosen_command(argv):
+    """The command named in `argv`, or None: the top-level parser has no options of its own
+    but --help, so the command is the first argument when it is one."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv=None):
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(chosen_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "_module", None):
         parser.print_help()
