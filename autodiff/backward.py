@@ -95,6 +95,11 @@ def backprop(root, grad=None, create_graph=False, values=None):
     if anomaly:
         _check_gradient(None, root, seed)
     adjoints = {root: seed}
+    # Inputs whose adjoint is an array this pass allocated for them alone (a sum of two
+    # contributions): later contributions are added in place instead of allocating again.
+    # Ownership is per node: an adjoint handed on unchanged (add's VJP) is shared.
+    owned = set()
+    in_place = not create_graph and values is None
     for node in _needing_grad(root):
         prim = node.prim
         if prim is None:
@@ -108,20 +113,36 @@ def backprop(root, grad=None, create_graph=False, values=None):
             args, ans = [values[i] for i in inputs], values[node]
         else:
             args, ans = [i.value for i in inputs], node.value
+        vjps = prim.vjps
         for k, inp in enumerate(inputs):
             if not inp.requires_grad:
                 continue
-            rule = prim.vjp(k)
+            if type(vjps) is tuple:
+                rule = vjps[k] if k < len(vjps) else None
+            else:
+                rule = vjps(k)
             if rule is None:
                 raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
                                     f"({inp.display_name}); create that input with requires_grad=False")
             contribution = rule(g, ans, *args, **params)
-            if getattr(contribution, "shape", None) != inp.value.shape:
-                contribution = sum_to(contribution, inp.value.shape)
+            shape = inp.value.shape
+            if getattr(contribution, "shape", None) != shape:
+                contribution = sum_to(contribution, shape)
             if anomaly:
                 _check_gradient(node, inp, contribution)
             previous = adjoints.get(inp)
-            adjoints[inp] = contribution if previous is None else previous + contribution
+            if previous is None:
+                adjoints[inp] = contribution
+            elif inp in owned:
+                try:
+                    previous += contribution
+                except TypeError:  # e.g. an object-array contribution into a float buffer
+                    previous = previous + contribution
+                adjoints[inp] = previous
+            else:
+                adjoints[inp] = previous + contribution
+                if in_place:
+                    owned.add(inp)
     return adjoints
 
 
@@ -141,10 +162,20 @@ def backward(root, grad=None, create_graph=False):
                 g.tag(name=f"grad_{node.name}", role="gradient",
                       label=f"\\nabla_{{{node.label}}} L", **node.meta)
             node.grad_node = g if node.grad_node is None else node.grad_node + g
-        adjoints = {node: g.value for node, g in adjoints.items()}
+        adjoints = {node: np.array(g.value) for node, g in adjoints.items()}  # not the backward graph's values
+    # A stored gradient must not share memory with another node's (optimisers scale
+    # parameter gradients in place), but a VJP may hand one array to several inputs (add
+    # does) or a view of one (reshape). So an array that owns its data is stored as it is
+    # the first time it is met, and anything else (a view, a repeat, the seed) is copied.
+    stored = {id(adjoints.get(root))}
     for node, g in adjoints.items():
-        # A copy on first store: a VJP may hand the same array to several inputs (add does).
-        node.grad = np.array(g) if node.grad is None else node.grad + g
+        if node.grad is not None:
+            node.grad = node.grad + g
+        elif type(g) is np.ndarray and g.base is None and id(g) not in stored:
+            stored.add(id(g))
+            node.grad = g
+        else:
+            node.grad = np.array(g)
 
 
 def _check_gradient(source, target, g):

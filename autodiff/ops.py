@@ -44,6 +44,20 @@ def _value(x):
     return x.value if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _sum(x, axis=None, keepdims=False):
+    # the ufunc's own reduce skips np.sum's dispatch (half the time on small arrays); other
+    # array types (matrix-level expressions of rnn.derive) keep NumPy's function protocol
+    if type(x) is np.ndarray:
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _max(x, axis=None, keepdims=False):
+    if type(x) is np.ndarray:
+        return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
 # ----- arithmetic ----------------------------------------------------------------------
 
 add = register(Primitive(
@@ -85,6 +99,8 @@ power = register(Primitive(
 # ----- linear algebra and shapes ----------------------------------------------------------
 
 def _matmul_vjp_a(g, ans, a, b):
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T  # the matrix case (every W h of an RNN): no broadcasting to undo
     if a.ndim == 1 and b.ndim == 1:
         return g * b
     if b.ndim == 1:
@@ -95,6 +111,8 @@ def _matmul_vjp_a(g, ans, a, b):
 
 
 def _matmul_vjp_b(g, ans, a, b):
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
     if a.ndim == 1 and b.ndim == 1:
         return g * a
     if b.ndim == 1:
@@ -143,7 +161,7 @@ def _restore_reduced(g, shape, axis, keepdims):
 
 
 sum = register(Primitive(  # noqa: A001  (autodiff.sum mirrors numpy.sum)
-    "sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+    "sum", lambda x, axis=None, keepdims=False: _sum(x, axis, keepdims),
     symbol="\u03a3",
     vjps=(lambda g, ans, x, axis=None, keepdims=False:
           broadcast_to(_restore_reduced(g, x.shape, axis, keepdims), shape=x.shape),),
@@ -267,7 +285,10 @@ relu = register(Primitive(
 # ----- probabilities and losses -------------------------------------------------------------
 
 def _softmax_forward(x, axis=0):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    e = np.exp(x - _max(x, axis, True))
+    if type(e) is np.ndarray:
+        e /= np.add.reduce(e, axis=axis, keepdims=True)
+        return e
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
@@ -284,7 +305,10 @@ softmax = register(Primitive(
 
 
 def _log_softmax_forward(x, axis=0):
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - _max(x, axis, True)
+    if type(shifted) is np.ndarray:
+        shifted -= np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
@@ -315,7 +339,19 @@ def one_hot(indices, n, axis=0, name=None):
     return constant(out, name=name) if name else out
 
 
+def _picked(logp, targets, axis):
+    """The index of the entries logp[y] of the targets, one per position along the other axes."""
+    targets = np.asarray(targets)
+    if logp.ndim == 2 and axis in (0, -2) and targets.ndim == 1:
+        return targets, np.arange(logp.shape[1])  # the (K, B) column batch of the book
+    return tuple(np.expand_dims(targets, axis) if d == axis % logp.ndim else
+                 np.arange(n).reshape([-1 if e == d else 1 for e in range(logp.ndim)])
+                 for d, n in enumerate(logp.shape))
+
+
 def _nll_forward(logp, targets, axis=0):
+    if type(logp) is np.ndarray:
+        return -_sum(logp[_picked(logp, targets, axis)])
     picked = np.take_along_axis(logp, np.expand_dims(np.asarray(targets), axis), axis)
     return -np.sum(picked)
 
@@ -324,10 +360,18 @@ def _nll_mask(targets, logp, axis):
     return one_hot(np.asarray(_value(targets)), logp.shape[axis], axis=axis)
 
 
+def _nll_vjp(g, ans, logp, targets, axis=0):
+    if type(logp) is np.ndarray and logp.dtype != object and np.ndim(g) == 0:
+        # -g at the targets, zero elsewhere: the same numbers as -g * onehot(y), scattered
+        grad = np.zeros(logp.shape)
+        grad[_picked(logp, targets, axis)] = -g
+        return grad
+    return -g * _nll_mask(targets, logp, axis)
+
+
 nll = register(Primitive(
     "nll", _nll_forward, symbol="NLL",
-    vjps=(lambda g, ans, logp, targets, axis=0: -g * _nll_mask(targets, logp, axis),
-          None),
+    vjps=(_nll_vjp, None),
     jvp=lambda d, ans, logp, targets, axis=0: -sum(d[0] * _nll_mask(targets, logp, axis)),
     doc="Negative log-likelihood -sum log p[y] of log-probabilities `logp` at integer "
         "`targets` (eq. 10.12-10.14 for one step), summed over the batch."))
@@ -365,6 +409,12 @@ def sum_to(g, shape):
         return g
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if type(g) is np.ndarray and g.dtype != object:
+        # plain numbers (the usual backward pass): one reduction, no primitive dispatch
+        if lead:
+            g = np.add.reduce(g, axis=tuple(range(lead)))
+            axes = tuple(a - lead for a in axes[lead:])
+        return np.add.reduce(g, axis=axes, keepdims=True) if axes else g.reshape(shape)
     if axes:
         g = sum(g, axis=axes)
     return reshape(g, shape=tuple(shape)) if np.shape(g) != tuple(shape) else g
