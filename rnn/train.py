@@ -8,12 +8,11 @@ and update with SGD or Adam. Everything is seeded: the same arguments give the s
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 CELLS = ("rnn", "lstm", "gru", "output", "seq2one", "window")
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.5}
@@ -42,7 +41,7 @@ class TrainResult:
     def final(self):
         """Mean training loss per token over the last tenth of the steps."""
         tail = self.losses[-max(1, len(self.losses) // 10):]
-        return float(np.mean(tail))
+        return statistics.fmean(tail)
 
     def summary(self):
         return {"cell": type(self.model).__name__, "task": self.task.name, "steps": len(self.losses),
@@ -145,10 +144,11 @@ def plot_losses(result, path):
     """Save the per-token training loss curve, with the task's baseline, as a PNG."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    steps = range(1, len(result.losses) + 1)
     figure = Figure(figsize=(6, 3.6), dpi=120)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.plot(np.arange(1, len(result.losses) + 1), result.losses, lw=1, label="training loss per token")
+    axes.plot(steps, result.losses, lw=1, label="training loss per token")
     axes.axhline(result.task.baseline, color="0.5", ls="--", lw=1, label=f"baseline: {result.task.baseline_name}")
     axes.set_xlabel("step")
     axes.set_ylabel("loss per token (nats)")
