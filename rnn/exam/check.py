@@ -12,7 +12,10 @@ Order of the checks (issue 5):
    h^(0), every t checked); equal everywhere means *correct*. A pure number is compared at the
    question's given numbers, to hand-calculation precision;
 4. otherwise the anticipated mistakes (`rnn.exam.mistakes`) are evaluated at the same points and
-   the one the answer equals is named, alone or as a pair.
+   the one the answer equals is named, alone or as a pair;
+5. symbolic confirmation where cheap (`rnn.exam.symbolic`): a scalar-exam answer minus the
+   engine's derivation is reduced with SymPy, giving `confirmed` True, False or None. The
+   numeric check keeps the verdict.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from .parse import parse_answer
 from .parse_text import parse_text
 from .printers import to_latex, to_text
 from .questions import QuestionError
+from . import symbolic
 from .shapes import infer_shape, shape_text, Dim
 
 VERDICTS = ("correct", "incorrect", "invalid")
@@ -55,6 +59,7 @@ class Result:
     shape: str | None = None
     expected_shape: str | None = None
     error: float | None = None
+    confirmed: bool | None = None
     seconds: float = 0.0
 
     @property
@@ -84,6 +89,7 @@ class Checker:
         self._pairs = None
         self._cache = {}
         self._marked = {}
+        self._symbolic_key = None
 
     # ----- lazily built pieces ---------------------------------------------------------------
     @property
@@ -201,8 +207,28 @@ class Checker:
         if all(_close(values[id(p)][t], p.truth[t], tolerance, numeric) for p in points for t in p.steps):
             note = ("The number matches the engine's value at the given numbers" if numeric
                     else "The answer equals the engine's gradient at every point checked")
-            return Result("correct", None, f"{note}.", error=error, **base)
-        return self._diagnose_values(values, points, base, error)
+            result = Result("correct", None, f"{note}.", error=error, **base)
+        else:
+            result = self._diagnose_values(values, points, base, error)
+        return result if numeric else self._confirm(node, result)
+
+    def _confirm(self, node, result):
+        """`result` with the symbolic confirmation of a scalar-exam answer (others unchanged)."""
+        if not symbolic.applies(self.question):
+            return result
+        if self._symbolic_key is None:
+            try:
+                self._symbolic_key = symbolic.scalar_key(self.question)
+            except symbolic.Unsupported as exc:
+                self._symbolic_key = exc
+        if isinstance(self._symbolic_key, Exception):
+            found = symbolic.Confirmation(None, f"Not confirmed symbolically: {self._symbolic_key}.")
+        else:
+            found = symbolic.confirm(node, self.question, self._symbolic_key)
+        message = f"{result.message} {found.note}"
+        if found.confirmed is False and result.verdict == "correct":
+            message += " The verdict is the numeric check's, at the points above."
+        return replace(result, confirmed=found.confirmed, message=message)
 
     def _circular(self, node, point):
         """The text of a symbol that is the asked quantity itself (outside any sum), or None."""
