@@ -34,6 +34,8 @@ def test_python_import_is_an_unknown_name_at_column_one():
     ("sum h", 0, "sum_t"), ("tanh h", 5, "function"), ("tanh(h, W)", 0, "one argument"),
     ("h2[t]", 2, "already names time step 2"), ("h[t*2]", 3, "missing ']'"), ("h[k]", 2, "time step"),
     ("h;W", 1, "unexpected character"), ("sum_t sum_t h", 6, "inside another sum"),
+    ("np.diag(h)", 0, "library prefixes are not accepted"), ("numpy.tanh(h)", 0, "write e.g. diag(...)"),
+    ("h[t]'", 4, "write x.T for a transpose"), ("exp'(h)", 3, "prime"),
 ])
 def test_text_refusals_point_at_the_culprit(source, column, words):
     error = _refusal(parse_text, source)
@@ -54,6 +56,9 @@ def test_latex_commands_outside_the_whitelist_are_refused(source):
     (r"\sum_{t=0} h", "from t=1"), (r"\frac{a}", "write a fraction"), (r"\nabla_{\mathbf{h}} J", "loss L"),
     (r"\mathbf{k}", "unknown name 'k'"), (r"\mathbb{R}", "\\mathbb{1}"), ("a & b", "alignment"),
     (r"(a+b)^{(t)}", "time step (t) can only follow a symbol"), ("h_{12345678}", "too large"),
+    (r"\exp'(a)", "primes are not accepted"), (r"\tanh^{-1}(a)", "inverse function"),
+    (r"\tanh^{a}(a)", "whole number"), ("h2.5", "ambiguous"), (r"sum_t h", "\\sum with a backslash"),
+    (r"h^{(t)^{2}}", "only a transpose"), (r"h^{\langle t)", "missing '\\rangle'"),
 ])
 def test_latex_refusals_explain_the_fix(source, words):
     assert words in _refusal(parse_latex, source).reason

@@ -419,3 +419,77 @@ def test_elementwise_mismatch_is_named():
 def test_shape_check_unknown_symbol():
     with pytest.raises(UnknownSymbol, match="U"):
         infer_shape(parse_text("U @ x[t]"), SHAPES, DIMS)
+
+
+# -- spellings a class types -----------------------------------------------------------------
+
+def _tanh_prime(arg):
+    return Sub(Number(1), Pow(Call("tanh", (arg,)), 2))
+
+
+@pytest.mark.parametrize("latex, tree", [
+    (r"\tanh^2(\mathbf{a}^{(t)})", Pow(Call("tanh", (sym("a", T),)), 2)),
+    (r"\operatorname{sech}^{2}(a)", Pow(Call("sech", (sym("a"),)), 2)),
+    (r"\tanh'(\mathbf{a}^{(t)})", _tanh_prime(sym("a", T))),
+    (r"\sigma'(a)", Mul(Call("sigma", (sym("a"),)), Sub(Number(1), Call("sigma", (sym("a"),))))),
+])
+def test_latex_function_powers_and_activation_derivatives(latex, tree):
+    """tanh'(a) = 1 - tanh(a)^2 (eq. 10.21) and sigma'(a) = sigma(a)(1 - sigma(a)), written out."""
+    assert parse_latex(latex) == tree
+
+
+@pytest.mark.parametrize("text", ["tanh'(a[t])", "1 - tanh(a[t])**2"])
+def test_text_tanh_prime_is_the_derivative_written_out(text):
+    assert parse_text(text) == _tanh_prime(sym("a", T))
+
+
+@pytest.mark.parametrize("latex, tree", [
+    (r"\mathbf{h}^{(t)2}", Pow(sym("h", T), 2)),
+    (r"\mathbf{h}^{(t-1)^\top}", Transpose(sym("h", TM1))),
+    (r"{\mathbf h}^{(t-1)^{\top}}", Transpose(sym("h", TM1))),
+    (r"\mathbf{h}^{(t-1)\mathsf{T}}", Transpose(sym("h", TM1))),
+    (r"\mathbf{W}^{\mathsf{T}}", Transpose(sym("W"))),
+    (r"\mathbf{W}^{\mathrm T}", Transpose(sym("W"))),
+    (r"h^{<t>}", sym("h", T)),
+    (r"h^{\langle t-1 \rangle}", sym("h", TM1)),
+    (r"h^{\left(t+1\right)}", sym("h", TP1)),
+])
+def test_latex_superscript_spellings(latex, tree):
+    """Steps as (t), <t> (Andrew Ng's notation) or \\left(t\\right), with a transpose or power after them."""
+    assert parse_latex(latex) == tree
+
+
+@pytest.mark.parametrize("latex", [r"\nabla_{h^{(t)}}\mathcal{L}", r"\boldsymbol{\nabla}_{\mathbf{h}^{(t)}} L",
+                                   r"\frac{\partial \mathcal{L}}{\partial \mathbf{h}^{(t)}}"])
+def test_latex_gradient_with_calligraphic_loss_or_bold_nabla(latex):
+    assert parse_latex(latex) == sym("grad_h", T)
+
+
+def test_latex_plain_one_with_subscript_is_the_indicator():
+    """eq. 10.18: 1_{y^{(t)}}."""
+    assert parse_latex(r"1_{y^{(t)}}") == Call("onehot", (sym("y", T),))
+
+
+@pytest.mark.parametrize("latex, tree", [
+    ("diag(a)", Call("diag", (sym("a"),))), (r"\diag(a)", Call("diag", (sym("a"),))),
+    ("tanh a", Call("tanh", (sym("a"),))), ("yhat", sym("yhat")),
+    ("wh_0", MatMul(sym("w"), sym("h", TimeIndex(None, 0)))), ("h2", sym("h", TimeIndex(None, 2))),
+])
+def test_latex_words_typed_without_backslash(latex, tree):
+    """Letters typed together spell a function or a name; others are single-letter symbols."""
+    assert parse_latex(latex) == tree
+
+
+def test_latex_limits_and_sizing_commands_are_ignored():
+    assert parse_latex(r"\sum\limits_{t=1}^{\tau} \Bigl( \mathbf{h}^{(t)} \Bigr)") == SumOverTime(sym("h", T))
+
+
+@pytest.mark.parametrize("text, tree", [("transpose(W)", Transpose(sym("W"))),
+                                        ("one_hot(y[t])", Call("onehot", (sym("y", T),)))])
+def test_text_numpy_spellings(text, tree):
+    assert parse_text(text) == tree
+
+
+def test_auto_reads_juxtaposition_without_backslash_as_latex():
+    """A scalar answer typed (1-h_2^2)(h_1 + w h_0) has no backslash but only LaTeX reads it."""
+    assert parse_answer("(1-h_2^2)(h_1 + w h_0)") == parse_latex("(1-h_2^2)(h_1 + w h_0)")

@@ -81,7 +81,8 @@ class Checker:
         self.question = question
         self.seed = seed
         self.count = count
-        self.names = frozenset(question.symbols)
+        # The asked quantity itself is readable, so that restating it is marked 'circular', not unreadable.
+        self.names = frozenset(question.symbols) | {question.asked.name}
         self._points = None
         self._square = False
         self._reference = None
@@ -195,9 +196,8 @@ class Checker:
             try:
                 values[id(p)] = _evaluate_steps(node, p)
             except UnknownSymbol as exc:
-                message = feedback("wrong-time-index", exc.symbol, "a step from 0 to tau")
-                return Result("incorrect", "wrong-time-index", f"{message} ({exc.symbol} does not exist "
-                              f"when tau = {p.tau}.)", mistakes=["wrong-time-index"], **base)
+                return Result("incorrect", "wrong-time-index", _missing_step(exc, p.tau),
+                              mistakes=["wrong-time-index"], **base)
             except ShapeMismatch as exc:
                 return self._diagnose_shape(node, str(exc), base)
             except EvaluationError as exc:
@@ -355,6 +355,14 @@ def _has_free_t(node):
     inside = {id(n) for s in walk(node) if isinstance(s, SumOverTime) for n in walk(s.body)}
     return any(isinstance(n, Symbol) and n.index is not None and n.index.base == "t" and id(n) not in inside
                for n in walk(node))
+
+
+def _missing_step(exc, tau):
+    """The wrong-time-index message for a step that does not exist, with the steps that do."""
+    base = exc.symbol.split("[")[0]
+    steps = [s for s in exc.allowed if s.startswith(f"{base}[")]
+    where = f"; {base} has the steps {', '.join(s[len(base):] for s in steps)}" if steps else ""
+    return f"A time index is off: {exc.symbol} does not exist when tau = {tau}{where}."
 
 
 def _t(value, transposed):

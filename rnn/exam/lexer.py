@@ -22,11 +22,15 @@ _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COMMAND_NAME = re.compile(r"[A-Za-z]+")
 _TEXT_OPS = ("**", "@", "*", "/", "+", "-", "^", "(", ")", "[", "]", ",")
-_LATEX_OPS = set("{}()[]^_+-/=,|")
-# Spacing and delimiter-size commands change only the look, so the lexer drops them.
+_LATEX_OPS = set("{}()[]^_+-/=,|<>")
+# Spacing, delimiter-size and limit-placement commands change only the look, so the lexer drops them.
 _LATEX_SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle",
                   "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-                  "biggl", "biggr", "Biggl", "Biggr"}
+                  "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm", "limits", "nolimits"}
+# tanh' and sigma' are the derivatives of the activations; a prime anywhere else is refused.
+PRIMED_FUNCTIONS = {"tanh", "sigma", "sigmoid"}
+# A library prefix such as np.diag: the functions are built in, so the prefix is refused by name.
+_LIBRARY_PREFIXES = {"np", "numpy", "torch", "math", "scipy", "tf", "jnp"}
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -80,8 +84,15 @@ def tokenize_text(source):
             continue
         m = _NAME.match(source, i)
         if m:
+            if m.group() in _LIBRARY_PREFIXES and source.startswith(".", m.end()):
+                tokens.append(Token(BAD, _library_prefix(source, m), i))
+                break
             tokens.append(Token(NAME, m.group(), i))
             i = m.end()
+            continue
+        if ch == "'" and tokens and tokens[-1].kind == NAME and tokens[-1].text in PRIMED_FUNCTIONS:
+            tokens.append(Token(OP, "'", i))
+            i += 1
             continue
         if ch == "." and source.startswith(".T", i) and not _NAME.match(source, i + 2):
             tokens.append(Token(OP, ".T", i))
@@ -92,14 +103,24 @@ def tokenize_text(source):
             tokens.append(Token(OP, op, i))
             i += len(op)
             continue
-        tokens.append(Token(BAD, _bad_text_char(ch), i))
+        tokens.append(Token(BAD, _bad_text_char(ch, tokens), i))
         break
     tokens.append(Token(END, "", n))
     _check_depth(tokens, source)
     return tokens
 
 
-def _bad_text_char(ch):
+def _library_prefix(source, match):
+    attribute = _NAME.match(source, match.end() + 1)
+    name = attribute.group() if attribute else "..."
+    return (f"{match.group()}.{name}: library prefixes are not accepted; the functions are built in, "
+            f"write e.g. diag(...), tanh(...), transpose(...) or x.T")
+
+
+def _bad_text_char(ch, tokens):
+    if ch == "'" and tokens and (tokens[-1].kind in (NAME, NUMBER) or tokens[-1].text in (")", "]", ".T")):
+        return ("a prime ' is not accepted: write x.T for a transpose, and a derivative out, "
+                "e.g. 1 - h[t]**2 (tanh' and sigma' are accepted)")
     if ch in "'\"":
         return "quotes are not accepted: an answer contains no strings"
     if ch == ".":
@@ -146,6 +167,10 @@ def tokenize_latex(source):
             tokens.append(Token(OP, ch, i + offset))
             i += 1
             continue
+        if ch == "'" and tokens and tokens[-1].kind == COMMAND and tokens[-1].text in PRIMED_FUNCTIONS:
+            tokens.append(Token(OP, "'", i + offset))
+            i += 1
+            continue
         tokens.append(Token(BAD, _bad_latex_char(ch), i + offset))
         break
     tokens.append(Token(END, "", offset + n))
@@ -155,7 +180,8 @@ def tokenize_latex(source):
 
 def _bad_latex_char(ch):
     if ch in "'\"`":
-        return "quotes and primes are not accepted; write the derivative out, e.g. 1-(h^{(t)})^2"
+        return ("quotes and primes are not accepted (except \\tanh' and \\sigma'); write the derivative "
+                "out, e.g. 1-(h^{(t)})^2, and a transpose as ^\\top")
     if ch == "%":
         return "LaTeX comments (%) are not accepted"
     if ch == "*":

@@ -15,8 +15,7 @@ from .printers import to_text
 
 # Most telling first: when two mutants give the same numbers, the earlier name is reported.
 MISTAKES = {
-    "sign-flip": "The sign is wrong: {site} should be {fix}. For the softmax with the negative "
-                 "log-likelihood, grad_o L = yhat - onehot(y) (eq. 10.18): prediction minus target.",
+    "sign-flip": "The sign is wrong: {site} should be {fix}.",
     "missing-transpose": "A transpose is missing: {site} should be {fix}. Back-propagating "
                          "through a product W v multiplies the gradient by the transpose W^T.",
     "reversed-outer-product": "The outer product is reversed: {site} should be {fix}. The "
@@ -58,12 +57,20 @@ class Mutant:
     fix: str = ""
 
     def message(self):
-        return MISTAKES[self.name].format(site=self.site, fix=self.fix)
+        return feedback(self.name, self.site, self.fix)
+
+
+# Said only where it applies: a sign flip next to the softmax output.
+_SOFTMAX_SIGN = (" For the softmax with the negative log-likelihood, grad_o L = yhat - onehot(y) "
+                 "(eq. 10.18): prediction minus target.")
 
 
 def feedback(name, site="", fix=""):
     """The student-facing sentence for mistake `name`."""
-    return MISTAKES[name].format(site=site, fix=fix)
+    text = MISTAKES[name].format(site=site, fix=fix)
+    if name == "sign-flip" and "onehot" in fix:
+        text += _SOFTMAX_SIGN
+    return text
 
 
 def mutants(reference, question):

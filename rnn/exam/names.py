@@ -20,7 +20,8 @@ DEFAULT_NAMES = BASE_NAMES | {f"grad_{n}" for n in GRADIENT_TARGETS}
 
 FUNCTION_ALIASES = {
     "tanh": "tanh", "sigma": "sigma", "sigmoid": "sigma", "sech": "sech", "exp": "exp",
-    "log": "log", "ln": "log", "diag": "diag", "onehot": "onehot", "softmax": "softmax",
+    "log": "log", "ln": "log", "diag": "diag", "onehot": "onehot", "one_hot": "onehot",
+    "softmax": "softmax",
 }
 
 _SUFFIXED = re.compile(r"^(?P<base>[A-Za-z][A-Za-z_]*?)(?:_?(?P<step>\d+)|_(?P<t>t))$")

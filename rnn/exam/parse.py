@@ -1,4 +1,5 @@
 """One entry point for both answer syntaxes."""
+from .errors import ParseError
 from .names import DEFAULT_NAMES
 from .parse_latex import parse_latex
 from .parse_text import parse_text
@@ -14,10 +15,20 @@ def detect_syntax(source):
 def parse_answer(source, syntax="auto", names=DEFAULT_NAMES):
     """The AST of an answer typed in plain text or LaTeX (`syntax` 'text', 'latex' or 'auto').
 
-    'auto' uses `detect_syntax`. Raises ParseError (a ValueError) with `position` and `reason`.
+    'auto' uses `detect_syntax`; an answer detected as text that only LaTeX reads, such as
+    `(1-h_2^2)(h_1 + w h_0)` (juxtaposition, no backslash), is read as LaTeX, and when neither
+    reads it the text error is raised. Raises ParseError (a ValueError) with `position` and `reason`.
     """
     if syntax == "auto":
         syntax = detect_syntax(source) if isinstance(source, str) else "text"
+        if syntax == "text":
+            try:
+                return parse_text(source, names)
+            except ParseError as text_error:
+                try:
+                    return parse_latex(source, names)
+                except ParseError:
+                    raise text_error from None
     if syntax == "text":
         return parse_text(source, names)
     if syntax == "latex":

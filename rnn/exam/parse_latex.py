@@ -6,29 +6,45 @@ Same precedence as the plain-text syntax (docs/answer-syntax.md), with LaTeX spe
     term   := unary ((\\cdot | \\times | \\odot | \\circ | '/') unary | factor)*   juxtaposition = @
     unary  := ('-' | '+') unary | \\sum_{t=1}^{\\tau} term | factor
     factor := primary ('^' sup | '_' sub)*
-    sup    := (t) | (t-1)\\top | \\top | T | NUMBER | {-1}    time step only right after a symbol
-    primary:= NUMBER | letter | \\mathbf{h} | \\hat{y} | \\nabla_{h^{(t)}} L | \\frac{a}{b}
-            | \\frac{\\partial L}{\\partial h^{(t)}} | function primary | ( ) [ ] { } \\left( \\right)
+    sup    := step [\\top | ^\\top | NUMBER] | \\top | T | \\mathsf{T} | NUMBER | {-1}
+    step   := (t-1) | \\left(t-1\\right) | <t> | \\langle t \\rangle     only right after a symbol
+    primary:= NUMBER | letter | word | \\mathbf{h} | \\hat{y} | \\nabla_{h^{(t)}} L | \\frac{a}{b}
+            | \\frac{\\partial L}{\\partial h^{(t)}} | function ['] [^n] primary | 1_{y^{(t)}}
+            | ( ) [ ] { } \\left( \\right)
 
 A juxtaposition with a number literal on either side is a scaling (Mul), not a matrix product.
+Letters typed together are one word when they spell a function or a multi-letter name (diag,
+tanh, yhat); otherwise each letter is a symbol (w h_0 = wh_0). A letter with digits typed
+right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z) is (\\tanh z)^2, and
+\\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
 from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
 from .names import DEFAULT_NAMES, FUNCTION_ALIASES, unknown_name_reason
-from .parse_text import parse_exponent, parse_index_terms, parse_number, tower_error
+from .parse_text import derivative_tree, parse_exponent, parse_index_terms, parse_number, tower_error
 
 _PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
 _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
+# Styles around the T of a transpose, W^{\mathsf{T}}.
+_TRANSPOSE_STYLES = _STYLES | {"mathsf", "mathrm", "text", "textsf", "textrm", "rm", "sf"}
 # \hat{y} is yhat, \tilde{h} the GRU candidate htilde.
 _ACCENTS = ("hat", "tilde")
-_WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal"}
+_WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal", "textbf",
+                  "textit", "mathcal", "mathscr"}
+# \diag, \sech and \softmax are macros many lecture notes define.
 _FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
-                      "sigma": "sigma", "sech": "sech"}
+                      "sigma": "sigma", "sech": "sech", "diag": "diag", "softmax": "softmax"}
 # tau is a symbol only where a question allows it (a mean over time, 1/tau).
 _GREEK_NAMES = {"Lambda": "Lambda", "tau": "tau"}
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
-_NOT_A_FACTOR = set(_PRODUCT_COMMANDS) | {"right"}
+_NOT_A_FACTOR = set(_PRODUCT_COMMANDS) | {"right", "rangle"}
+_STEP_CLOSERS = {"(": ")", "<": ">", "langle": "rangle"}
+# Multi-letter names a word of letters may spell (single letters are symbols of their own).
+_WORD_NAMES = frozenset(n for n in DEFAULT_NAMES | {"tau", "htilde"} if len(n) > 1 and "_" not in n)
+# Commands typed without their backslash are refused by name.
+_COMMAND_WORDS = {"sum", "nabla", "frac", "partial", "top", "cdot", "odot", "hat", "mathbf",
+                  "operatorname", "left", "right", "times", "circ", "boldsymbol", "intercal"}
 
 
 def parse_latex(source, names=DEFAULT_NAMES):
@@ -171,26 +187,36 @@ class _LatexParser:
             return "tau"
         return None
 
-    def _is_transpose(self, tok):
-        return tok.kind == COMMAND and tok.text in ("top", "intercal") or tok.kind == LETTER and tok.text == "T"
+    def _accept_transpose(self):
+        """Consume a transpose mark, \\top, \\intercal, T or \\mathsf{T}, and say whether there was one."""
+        tok = self.c.peek()
+        if tok.kind == COMMAND and tok.text in ("top", "intercal") or tok.kind == LETTER and tok.text == "T":
+            self.c.next()
+            return True
+        if tok.kind == COMMAND and tok.text in _TRANSPOSE_STYLES:
+            braced = self.c.peek(1).kind == OP and self.c.peek(1).text == "{"
+            letter = self.c.peek(2 if braced else 1)
+            if letter.kind == LETTER and letter.text == "T" and (
+                    not braced or self.c.peek(3).kind == OP and self.c.peek(3).text == "}"):
+                for _ in range(4 if braced else 2):
+                    self.c.next()
+                return True
+        return False
+
+    def _starts_time_step(self, tok):
+        if tok.kind == OP and tok.text in "(<" or tok.kind == COMMAND and tok.text == "langle":
+            return True
+        return tok.kind == COMMAND and tok.text == "left" and self.c.peek(1).text in ("(", "<", "langle")
 
     def _superscript(self, node, start):
         opening = self.c.accept(OP, "{")
         tok = self.c.peek()
-        if self._is_transpose(tok):
-            self.c.next()
+        if self._accept_transpose():
             node = self.c.make(Transpose, node, start=start)
-        elif tok.kind == OP and tok.text == "(":
-            if not (isinstance(node, Symbol) and node.index is None):
-                raise self.c.error("a time step (t) can only follow a symbol like \\mathbf{h}; "
-                                   "write a power as ^{2}")
-            self.c.next()
-            index = parse_index_terms(self.c, self._index_base)
-            self.c.expect(OP, ")", "missing ')' after the time step, e.g. ^{(t-1)}")
-            node = self.c.make(Symbol, node.name, index, start=start)
-            if opening and self._is_transpose(self.c.peek()):
-                self.c.next()
-                node = self.c.make(Transpose, node, start=start)
+        elif self._starts_time_step(tok):
+            node = self._time_step(node, start)
+            if opening:
+                node = self._after_time_step(node, start)
         elif tok.kind == NUMBER or tok.kind == OP and tok.text in "+-":
             if not opening and (tok.kind != NUMBER or len(tok.text) > 1):
                 raise self.c.error("write a multi-character exponent in braces, e.g. ^{-1} or ^{12}")
@@ -203,15 +229,46 @@ class _LatexParser:
             self.c.expect(OP, "}", f"missing '}}' to close the superscript opened at column {opening.pos + 1}")
         return node
 
+    def _time_step(self, node, start):
+        """The symbol `node` at the step of ^{(t-1)}, ^{\\left(t-1\\right)}, ^{<t>} or ^{\\langle t\\rangle}."""
+        if not (isinstance(node, Symbol) and node.index is None):
+            raise self.c.error("a time step (t) can only follow a symbol like \\mathbf{h}; "
+                               "write a power as ^{2}")
+        sized = self.c.accept(COMMAND, "left")
+        closer = _STEP_CLOSERS[self.c.next().text]
+        index = parse_index_terms(self.c, self._index_base)
+        if sized and not self.c.accept(COMMAND, "right"):
+            raise self.c.error("missing \\right after the time step, e.g. ^{\\left(t-1\\right)}")
+        shown = "\\rangle" if closer == "rangle" else closer
+        self.c.expect(COMMAND if closer == "rangle" else OP, closer,
+                      f"missing '{shown}' after the time step, e.g. ^{{(t-1)}}")
+        return self.c.make(Symbol, node.name, index, start=start)
+
+    def _after_time_step(self, node, start):
+        """The rest of a braced superscript after its time step: ^{(t-1)\\top}, ^{(t-1)^{\\top}}, ^{(t)2}."""
+        if self.c.accept(OP, "^"):
+            braced = self.c.accept(OP, "{")
+            if not self._accept_transpose():
+                raise self.c.error("after a time step only a transpose may be raised, e.g. ^{(t-1)^\\top}")
+            if braced:
+                self.c.expect(OP, "}", "missing '}' after the transpose")
+            return self.c.make(Transpose, node, start=start)
+        if self._accept_transpose():
+            return self.c.make(Transpose, node, start=start)
+        if self.c.at(NUMBER):
+            return self.c.make(Pow, node, parse_exponent(self.c), start=start)
+        return node
+
     # -- operands ----------------------------------------------------------------------------
     def primary(self):
         tok = self.c.peek()
         if tok.kind == NUMBER:
             self.c.next()
+            if tok.text == "1" and self.c.at(OP, "_"):
+                return self._onehot(tok)
             return self.c.make(Number, parse_number(tok, self.c), start=tok.pos)
         if tok.kind == LETTER:
-            self.c.next()
-            return self._named(tok.text, tok)
+            return self._letters(tok)
         if tok.kind == OP and tok.text in _CLOSERS:
             return self._group(tok, _CLOSERS[tok.text], closing_command=None)
         if tok.kind == COMMAND:
@@ -230,6 +287,41 @@ class _LatexParser:
         self.c.expect(OP, closer, f"missing {closer!r} to close the bracket opened at column {tok.pos + 1}")
         self.c.leave()
         return node
+
+    def _letters(self, tok):
+        """A word typed without a backslash (diag, tanh, yhat) or one letter, the symbol it names."""
+        word = self._word()
+        if len(word) > 1 and (word in FUNCTION_ALIASES or word in _WORD_NAMES):
+            for _ in word:
+                self.c.next()
+            if word in FUNCTION_ALIASES:
+                return self._call(tok, FUNCTION_ALIASES[word])
+            return self._named(word, tok)
+        if len(word) > 1 and word in _COMMAND_WORDS:
+            raise self.c.error(f"'{word}' is a LaTeX command: write \\{word} with a backslash", tok)
+        self.c.next()
+        after = self.c.tokens[self.c.i]
+        if after.kind == NUMBER and after.pos == tok.end:
+            return self._stepped(tok, after)
+        return self._named(tok.text, tok)
+
+    def _stepped(self, tok, digits):
+        """h2 typed together is h_2, as in the plain-text syntax (a product is written 2 h)."""
+        if not digits.text.isdigit():
+            raise self.c.error(f"'{tok.text}{digits.text}' is ambiguous: write {tok.text}_{{2}} for a "
+                               f"time step, or {digits.text} {tok.text} for a product", tok)
+        node = self._named(tok.text, tok)
+        index = parse_index_terms(self.c, lambda _tok: None)
+        return self.c.make(Symbol, node.name, index, start=tok.pos)
+
+    def _word(self):
+        """The letters typed together from the current token on, e.g. 'diag' or 'wh'."""
+        tokens, i = self.c.tokens, self.c.i
+        first, letters = tokens[i].pos, []
+        while tokens[i].kind == LETTER and tokens[i].pos == first + len(letters):
+            letters.append(tokens[i].text)
+            i += 1
+        return "".join(letters)
 
     def _named(self, name, tok):
         """A symbol from a letter or styled name; e_{y^{(t)}} and 1_{y^{(t)}} are one-hot vectors."""
@@ -253,6 +345,10 @@ class _LatexParser:
 
     def _command(self, tok):
         name = tok.text
+        if name in _STYLES and self._styles_nabla():
+            self.c.next()
+            braced = self.c.accept(OP, "{")
+            return self._nabla(self.c.peek(), braced=braced)
         if name in _STYLES or name in _ACCENTS or name == "mathbb":
             self.c.enter(tok)
             styled = self._styled_name()
@@ -284,6 +380,13 @@ class _LatexParser:
             raise self.c.error("put parentheses around a sum inside a power or function argument")
         raise self.c.error(f"LaTeX command \\{name} is not accepted; see docs/answer-syntax.md "
                            "for the accepted commands", tok)
+
+    def _styles_nabla(self):
+        """True at \\boldsymbol{\\nabla} or \\mathbf \\nabla: a bold gradient sign."""
+        following = self.c.peek(1)
+        if following.kind == OP and following.text == "{":
+            following = self.c.peek(2)
+        return following.kind == COMMAND and following.text == "nabla"
 
     def _styled_name(self):
         """The base name inside \\mathbf{..}, \\bm, \\boldsymbol, \\hat{..}, \\tilde{..}, \\mathbb{1}: 'h', 'yhat', '1'."""
@@ -318,6 +421,8 @@ class _LatexParser:
 
     def _call(self, tok, func):
         self.c.enter(tok)
+        primed = self.c.accept(OP, "'")
+        power = self._function_power(func) if self.c.accept(OP, "^") else None
         if self.c.at(END) or self.c.at(OP, "+") or self.c.at(OP, "-"):
             raise self.c.error(f"{func} needs an argument, e.g. {func}(a)")
         # A bracketed argument ends at its bracket, so \tanh(a)^2 squares the tanh; a bare
@@ -325,7 +430,26 @@ class _LatexParser:
         bracketed = self.c.peek().text in ("(", "[", "{", "left")
         arg = self.primary() if bracketed else self.factor()
         self.c.leave()
-        return self.c.make(Call, func, (arg,), start=tok.pos)
+        node = self.c.make(Call, func, (arg,), start=tok.pos)
+        if primed:
+            node = derivative_tree(self.c, node, tok.pos)
+        if power is not None:
+            node = self.c.make(Pow, node, power, start=tok.pos)
+        return node
+
+    def _function_power(self, func):
+        """n of \\tanh^n(z), \\tanh^{n}(z): a whole power of the function's value."""
+        braced = self.c.accept(OP, "{")
+        tok = self.c.peek()
+        if tok.kind == OP and tok.text == "-":
+            raise self.c.error(f"\\{func}^{{-1}} (an inverse function) is not accepted; "
+                               f"write a reciprocal as 1/\\{func}(z)")
+        if not (tok.kind == NUMBER and tok.text.isdigit()):
+            raise self.c.error(f"the power of a function is a whole number: \\{func}^2(z) or \\{func}(z)^2")
+        power = parse_exponent(self.c)
+        if braced:
+            self.c.expect(OP, "}", f"missing '}}' after \\{func}^{{...")
+        return power
 
     def _gradient_symbol(self, tok):
         """The symbol h^{(t)} of nabla_{h^{(t)}} L or dL/dh^{(t)}, turned into grad_h[t] (eq. 10.18)."""
@@ -339,24 +463,46 @@ class _LatexParser:
             raise self.c.error(f"gradients with respect to {wrt.name} are not part of this question", wrt_tok)
         return name, wrt.index
 
-    def _nabla(self, tok):
+    def _nabla(self, tok, braced=False):
+        """\\nabla_{\\mathbf{h}^{(t)}} L (also bold, \\boldsymbol{\\nabla}, when `braced` is its brace)."""
         self.c.next()
         self.c.enter(tok)
+        if braced:
+            self.c.expect(OP, "}", "write a bold gradient as \\boldsymbol{\\nabla}_{\\mathbf{h}^{(t)}} L")
         self.c.expect(OP, "_", "write the gradient as \\nabla_{\\mathbf{h}^{(t)}} L")
         braced = self.c.accept(OP, "{")
         name, index = self._gradient_symbol(tok)
         if braced:
             self.c.expect(OP, "}", "missing '}' after the \\nabla subscript")
-        self.c.expect(LETTER, "L", "the gradient must be of the loss L: \\nabla_{\\mathbf{h}^{(t)}} L")
+        self._loss("the gradient must be of the loss L: \\nabla_{\\mathbf{h}^{(t)}} L")
         self.c.leave()
         return self.c.make(Symbol, name, index, start=tok.pos)
+
+    def _loss(self, reason):
+        """Consume the loss: L, \\mathcal{L}, \\mathbf{L} or \\mathrm{L}; else raise `reason`."""
+        if self.c.accept(LETTER, "L"):
+            return
+        tok = self.c.peek()
+        if tok.kind == COMMAND and (tok.text in _STYLES or tok.text in _WORD_COMMANDS):
+            braced = self.c.peek(1).kind == OP and self.c.peek(1).text == "{"
+            letter = self.c.peek(2 if braced else 1)
+            if letter.kind == LETTER and letter.text == "L":
+                for _ in range(2 if braced else 1):
+                    self.c.next()
+                self.c.next()
+                if braced:
+                    self.c.expect(OP, "}", reason)
+                return
+        raise self.c.error(reason)
 
     def _frac(self, tok):
         self.c.next()
         self.c.enter(tok)
         self.c.expect(OP, "{", "write a fraction as \\frac{a}{b}")
         if self.c.accept(COMMAND, "partial"):
-            self.c.expect(LETTER, "L", "a derivative must be of the loss: \\frac{\\partial L}{\\partial h^{(t)}}")
+            self._loss("a derivative must be of the loss: \\frac{\\partial L}{\\partial h^{(t)}}; Jacobians "
+                       "such as \\partial h^{(t+1)} / \\partial h^{(t)} are not accepted, write them out, "
+                       "e.g. \\operatorname{diag}(1-(\\mathbf{h}^{(t+1)})^2)\\mathbf{W}")
             self.c.expect(OP, "}", "the numerator of a derivative is just \\partial L")
             self.c.expect(OP, "{", "write the derivative as \\frac{\\partial L}{\\partial h^{(t)}}")
             self.c.expect(COMMAND, "partial", "the denominator of a derivative starts with \\partial")

@@ -7,8 +7,11 @@ Grammar, loosest binding first (docs/answer-syntax.md has the table):
     unary   := ('-' | '+') unary | 'sum_t' term | power  sum_t takes the rest of the product
     power   := postfix (('**' | '^') ['-'|'+'] NUMBER)?  literal exponents only, no towers
     postfix := primary ('.T' | '^T')*
-    primary := NUMBER | '(' expr ')' | FUNCTION '(' expr ')' | NAME ['[' index ']']
+    primary := NUMBER | '(' expr ')' | FUNCTION ["'"] '(' expr ')' | 'transpose' '(' expr ')'
+             | NAME ['[' index ']']
     index   := INTEGER | ('t' | 'tau') [('+' | '-') INTEGER]
+
+tanh'(z) and sigma'(z) are read as the derivatives written out (`derivative_tree`).
 """
 import math
 
@@ -71,6 +74,17 @@ def parse_index_terms(cursor, base_kinds):
         sign = -1 if cursor.next().text == "-" else 1
         offset = sign * read_small_int(cursor)
     return TimeIndex(base, offset)
+
+
+def derivative_tree(cursor, call, start):
+    """The derivative of the activation `call` written out: tanh'(z) = 1 - tanh(z)**2 and
+    sigma'(z) = sigma(z) * (1 - sigma(z)), the factors of eqs. 10.21 and 10.40-10.44."""
+    if call.func not in ("tanh", "sigma"):
+        raise cursor.error(f"only tanh' and sigma' are accepted; write the derivative of {call.func} out")
+    one = cursor.make(Number, 1.0, start=start)
+    if call.func == "tanh":
+        return cursor.make(Sub, one, cursor.make(Pow, call, 2.0, start=start), start=start)
+    return cursor.make(Mul, call, cursor.make(Sub, one, call, start=start), start=start)
 
 
 def read_small_int(cursor):
@@ -177,7 +191,11 @@ class _TextParser:
     def named(self, tok):
         self.c.next()
         if tok.text in FUNCTION_ALIASES:
+            if self.c.accept(OP, "'"):
+                return derivative_tree(self.c, self.call(tok, FUNCTION_ALIASES[tok.text]), tok.pos)
             return self.call(tok, FUNCTION_ALIASES[tok.text])
+        if tok.text == "transpose":
+            return self.c.make(Transpose, self.argument(tok), start=tok.pos)
         if tok.text == "onehot_y":
             arg = self.indexed(tok, "y", None)
             return self.c.make(Call, "onehot", (arg,), start=tok.pos)
@@ -204,6 +222,10 @@ class _TextParser:
         return None
 
     def call(self, tok, func):
+        return self.c.make(Call, func, (self.argument(tok),), start=tok.pos)
+
+    def argument(self, tok):
+        """The one bracketed argument of the function named by `tok`."""
         opening = self.c.peek()
         if not self.c.accept(OP, "("):
             raise self.c.error(f"{tok.text} is a function; write {tok.text}(...)")
@@ -215,4 +237,4 @@ class _TextParser:
         self.c.leave()
         if len(args) != 1:
             raise self.c.error(f"{tok.text} takes one argument, got {len(args)}", tok)
-        return self.c.make(Call, func, tuple(args), start=tok.pos)
+        return args[0]
