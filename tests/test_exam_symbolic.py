@@ -31,6 +31,8 @@ def confirmation(question, answer, syntax="auto"):
     "sech(a2)**2 * (h1 + w * sech(a1)**2 * h0)",
     "(1 - tanh(w*h1 + u*x2)**2) * (h1 + w * (1 - tanh(u*x1 + w*h0)**2) * h0)",
     "4 / (exp(a2) + exp(-a2))**2 * (h1 + w * (1 - h1**2) * h0)",
+    r"(1-\tanh^2(a_2))\left(h_1 + w\,\operatorname{sech}^2(a_1)\,h_0\right)",
+    r"\tanh'(a_2)(h_1 + w\tanh'(a_1)h_0)",
 ])
 def test_equivalent_scalar_forms_are_confirmed(answer):
     """dh_2/dw = (1 - h_2^2)(h_1 + w (1 - h_1^2) h_0), in the forms a class writes."""
