@@ -28,8 +28,8 @@ def _simple_steps(model, nb, xs, state):
     h, hs = state["h"], []
     for t, x in enumerate(xs, start=1):
         # the Builder's generic tagging, inlined: this loop is what the benchmarks time
-        name = scope.name("h", t)
-        h = nodes[name] = rnn_step(h, x, W, U, b).tag(name=name, label=scope.label("h", t), t=t, kind="h")
+        name, label = scope.name_and_label("h", t)
+        h = nodes[name] = rnn_step(h, x, W, U, b).tag(name=name, label=label, t=t, kind="h")
         hs.append(h)
     return hs
 
@@ -78,8 +78,8 @@ def unroll_cells(model, x, y, h0, loss, truncate):
     scope, Tensor = nb.scope, ad.Tensor
     xs = []
     for t in range(1, tau + 1):
-        name = scope.name("x", t)
-        xs.append(Tensor(x[t - 1], name=name, role="input", label=scope.label("x", t), meta={"t": t, "kind": "x"}))
+        name, label = scope.name_and_label("x", t)
+        xs.append(Tensor(x[t - 1], name=name, role="input", label=label, meta={"t": t, "kind": "x"}))
         u.nodes[name] = xs[-1]
     hs = steps(model, nb, xs, state)
     if model.outputs == "last":

@@ -27,10 +27,20 @@ class Scope:
     ``scope.child('bwd.', wrap=r'\\overleftarrow{%s}')`` a direction of a bidirectional net.
     """
 
-    __slots__ = ("prefix", "sup", "wrap")
+    __slots__ = ("prefix", "sup", "wrap", "_names")
 
     def __init__(self, prefix="", sup="", wrap="%s"):
         self.prefix, self.sup, self.wrap = prefix, sup, wrap
+        self._names = {}
+
+    def name_and_label(self, kind, t=None, copy_for=None):
+        """``(name, label)`` of a node, formatted once per scope and then reused: every
+        unroll of a model (each training step) names the same h_1..h_tau again."""
+        key = (kind, t, copy_for)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = (self.name(kind, t, copy_for), self.label(kind, t, copy_for))
+        return found
 
     def child(self, prefix, sup="", wrap="%s"):
         return Scope(self.prefix + prefix, self.sup + sup, self.wrap % wrap if wrap != "%s" else self.wrap)

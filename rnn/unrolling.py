@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
+from autodiff.tensor import ROLES
 
 from .errors import RNNError
 from .names import Scope
@@ -49,11 +50,15 @@ class Builder:
 
     def node(self, tensor, kind, t, role="intermediate"):
         """Tag `tensor` as the node ``<kind>_<t>`` (its name, book label, role, meta t and kind)."""
-        name = self.scope.name(kind, t, self.copy_for)
-        meta = {"t": t, "kind": kind}
+        name, label = self.scope.name_and_label(kind, t, self.copy_for)
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r} for {name}; use one of {', '.join(ROLES)}")
+        # Tensor.tag's assignments, inlined: this runs for every node of every unroll
+        tensor.name, tensor.role, tensor._label = name, role, label
+        meta = tensor.meta
+        meta["t"], meta["kind"] = t, kind
         if self.copy_for is not None:
             meta["copy_for"] = self.copy_for
-        tensor.tag(name=name, role=role, label=self.scope.label(kind, t, self.copy_for), **meta)
         self.nodes[name] = tensor
         return tensor
 
@@ -253,7 +258,7 @@ def _step_loss(model, nb, t, o, target):
     grad_o L^(t) = yhat^(t) - onehot(y^(t)) (eq. 10.18); a linear head gives 1/2 ||o - y||^2."""
     if model.head == "softmax":
         logp = ad.log_softmax(o)
-        logp.tag(label=nb.scope.label("logyhat", t), t=t)
+        logp.tag(label=nb.scope.name_and_label("logyhat", t)[1], t=t)
         y = nb.leaf(target, "y", t, role="constant")
         return nb.node(ad.nll(logp, y), "L", t, role="loss")
     y = nb.leaf(target, "y", t, role="constant")
