@@ -1,10 +1,8 @@
-"""Marking a class: one CSV of answers in, one row out per row in, a CSV and an HTML report.
+"""Marking a class: one CSV of answers in, one row out per record in, a CSV and an HTML report.
 
-Input columns (by header name, case-insensitive): ``student``, ``answer`` and optionally
-``syntax`` (text, latex or auto). Without a recognisable header the columns are taken in that
-order. A row that cannot be used (no answer column, too many fields, an unreadable line) is
-kept and reported with the verdict ``malformed``: no row is ever lost. Each answer is one
-line (a quoted field may not span lines), so one broken line cannot swallow the next ones.
+The answers are read by `rnn.exam.answer_rows` (columns by header name, quoted answers over
+several lines, a stray quote reported as ``malformed`` without swallowing the rows after it);
+no row is ever lost.
 """
 from __future__ import annotations
 
@@ -16,25 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answer_rows import read_rows
 from .check import Checker
 
 COLUMNS = ("row", "student", "syntax", "answer", "verdict", "mistake", "message", "seconds")
-SYNTAXES = ("auto", "text", "latex")
-_MAX_FIELD = 1_000_000
-
-
-@dataclass
-class Row:
-    """One input row and its mark (verdict correct | incorrect | invalid | malformed)."""
-
-    row: int
-    student: str
-    syntax: str
-    answer: str
-    verdict: str = "malformed"
-    mistake: str = ""
-    message: str = ""
-    seconds: float = 0.0
 
 
 @dataclass
@@ -55,64 +38,6 @@ class Report:
     def rate(self):
         """Answers marked per second (the whole run, reading and checking)."""
         return len(self.rows) / self.seconds if self.seconds > 0 else float("inf")
-
-
-def read_rows(text):
-    """Rows of a CSV text as Row objects (verdict 'malformed' where a row is unusable)."""
-    csv.field_size_limit(_MAX_FIELD)
-    lines = text.replace("\x00", "\ufffd").splitlines(keepends=True)
-    records = _records(lines)
-    header, start = _header(records)
-    rows = []
-    for number, fields, problem, raw in records[start:]:
-        rows.append(_row(number, fields, problem, header, raw))
-    return rows
-
-
-def _records(lines):
-    """(line number, fields, problem, raw line) per line: one answer per line, so a stray quote can
-    never swallow the rows after it; a line that is not valid CSV is kept with its problem."""
-    records = []
-    for number, line in enumerate(lines, start=1):
-        try:
-            fields = next(csv.reader([line.rstrip("\r\n")], strict=True), [])
-        except csv.Error as exc:
-            records.append((number, [], f"unreadable CSV line ({exc}); quote an answer with \"...\" on one line",
-                            line.rstrip("\r\n")))
-            continue
-        records.append((number, fields, None, line))
-    return records
-
-
-def _header(records):
-    """{'student': i, 'answer': j, 'syntax': k} from the first record, and where data starts."""
-    if records:
-        first = [f.strip().lower() for f in records[0][1]]
-        if "answer" in first:
-            return {name: first.index(name) for name in ("student", "answer", "syntax") if name in first}, 1
-    return {"student": 0, "answer": 1, "syntax": 2}, 0
-
-
-def _row(number, fields, problem, header, raw):
-    def field(name):
-        i = header.get(name)
-        return fields[i].strip() if i is not None and i < len(fields) else ""
-
-    student = field("student") if fields else ""
-    row = Row(number, student, field("syntax").lower() or "auto", field("answer") if fields else "")
-    if problem:
-        row.answer, row.message = raw, problem
-    elif not fields or not any(f.strip() for f in fields):
-        row.message = "empty row"
-    elif header.get("answer", 1) >= len(fields):
-        row.message = "no answer column in this row"
-    elif len(fields) > max(header.values()) + 1 + (0 if "syntax" in header else 1):
-        row.message = f"{len(fields)} fields; expected student, answer[, syntax] (quote answers that contain commas)"
-    elif row.syntax not in SYNTAXES:
-        row.message = f"syntax {row.syntax!r} is not one of {', '.join(SYNTAXES)}"
-    else:
-        row.verdict = ""
-    return row
 
 
 def grade(question, text, seed=0):
