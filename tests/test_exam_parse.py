@@ -453,6 +453,7 @@ def test_text_tanh_prime_is_the_derivative_written_out(text):
     (r"h^{<t>}", sym("h", T)),
     (r"h^{\langle t-1 \rangle}", sym("h", TM1)),
     (r"h^{\left(t+1\right)}", sym("h", TP1)),
+    (r"\mathbf{h}^{\top}_{t-1}", Transpose(sym("h", TM1))),
 ])
 def test_latex_superscript_spellings(latex, tree):
     """Steps as (t), <t> (Andrew Ng's notation) or \\left(t\\right), with a transpose or power after them."""
@@ -460,7 +461,8 @@ def test_latex_superscript_spellings(latex, tree):
 
 
 @pytest.mark.parametrize("latex", [r"\nabla_{h^{(t)}}\mathcal{L}", r"\boldsymbol{\nabla}_{\mathbf{h}^{(t)}} L",
-                                   r"\frac{\partial \mathcal{L}}{\partial \mathbf{h}^{(t)}}"])
+                                   r"\frac{\partial \mathcal{L}}{\partial \mathbf{h}^{(t)}}",
+                                   r"\partial L / \partial \mathbf{h}^{(t)}"])
 def test_latex_gradient_with_calligraphic_loss_or_bold_nabla(latex):
     assert parse_latex(latex) == sym("grad_h", T)
 

@@ -155,10 +155,15 @@ class _LatexParser:
         while True:
             if self.c.at(OP, "_"):
                 underscore = self.c.next()
-                if not (isinstance(node, Symbol) and node.index is None):
+                # h^\top_{t-1}: the step may come after the transpose
+                transposed = isinstance(node, Transpose)
+                symbol = node.operand if transposed else node
+                if not (isinstance(symbol, Symbol) and symbol.index is None):
                     raise self.c.error("a subscript can only give the time step of a symbol, "
                                        "like h_{t-1}", underscore)
-                node = self.c.make(Symbol, node.name, self._subscript_index(), start=start)
+                node = self.c.make(Symbol, symbol.name, self._subscript_index(), start=start)
+                if transposed:
+                    node = self.c.make(Transpose, node, start=start)
             elif self.c.at(OP, "^"):
                 self.c.next()
                 node = self._superscript(node, start)
@@ -376,6 +381,8 @@ class _LatexParser:
             return self._nabla(tok)
         if name in ("frac", "dfrac", "tfrac"):
             return self._frac(tok)
+        if name == "partial":
+            return self._slashed_derivative(tok)
         if name == "sum":
             raise self.c.error("put parentheses around a sum inside a power or function argument")
         raise self.c.error(f"LaTeX command \\{name} is not accepted; see docs/answer-syntax.md "
@@ -494,6 +501,17 @@ class _LatexParser:
                     self.c.expect(OP, "}", reason)
                 return
         raise self.c.error(reason)
+
+    def _slashed_derivative(self, tok):
+        """\\partial L / \\partial \\mathbf{h}^{(t)}: grad_h[t], the inline form of \\frac."""
+        self.c.next()
+        self.c.enter(tok)
+        self._loss("a derivative must be of the loss: \\partial L / \\partial \\mathbf{h}^{(t)}")
+        self.c.expect(OP, "/", "write the derivative as \\partial L / \\partial \\mathbf{h}^{(t)}")
+        self.c.expect(COMMAND, "partial", "the denominator of a derivative starts with \\partial")
+        name, index = self._gradient_symbol(tok)
+        self.c.leave()
+        return self.c.make(Symbol, name, index, start=tok.pos)
 
     def _frac(self, tok):
         self.c.next()
