@@ -150,15 +150,17 @@ def _console(page, text):
     return commands
 
 
-def commands(page, programs=PROGRAMS):
-    """The commands of `page`'s shell and console blocks that run one of `programs`
-    (every program when `programs` is None), in page order."""
+def commands(page, programs=PROGRAMS, languages=SHELLS + ("console",)):
+    """The commands of `page`'s blocks in `languages` that run one of `programs` (every
+    program when `programs` is None), in page order."""
     found = []
     for block in blocks(page):
-        if block.language in SHELLS:
-            found += [_command(page, line) for line in _joined(block.text.splitlines())]
-        elif block.language == "console":
+        if block.language not in languages:
+            continue
+        if block.language == "console":
             found += _console(page, block.text)
+        else:
+            found += [_command(page, line) for line in _joined(block.text.splitlines())]
     return [c for c in found if c and (programs is None or c.program in programs)]
 
 
