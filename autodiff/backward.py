@@ -13,6 +13,7 @@ import numpy as np
 from .errors import AnomalyError, BackwardError
 from .ops import sum_to
 from .mode import state as _state
+from .primitive import ProductTerm
 from .tensor import Tensor
 
 
@@ -100,10 +101,17 @@ def backprop(root, grad=None, create_graph=False, values=None):
     # Ownership is per node: an adjoint handed on unchanged (add's VJP) is shared.
     owned = set()
     in_place = not create_graph and values is None
+    # Fused VJPs serve the plain numeric pass; recorded, symbolic and anomaly-checked passes
+    # run the per-argument rules, which are the definition.
+    fused_ok = in_place and not anomaly
+    terms = {}  # input -> ProductTerms of fused VJPs, summed once all have arrived
+    joined = {}
     for node in _needing_grad(root):
         prim = node.prim
         if prim is None:
             continue
+        if node in terms:
+            _settle(adjoints, owned, node, terms.pop(node), joined)
         g = adjoints[node]
         inputs = node.inputs
         params = node.params
@@ -113,18 +121,33 @@ def backprop(root, grad=None, create_graph=False, values=None):
             args, ans = [values[i] for i in inputs], values[node]
         else:
             args, ans = [i.value for i in inputs], node.value
+        fused = prim.vjp_all if fused_ok else None
+        if fused is not None:
+            results = fused([i.requires_grad for i in inputs], g, ans, *args, **params)
         vjps = prim.vjps
         for k, inp in enumerate(inputs):
-            if not inp.requires_grad:
-                continue
-            if type(vjps) is tuple:
-                rule = vjps[k] if k < len(vjps) else None
+            if fused is not None:
+                contribution = results[k]
+                if contribution is None:
+                    continue
+                if type(contribution) is ProductTerm:
+                    pending = terms.get(inp)
+                    if pending is None:
+                        terms[inp] = [contribution]
+                    else:
+                        pending.append(contribution)
+                    continue
             else:
-                rule = vjps(k)
-            if rule is None:
-                raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
-                                    f"({inp.display_name}); create that input with requires_grad=False")
-            contribution = rule(g, ans, *args, **params)
+                if not inp.requires_grad:
+                    continue
+                if type(vjps) is tuple:
+                    rule = vjps[k] if k < len(vjps) else None
+                else:
+                    rule = vjps(k)
+                if rule is None:
+                    raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
+                                        f"({inp.display_name}); create that input with requires_grad=False")
+                contribution = rule(g, ans, *args, **params)
             shape = inp.value.shape
             if getattr(contribution, "shape", None) != shape:
                 contribution = sum_to(contribution, shape)
@@ -143,7 +166,49 @@ def backprop(root, grad=None, create_graph=False, values=None):
                 adjoints[inp] = previous + contribution
                 if in_place:
                     owned.add(inp)
+    for node, pending in terms.items():
+        _settle(adjoints, owned, node, pending, joined)
     return adjoints
+
+
+def _summed(terms, joined):
+    """The sum of the ProductTerms of one input as one matrix product: sum_t a_t b_t is
+    [a_1 ... a_tau] [b_1; ...; b_tau] (the sum over t of eqs 10.22-10.28 as a hand-written
+    BPTT forms it), or term by term when the factors do not line up. `joined` keeps each
+    [a_1 ... a_tau] built, for the other parameters of the same steps (W, U and b share it)."""
+    if len(terms) == 1:
+        return terms[0].value()
+    try:
+        left = _joined([t.a for t in terms], joined)
+        if terms[0].b is None and all(t.b is None for t in terms):
+            return np.add.reduce(left, axis=1, keepdims=True)
+        if all(t.b is not None for t in terms):
+            return left @ np.concatenate([t.b for t in terms])
+    except ValueError:  # factors of different shapes cannot be joined
+        pass
+    total = terms[0].value()
+    for t in terms[1:]:
+        total = total + t.value()
+    return total
+
+
+def _joined(arrays, joined):
+    key = tuple(map(id, arrays))
+    found = joined.get(key)
+    if found is None:
+        # the arrays are kept with the result, so their ids cannot be reused meanwhile
+        found = joined[key] = (arrays, np.concatenate(arrays, axis=1))
+    return found[1]
+
+
+def _settle(adjoints, owned, node, terms, joined):
+    """Add the deferred ProductTerms of `node` to its adjoint (a new array, owned by it)."""
+    total = _summed(terms, joined)
+    previous = adjoints.get(node)
+    if previous is not None:
+        total += previous
+    adjoints[node] = total
+    owned.add(node)
 
 
 def backward(root, grad=None, create_graph=False):

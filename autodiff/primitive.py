@@ -8,7 +8,14 @@ A `Primitive` holds everything the engine knows about an op, side by side:
 * ``vjps``: one vector-Jacobian product per differentiable argument, written with
   *primitives*, so that running it on Tensors records the backward pass as a graph, and
   running it on plain (or symbolic) arrays just computes numbers (or formulas);
-* ``jvp``: the forward-mode rule, also written with primitives.
+* ``jvp``: the forward-mode rule, also written with primitives;
+* ``vjp_all`` (optional): the same VJPs fused into one call for the numeric backward pass,
+  when the arguments share work (an RNN step's grad_a feeds all five of its VJPs).
+  ``vjp_all(needs, g, ans, *args, **params)`` returns one contribution per argument (None
+  where ``needs[k]`` is false). The per-argument ``vjps`` stay the definition: recorded
+  (``create_graph=True``), symbolic and anomaly-checked passes use them.
+  A contribution may be a `ProductTerm`, a matrix product the backward pass adds up with
+  the other terms of the same input in one contraction.
 
 Calling a primitive on plain arrays runs the NumPy code directly (the fast path the
 backward pass uses). Calling it with at least one `Tensor` records a node.
@@ -25,9 +32,9 @@ from .tensor import Tensor, constant
 class Primitive:
     """An op with its NumPy and SymPy forwards, its VJPs and its JVP."""
 
-    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc")
+    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all")
 
-    def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None):
+    def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None, vjp_all=None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -35,6 +42,7 @@ class Primitive:
         self.vjps = vjps if callable(vjps) else tuple(vjps)
         self.jvp = jvp
         self.doc = doc or forward.__doc__
+        self.vjp_all = vjp_all
 
     def __repr__(self):
         return f"<primitive {self.name}>"
@@ -70,6 +78,26 @@ class Primitive:
         if _state.anomaly:
             _check_finite(self.name, inputs, value)
         return Tensor._from_op(self, value, inputs, params)
+
+
+class ProductTerm:
+    """One term ``a @ b`` of a parameter's gradient, left for the backward pass to sum.
+
+    A parameter shared by tau steps receives one matrix product per step, e.g.
+    grad_a^(t) h^(t-1)T for W (eqs 10.23-10.28, the dummy copies W^(t)). Returned by a fused
+    VJP, the terms of one input are summed in a single contraction over the stacked
+    factors, as a hand-written BPTT does, instead of one product and one addition per step.
+    ``a`` and ``b`` are 2-D; ``b=None`` stands for a column of ones (``a`` summed over its
+    columns, the bias gradient).
+    """
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b=None):
+        self.a, self.b = a, b
+
+    def value(self):
+        return np.add.reduce(self.a, axis=1, keepdims=True) if self.b is None else self.a @ self.b
 
 
 REGISTRY: dict[str, Primitive] = {}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
-from autodiff.primitive import Primitive, register
+from autodiff.primitive import Primitive, ProductTerm, register
 
 
 def _sympy_elementwise(name, values):
@@ -73,8 +73,22 @@ def _step_jvp(d, ans, h_prev, x, W, U, b):
     return (1 - ans * ans) * (dW @ h_prev + W @ dh + dU @ x + U @ dx + db)
 
 
+def _step_vjp_all(needs, g, ans, h_prev, x, W, U, b):
+    """The five VJPs of a step from one grad_a: W^T grad_a for h^(t-1) (eq. 10.21), and the
+    step's terms grad_a h^(t-1)T, grad_a x^(t)T, grad_a of W, U, b (eqs 10.23-10.28), left
+    for the backward pass to sum over t in one contraction each."""
+    grad_a = ans * ans
+    np.subtract(1.0, grad_a, out=grad_a)
+    grad_a *= g
+    return (W.T @ grad_a if needs[0] else None,
+            U.T @ grad_a if needs[1] else None,
+            ProductTerm(grad_a, h_prev.T) if needs[2] else None,
+            ProductTerm(grad_a, x.T) if needs[3] else None,
+            ProductTerm(grad_a) if needs[4] else None)
+
+
 rnn_step = register(Primitive(
-    "rnn_step", _step_forward, sym=_step_sym, symbol="RNN step",
+    "rnn_step", _step_forward, sym=_step_sym, symbol="RNN step", vjp_all=_step_vjp_all,
     vjps=(lambda g, ans, h_prev, x, W, U, b: W.T @ _grad_a(g, ans),
           lambda g, ans, h_prev, x, W, U, b: U.T @ _grad_a(g, ans),
           lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans) @ h_prev.T,
@@ -152,15 +166,23 @@ class _OutputVJPs:
     def _grad_h(self, t):
         return lambda g, ans, V, c, *hs: self._all_h(g, V)[t]
 
+    def all(self, needs, g, ans, V, c, *hs):
+        """Every argument's VJP in one call: grad_V, grad_c, then V^T grad_o^(t) for each h^(t)."""
+        grad_h = V.T @ g if any(needs[2:]) else ()
+        return (self._grad_V(g, ans, V, c, *hs) if needs[0] else None,
+                self._grad_c(g, ans, V, c, *hs) if needs[1] else None, *grad_h)
+
 
 def _outputs_jvp(d, ans, V, c, *hs):
     dV, dc, dhs = d[0], d[1], d[2:]
     return ad.stack(*[dV @ h + V @ dh + dc for h, dh in zip(hs, dhs)])
 
 
+_output_vjps = _OutputVJPs()
+
 rnn_outputs = register(Primitive(
     "rnn_outputs", _outputs_forward, sym=_outputs_sym, symbol="c + V h",
-    vjps=_OutputVJPs(), jvp=_outputs_jvp,
+    vjps=_output_vjps, vjp_all=_output_vjps.all, jvp=_outputs_jvp,
     doc="o^(t) = c + V h^(t) for all t at once (eq. 10.10), stacked over t; VJPs eqs 10.21, 10.24, 10.22."))
 
 
