@@ -232,6 +232,29 @@ def test_api_reference_names_every_public_name(module):
     assert not missing, f"docs/api.md does not document {', '.join(f'{module}.{n}' for n in missing)}"
 
 
+def heading_anchors(page):
+    """GitHub's anchors for the headings of `page`: lower case, punctuation dropped, spaces
+    as hyphens."""
+    text = dc.FENCE.sub("", page.read_text(encoding="utf-8"))
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.*)$", text, re.M)}
+
+
+@pytest.mark.parametrize("page", dc.pages(), ids=rel)
+def test_every_link_of_a_page_leads_somewhere(page):
+    """Relative links name an existing file, and an anchor names a heading of the page it
+    points to."""
+    prose = dc.FENCE.sub("", page.read_text(encoding="utf-8"))
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path) if path else page
+        assert linked.exists(), f"{rel(page)} links to {target}, which does not exist"
+        if anchor and linked.suffix == ".md":
+            assert anchor in heading_anchors(linked), f"{rel(page)} links to {target}: no such heading"
+
+
 def test_docs_index_links_every_page():
     index = (dc.DOCS / "index.md").read_text(encoding="utf-8")
     pages = {p.name for p in dc.DOCS.glob("*.md")} - {"index.md"} | {"example.ipynb"}

@@ -8,24 +8,21 @@ renderer chain; here those figures are collected and rendered in one `render_man
 """
 import contextlib
 import io
-import re
 import shlex
 from pathlib import Path
 
 import pytest
 
+import doccommands
 from autodiff.cli import main
 import rnn.draw_cli
 from autodiff.render import render_many
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-BLOCK = re.compile(r"```bash\n(.*?)```", re.S)
 
 
 def commands(name):
-    text = (DOCS / name).read_text(encoding="utf-8")
-    return [line.strip() for block in BLOCK.findall(text) for line in block.splitlines()
-            if line.strip().startswith("gradbook ")]
+    return [c.text for c in doccommands.commands(DOCS / name, programs=[("gradbook",)], languages=("bash",))]
 
 
 def test_the_docs_show_commands():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import doccommands
 import rnn.draw_cli
 from autodiff.cli import main
 from autodiff.render import render_many
@@ -24,8 +25,7 @@ GUIDE = Path(__file__).resolve().parent.parent / "docs" / "user-guide.md"
 
 
 def guide_commands():
-    blocks = re.findall(r"```bash\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith("gradbook ")]
+    return [c.text for c in doccommands.commands(GUIDE, programs=[("gradbook",)], languages=("bash",))]
 
 
 @pytest.fixture(scope="module")
