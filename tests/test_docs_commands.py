@@ -255,6 +255,72 @@ def test_every_link_of_a_page_leads_somewhere(page):
             assert anchor in heading_anchors(linked), f"{rel(page)} links to {target}: no such heading"
 
 
+def documented_signatures():
+    """(qualified name, documented parameters) for each `autodiff.f(a, b=1)` / `rnn.g(...)` code
+    span of docs/api.md that names a function or class with parameters written as such
+    (primitives, and calls written as examples like `autodiff.stack([a, b])`, are left out)."""
+    page = (dc.DOCS / "api.md").read_text(encoding="utf-8")
+    found = {}
+    for name, args in re.findall(r"`((?:autodiff|rnn)(?:\.\w+)+)\(([^`]*)\)`", page):
+        params = [a.strip() for a in split_arguments(args)]
+        if all(re.fullmatch(r"\*{0,2}\w+(=.*)?|\*", a) for a in params if a):
+            found[name] = [a for a in params if a]
+    return sorted(found.items())
+
+
+def split_arguments(text):
+    depth, current, parts = 0, "", []
+    for ch in text:
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return parts + [current]
+
+
+def resolve(qualified):
+    """The object a dotted name means, read as Python reads it: an attribute of the package
+    first (`autodiff.backward` is the function), else a submodule."""
+    first, *rest = qualified.split(".")
+    obj, path = importlib.import_module(first), first
+    for part in rest:
+        path += "." + part
+        obj = getattr(obj, part) if hasattr(obj, part) else importlib.import_module(path)
+    return obj
+
+
+def spelled(signature):
+    """['a', 'b', '*', 'c', '**kw']: parameter names as a signature writes them."""
+    out = []
+    for p in signature.parameters.values():
+        if p.kind is p.KEYWORD_ONLY and not any(s.startswith("*") for s in out):
+            out.append("*")
+        out.append({p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "") + p.name)
+    return out
+
+
+@pytest.mark.parametrize("name, documented", documented_signatures(), ids=[n for n, _ in documented_signatures()])
+def test_documented_signature_is_the_code_s(name, documented):
+    """Parameter names in order, and each default the page writes as a literal."""
+    import ast
+    import inspect
+    from autodiff.primitive import Primitive
+    obj = resolve(name)
+    if isinstance(obj, Primitive):
+        return
+    signature = inspect.signature(obj)
+    assert [d.split("=")[0] for d in documented] == spelled(signature), f"{name}{signature}"
+    for d, p in zip([d for d in documented if d != "*"], signature.parameters.values()):
+        if "=" in d:
+            try:
+                written = ast.literal_eval(d.split("=", 1)[1])
+            except ValueError:
+                continue
+            assert written == p.default, f"{name}: {d} but the code has {p.name}={p.default!r}"
+
+
 def test_docs_index_links_every_page():
     index = (dc.DOCS / "index.md").read_text(encoding="utf-8")
     pages = {p.name for p in dc.DOCS.glob("*.md")} - {"index.md"} | {"example.ipynb"}
