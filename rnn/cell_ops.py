@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
+from autodiff.mode import state as _state
 from autodiff.primitive import Primitive, ProductTerm, register
 
 
@@ -98,6 +99,31 @@ rnn_step = register(Primitive(
     doc="h^(t) = tanh(b + W h^(t-1) + U x^(t)), eqs 10.8-10.9, as one node; VJPs eqs 10.21-10.28."))
 
 
+def rnn_steps(h0, xs, W, U, b, stacked=None):
+    """The nodes h^(1), ..., h^(tau) of `rnn_step` over the inputs `xs` (Tensors x^(t)).
+
+    Each node is the one ``rnn_step(h^(t-1), x^(t), W, U, b)`` records; its value is computed
+    with U x^(t) + b formed for all t in one product first, as the hand-written BPTT does
+    (`stacked`: the x^(t) values as one (tau, n_in, B) array, when the caller has it).
+    Symbolic values and anomaly detection take the primitive step by step.
+    """
+    if _state.symbolic or _state.anomaly or not all(isinstance(p, ad.Tensor) for p in (h0, W, U, b)):
+        hs, h = [], h0
+        for x in xs:
+            h = rnn_step(h, x, W, U, b)
+            hs.append(h)
+        return hs
+    z = np.matmul(U.value, np.array([x.value for x in xs]) if stacked is None else stacked)
+    z += b.value
+    Wv, h, hs, node = W.value, h0, [], ad.Tensor._from_op
+    for x, z_t in zip(xs, z):
+        a = Wv @ h.value
+        a += z_t
+        h = node(rnn_step, np.tanh(a, out=a), (h, x, W, U, b), {})
+        hs.append(h)
+    return hs
+
+
 # ----- the output layer over all steps ------------------------------------------------------------
 
 class _LastStack:
@@ -151,7 +177,10 @@ class _OutputVJPs:
     @staticmethod
     def _grad_V(g, ans, V, c, *hs):
         if isinstance(g, np.ndarray) and g.dtype != object:
-            return np.tensordot(g, _last_stack.get(ans, hs), axes=([0, 2], [0, 2]))
+            stacked = _last_stack.get(ans, hs)
+            # sum_t g[t] h^(t)T as one product: (K, tau B) times (tau B, H)
+            return (g.transpose(1, 0, 2).reshape(g.shape[1], -1)
+                    @ stacked.transpose(1, 0, 2).reshape(stacked.shape[1], -1).T)
         return ad.sum(ad.matmul(g, ad.transpose(ad.stack(*hs), axes=(0, 2, 1))), axis=0)
 
     @staticmethod
@@ -199,9 +228,13 @@ def _picked(A, Y):
     return np.arange(tau)[:, None], np.asarray(Y), np.arange(B)[None, :]
 
 
+_last_logp = [None, None]  # O and log softmax(O) of the last forward, for its VJP
+
+
 def _nll_forward(O, Y):
     """sum_t -sum_batch log softmax(o^(t))[y^(t)] (eqs 10.11-10.14); O (tau, K, B), Y (tau, B)."""
     logp = _log_softmax(O)
+    _last_logp[0], _last_logp[1] = O, logp
     return -logp[_picked(logp, Y)].sum()
 
 
@@ -219,7 +252,7 @@ def _onehot(Y, K):
 def _nll_vjp(g, ans, O, Y):
     if isinstance(O, np.ndarray) and O.dtype != object:
         # the same numbers as below, without building the one-hot array
-        grad = np.exp(_log_softmax(O))
+        grad = np.exp(_last_logp[1] if O is _last_logp[0] else _log_softmax(O))
         grad[_picked(grad, Y)] -= 1.0
         grad *= g
         return grad

@@ -14,7 +14,7 @@ import numpy as np
 
 import autodiff as ad
 
-from .cell_ops import rnn_nll, rnn_outputs, rnn_step
+from .cell_ops import rnn_nll, rnn_outputs, rnn_steps
 from .cells import SeqToOne, SimpleRNN
 from .errors import RNNError
 from .gru import GRU
@@ -22,19 +22,19 @@ from .lstm import LSTM
 from .unrolling import Builder, Unrolled
 
 
-def _simple_steps(model, nb, xs, state):
+def _simple_steps(model, nb, xs, state, stacked=None):
     p, scope, nodes = model.params, model.scope, nb.nodes
-    W, U, b = p["W"], p["U"], p["b"]
-    h, hs = state["h"], []
-    for t, x in enumerate(xs, start=1):
+    hs = rnn_steps(state["h"], xs, p["W"], p["U"], p["b"], stacked)
+    for t, h in enumerate(hs, start=1):
         # the Builder's generic tagging, inlined: this loop is what the benchmarks time
         name, label = scope.name_and_label("h", t)
-        h = nodes[name] = rnn_step(h, x, W, U, b).tag(name=name, label=label, t=t, kind="h")
-        hs.append(h)
+        h.name, h._label = name, label
+        h.meta["t"], h.meta["kind"] = t, "h"
+        nodes[name] = h
     return hs
 
 
-def _lstm_steps(model, nb, xs, state):
+def _lstm_steps(model, nb, xs, state, stacked=None):
     from .gated_ops import lstm_output, lstm_state
     p = model.params
     state_params = [p[name] for gate in ("_f", "_g", "") for name in ("U" + gate, "W" + gate, "b" + gate)]
@@ -47,7 +47,7 @@ def _lstm_steps(model, nb, xs, state):
     return hs
 
 
-def _gru_steps(model, nb, xs, state):
+def _gru_steps(model, nb, xs, state, stacked=None):
     from .gated_ops import gru_step
     p = model.params
     params = [p[name] for gate in ("_u", "_r", "") for name in ("U" + gate, "W" + gate, "b" + gate)]
@@ -81,7 +81,7 @@ def unroll_cells(model, x, y, h0, loss, truncate):
         name, label = scope.name_and_label("x", t)
         xs.append(Tensor(x[t - 1], name=name, role="input", label=label, meta={"t": t, "kind": "x"}))
         u.nodes[name] = xs[-1]
-    hs = steps(model, nb, xs, state)
+    hs = steps(model, nb, xs, state, x)
     if model.outputs == "last":
         hs = hs[-1:]
     p = model.params
