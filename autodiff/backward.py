@@ -228,19 +228,38 @@ def backward(root, grad=None, create_graph=False):
                       label=f"\\nabla_{{{node.label}}} L", **node.meta)
             node.grad_node = g if node.grad_node is None else node.grad_node + g
         adjoints = {node: np.array(g.value) for node, g in adjoints.items()}  # not the backward graph's values
-    # A stored gradient must not share memory with another node's (optimisers scale
-    # parameter gradients in place), but a VJP may hand one array to several inputs (add
-    # does) or a view of one (reshape). So an array that owns its data is stored as it is
-    # the first time it is met, and anything else (a view, a repeat, the seed) is copied.
-    stored = {id(adjoints.get(root))}
+    # A parameter's stored gradient must not share memory with another node's: optimisers
+    # scale it in place. But a VJP may hand one array to several inputs (add does) or a
+    # view of one (reshape). So leaves are stored first: an array that owns its data as it
+    # is the first time it is met, anything else (a view, a repeat, the seed) copied. An
+    # intermediate node whose gradient is an array already kept by another intermediate
+    # node stores a read-only view of it rather than a copy: the op-level graph keeps every
+    # node's gradient, and these repeats were a sizeable part of its memory.
+    seed = adjoints.get(root)
+    private = {id(seed)}  # arrays a parameter (or the caller, for the seed) may change in place
+    kept = set()
     for node, g in adjoints.items():
+        if node.prim is None:
+            if node.grad is not None:
+                node.grad = node.grad + g
+            elif type(g) is np.ndarray and g.base is None and id(g) not in private:
+                node.grad = g
+            else:
+                node.grad = g = np.array(g)
+            private.add(id(g))
+    for node, g in adjoints.items():
+        if node.prim is None:
+            continue
         if node.grad is not None:
             node.grad = node.grad + g
-        elif type(g) is np.ndarray and g.base is None and id(g) not in stored:
-            stored.add(id(g))
+        elif type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
+            node.grad = np.array(g)
+        elif g.base is None and id(g) not in kept:
+            kept.add(id(g))
             node.grad = g
         else:
-            node.grad = np.array(g)
+            node.grad = g.view()
+            node.grad.flags.writeable = False
 
 
 def _check_gradient(source, target, g):
