@@ -26,11 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from autodiff.errors import GradbookError
 
 PARAMETER_NAMES = ("U", "W", "V", "b", "c")
 
 
-class BPTTShapeError(ValueError):
+class BPTTShapeError(GradbookError):
     """An input, target or parameter has a shape that does not fit the network."""
 
 

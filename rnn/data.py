@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Iterator, Sequence
 
 import numpy as np
+from autodiff.errors import GradbookError
 
 LECTURE_SENTENCE = "the dog buried the bone in the ground there."
 """The sliding-window sentence: its 3-word windows include "in the ground" and "the ground there"."""
@@ -27,7 +28,7 @@ sentence is our choice; it ends in the end-of-sentence token x^(6), as the lectu
 PAD = "<pad>"
 
 
-class DataError(ValueError):
+class DataError(GradbookError):
     """A data-set argument is out of range or inconsistent."""
 
 

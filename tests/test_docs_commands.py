@@ -40,15 +40,8 @@ PYTHON_RUN_ELSEWHERE = {
     "docs/rnn.md": "tests/test_rnn_docs.py",
 }
 DRAWING_COMMANDS = {"draw", "graph", "vanishing", "lecture"}
-KNOWN_BROKEN = {
-    "gradbook draw unrolled --steps 3 -o fig.svg":
-        "README.md names a figure kind 'unrolled' that does not exist (Fig. 10.3 is `gradbook draw rnn`)",
-}
-TOO_LONG = {
-    "gradbook train --cell rnn --task chars":
-        "README.md's training run takes the default 300 steps (about 10 s of CPU); "
-        "the short run of docs/rnn.md runs instead",
-}
+KNOWN_BROKEN = {}
+TOO_LONG = {}
 PUBLIC_MODULES = ("autodiff", "autodiff.render", "rnn", "rnn.derive", "rnn.figures")
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from autodiff.errors import GradbookError
+
 from . import mexpr as mx
 from .printers import text
 from .results import Equation
 
 
-class DimensionMismatch(ValueError):
+class DimensionMismatch(GradbookError):
     """A product whose inner dimensions differ."""
 
 

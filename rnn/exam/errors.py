@@ -1,7 +1,9 @@
 """Exceptions raised while reading, evaluating or shape-checking an exam answer."""
 
+from autodiff.errors import GradbookError
 
-class ParseError(ValueError):
+
+class ParseError(GradbookError):
     """An answer could not be read; `position` is the 0-based column, `reason` says why and how to fix it."""
 
     def __init__(self, reason, position, source=""):
@@ -19,7 +21,7 @@ class ParseError(ValueError):
         return f"{line}\n{' ' * (self.position - start)}^"
 
 
-class UnknownSymbol(ValueError):
+class UnknownSymbol(GradbookError):
     """A symbol of the answer has no value (or no shape) in the environment given."""
 
     def __init__(self, symbol, allowed):
@@ -29,7 +31,7 @@ class UnknownSymbol(ValueError):
         super().__init__(f"unknown symbol {symbol}: the question defines only {listed}")
 
 
-class ShapeMismatch(ValueError):
+class ShapeMismatch(GradbookError):
     """Two operands of one node have shapes that the operation cannot combine.
 
     `node` is the failing AST node; `left` and `right` are the operand shapes as displayed.
@@ -42,5 +44,5 @@ class ShapeMismatch(ValueError):
         super().__init__(message)
 
 
-class EvaluationError(ValueError):
+class EvaluationError(GradbookError):
     """An answer parsed but cannot be evaluated with the values given (e.g. onehot without n_classes)."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from autodiff.errors import GradbookError
+
 from .ast import Symbol
 
 BANK = Path(__file__).with_name("bank") / "builtin.toml"
@@ -19,7 +21,7 @@ STEPS = ("all", "before_last")
 LOSSES = ("sum", "mean")
 
 
-class QuestionError(ValueError):
+class QuestionError(GradbookError):
     """A question is unknown, or its definition is invalid (bad field, wrong answer key)."""
 
 

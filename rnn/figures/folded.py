@@ -7,11 +7,13 @@ one-step delay. The figure is therefore exactly as recurrent as the engine's gra
 """
 from __future__ import annotations
 
+from autodiff.errors import GradbookError
+
 from .book import generic_time
 from .diagram import DEdge, DNode, Diagram, side_by_side
 
 
-class FoldError(ValueError):
+class FoldError(GradbookError):
     """An unrolled diagram cannot be folded (an edge jumps more than one step)."""
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from autodiff.errors import GradbookError
 
-class FigureOptionError(ValueError):
+
+class FigureOptionError(GradbookError):
     """An unknown style, theme, view or figure kind was asked for."""
 
 
