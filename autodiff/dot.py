@@ -264,7 +264,10 @@ def _edge_lines(opts):
         head = graph.id_of(out) + ("_op" if opts.view == "op" else "")
         attrs = {}
         if len(out.inputs) > 1:
-            attrs["label"] = str(k)
+            # The argument position as an xlabel, placed after the layout: a `label` would turn
+            # the edge into a chain through a virtual node, doubling the ranks each long edge
+            # from a shared parameter crosses (tau = 20 op-level graph: 10-70 s, now 1.5 s).
+            attrs["xlabel"] = str(k)
         level = opts.edge_level.get((inp, out, k)) or opts.edge_level.get((inp, out))
         if level:
             attrs["color"] = opts.style.highlight if level == "primary" else opts.style.secondary

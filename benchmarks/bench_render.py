@@ -7,11 +7,10 @@
   --steps 50``: `rnn.figures.figure_dot` then `autodiff.render.render_source`). Target: 2 s.
 
 Each task is timed whole (what a lecturer waits for, including the Graphviz child process),
-and its parts are reported: building the graph, writing DOT, laying it out as SVG. When the op-level graph misses
-its target, the same DOT is laid out once more with its edge ``label`` attributes turned into
-``xlabel`` (placed after layout): the difference is what the edge labels cost (each labelled
-edge becomes a chain through a virtual label node, doubling the ranks every long edge from a
-shared parameter crosses).
+and its parts are reported: building the graph, writing DOT, laying it out as SVG. The
+op-level graph's argument positions are edge ``xlabel``s (placed after layout); as ``label``s
+they made each edge a chain through a virtual node, doubling the ranks every long edge from a
+shared parameter crosses, and the layout took 10-70 s.
 
     python -m benchmarks.bench_render [--quick]
 """
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -43,7 +41,7 @@ def _op_graph(tau):
 
 
 def _timed(task):
-    """Run one figure's stages once: ({stage: seconds}, the DOT source)."""
+    """Run one figure's stages once: {stage: seconds}."""
     build, to_source, lay_out = task
     start = time.perf_counter()
     made = build()
@@ -52,7 +50,7 @@ def _timed(task):
     written = time.perf_counter()
     lay_out(source)
     done = time.perf_counter()
-    return {"build_s": built - start, "dot_s": written - built, "layout_s": done - written}, source
+    return {"build_s": built - start, "dot_s": written - built, "layout_s": done - written}
 
 
 def op_graph_task(out_dir, tau=20):
@@ -70,12 +68,6 @@ def book_figure_task(out_dir, tau=50):
     return (lambda: tau), (lambda steps: figure_dot("rnn", steps=steps)), (lambda source: render_source(source, path))
 
 
-def without_edge_labels(source):
-    """The same DOT with every edge ``label=`` turned into ``xlabel=``, which Graphviz places
-    after the layout instead of as a virtual node on a rank of its own."""
-    return re.sub(r"(\bn\w+ -> n\w+ \[[^\]]*?)\blabel=", r"\1xlabel=", source)
-
-
 def missing():
     """Why a task cannot run here: {task: reason}."""
     from autodiff.render import find_renderer
@@ -91,24 +83,16 @@ def missing():
 
 
 def run_task(name, task, quick):
-    """Time the task whole (build + DOT + layout) a few times; its summary and last DOT."""
+    """Time the task whole (build + DOT + layout) a few times; its summary."""
     runs = []
 
     def once():
         runs.append(_timed(task))
     times = time_repeated(once, budget=3.0 if quick else 12.0, max_repeats=2 if quick else 5)
-    stages = {stage: statistics.median(r[0][stage] for r in runs) for stage in runs[0][0]}
+    stages = {stage: statistics.median(r[stage] for r in runs) for stage in runs[0]}
     result = {**summarize(times), "stages_median": stages, "target_s": TARGETS[name]}
     result["state"] = "met" if result["median_ms"] / 1e3 <= TARGETS[name] else "MISSED"
-    return result, runs[-1][1]
-
-
-def diagnose(source, out_dir):
-    """Seconds to lay out `source` once with its edge labels turned into xlabels."""
-    from autodiff.render import render_source
-    start = time.perf_counter()
-    render_source(without_edge_labels(source), Path(out_dir) / "diagnosis.svg")
-    return time.perf_counter() - start
+    return result
 
 
 def _line(name, r):
@@ -124,7 +108,7 @@ def main(argv=()):
     parser.add_argument("--quick", action="store_true", default=os.environ.get("GRADBOOK_BENCH_QUICK") == "1")
     args = parser.parse_args(list(argv))
     skipped = missing()
-    results, diagnosis = {}, {}
+    results = {}
     print("rendering to SVG, whole task timed (Graphviz runs in a child process):")
     with tempfile.TemporaryDirectory() as out_dir:
         tasks = {"op_graph_tau20": op_graph_task(out_dir), "book_figure_tau50": book_figure_task(out_dir)}
@@ -132,15 +116,10 @@ def main(argv=()):
             if name in skipped:
                 print(f"  skipped {name}: {skipped[name]}")
                 continue
-            results[name], source = run_task(name, task, args.quick)
+            results[name] = run_task(name, task, args.quick)
             print(_line(name, results[name]), flush=True)
-            if name == "op_graph_tau20" and results[name]["state"] == "MISSED":
-                diagnosis = {"layout_as_written_s": results[name]["stages_median"]["layout_s"],
-                             "layout_edge_label_as_xlabel_s": diagnose(source, out_dir)}
-                print(f"  {'':<18} why: the same DOT with edge label= turned into xlabel= lays out in "
-                      f"{diagnosis['layout_edge_label_as_xlabel_s']:.2f} s")
     path = save("render", {"quick": args.quick, "op_graph_nodes": len(_op_graph(20).nodes), "results": results,
-                           "skipped": skipped, "edge_label_diagnosis_s": diagnosis})
+                           "skipped": skipped})
     print(f"  written to {path}")
     return 0
 
