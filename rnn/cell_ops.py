@@ -16,6 +16,10 @@ SymPy forward, its VJPs and its JVP:
 
 The VJPs are written with array operators, so called on Tensors (``create_graph=True``) they
 record primitives and can be differentiated again; called on arrays they are plain NumPy.
+``rnn_step`` and ``rnn_outputs`` also declare their VJPs fused (``vjp_all``) for the numeric
+backward pass: grad_a once per step, and the parameter terms summed over t in one product
+each, as the hand-written BPTT of `rnn.bptt` does. `rnn_steps` records the h^(t) nodes with
+U x^(t) + b formed for all t at once.
 """
 from __future__ import annotations
 
