@@ -7,21 +7,12 @@ their tests skip when the package is absent.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-# benchmarks/ is not an installed package: `python -m pytest` finds it through the working
-# directory, a bare `pytest` would not, so the repository root is put on the path here.
-REPO = str(Path(__file__).resolve().parent.parent)
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
-
-from benchmarks import bptt_implementations as impls  # noqa: E402
-from benchmarks.bench_bptt import TOLERANCE, paired_ratios  # noqa: E402
-from rnn.bptt import PARAMETER_NAMES  # noqa: E402
+from benchmarks import bptt_implementations as impls  # found through setup.cfg's pythonpath
+from benchmarks.bench_bptt import TOLERANCE, paired_ratios
+from rnn.bptt import PARAMETER_NAMES
 
 TINY = impls.CONFIGS_BY_NAME["tiny"]
 OPTIONAL = ("torch_ops", "torch_rnn", "hips_autograd", "engine_cell")
