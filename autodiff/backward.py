@@ -81,12 +81,15 @@ def _seed(root, grad, create_graph):
     return Tensor(grad, role="constant", label="1") if create_graph else grad
 
 
-def backprop(root, grad=None, create_graph=False, values=None):
+def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     """Adjoints of every node `root` depends on that requires a gradient: {node: gradient}.
 
     With ``create_graph=True`` the adjoints are Tensors and every VJP is recorded as graph
     nodes, so the result can be differentiated again or drawn as the backward graph.
     `values` ({node: value}) replaces the recorded values, e.g. by SymPy expressions.
+    ``on_adjoint(node, g)`` is called once per op node, the root first, when its adjoint g
+    is complete; what it returns is propagated (and returned) instead: a derivation names
+    grad_{h^(t)} L there, so its formula is not copied into every earlier step's (eq. 10.21).
     """
     if not root.requires_grad:
         raise BackwardError(f"{root.display_name} does not depend on any tensor with "
@@ -113,6 +116,8 @@ def backprop(root, grad=None, create_graph=False, values=None):
         if node in terms:
             _settle(adjoints, owned, node, terms.pop(node), joined)
         g = adjoints[node]
+        if on_adjoint is not None:
+            g = adjoints[node] = on_adjoint(node, g)
         inputs = node.inputs
         params = node.params
         if create_graph:

@@ -4,8 +4,8 @@ Every parameter and input entry is a SymPy symbol (``W_1_2``, ``x_1^(3)``), h^(0
 the book, targets are fixed integers. The forward pass is read with SymPy
 forwards, but every tagged node (a^(t), h^(t), o^(t), gates, s^(t)) is named by a symbol
 per entry (``h_1^(3)``) defined once in terms of earlier ones, and the engine's own reverse
-mode (`autodiff.backprop` with those symbolic values) runs its VJPs on them: each adjoint is
-computed once and shared, so the cost is linear in tau, where expanding the loss and calling
+mode runs its VJPs on them, each adjoint named too (`autodiff.symbolic.named_gradients`): each
+adjoint is computed once and shared, so the cost is linear in tau, where expanding the loss and calling
 ``sympy.diff`` grows about x2.2 per step. ``sympy.cse`` then names what the adjoints share.
 
 The "sum over paths" view unrolls the same network with one dummy copy W^(t) per step
@@ -19,11 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from autodiff import mode
-from autodiff.backward import toposort
-from autodiff.symbolic import symbols_like
+from autodiff.symbolic import named_gradients, symbols_like
 
-from .accumulate import accumulate
 from .errors import DeriveError
 from .graphs import Sample, cell as get_cell, unroll
 
@@ -36,14 +33,6 @@ def _entry_symbols(kind, t, shape):
     return out
 
 
-_EXACT = {sympy.Float(1.0): sympy.Integer(1), sympy.Float(-1.0): sympy.Integer(-1)}
-
-
-def _exact(e):
-    """Integers where the one-hot masks (float arrays) left 1.0 and -1.0."""
-    return e.xreplace(_EXACT) if isinstance(e, sympy.Basic) else sympy.nsimplify(e)
-
-
 def symbolic_adjoints(root, wrt, leaves, adjoint_kinds):
     """The engine's reverse mode on SymPy values, every tagged node and adjoint named per entry.
 
@@ -52,33 +41,18 @@ def symbolic_adjoints(root, wrt, leaves, adjoint_kinds):
     then adjoints ``gh_1^(3)`` = entry 1 of grad_{h^(3)} L); gradients of `root` with respect
     to each tensor in `wrt`, as object arrays over those symbols.
     """
-    values, definitions = {}, []
+    def name_value(node):
+        kind = node.meta.get("kind")
+        if kind in (None, "L", "y") or "t" not in node.meta or node is root:
+            return None
+        return _entry_symbols(kind, node.meta["t"], node.shape)
 
-    def define(prefix, node, value):
-        named = _entry_symbols(prefix + node.meta["kind"], node.meta["t"], node.shape)
-        definitions.extend((named[i], _exact(value[i])) for i in np.ndindex(node.shape))
-        return named
+    def name_adjoint(node):
+        if node.meta.get("kind") in adjoint_kinds and "t" in node.meta:
+            return _entry_symbols("g" + node.meta["kind"], node.meta["t"], node.shape)
+        return None
 
-    with mode.symbolic():
-        for node in toposort(root):
-            if node.prim is None:
-                values[node] = np.asarray(leaves[node], dtype=object) if node in leaves else node.value
-                continue
-            value = np.asarray(node.prim.evaluate([values[i] for i in node.inputs], node.params), dtype=object)
-            tagged = node.meta.get("kind") not in (None, "L", "y") and "t" in node.meta and node is not root
-            values[node] = define("", node, value) if tagged else value
-
-        def name(node, g):
-            if node.meta.get("kind") in adjoint_kinds and "t" in node.meta:
-                return define("g", node, np.asarray(g, dtype=object))
-            return g
-
-        seed = np.asarray(sympy.Integer(1), dtype=object).reshape(root.shape)
-        adjoints = accumulate(root, values, seed, name)
-    grads = []
-    for w in wrt:
-        g = np.asarray(adjoints[w], dtype=object) if w in adjoints else np.zeros(w.shape, dtype=int).astype(object)
-        grads.append(np.vectorize(_exact, otypes=[object])(g))
+    definitions, _, grads = named_gradients(root, wrt, leaves, name_value, name_adjoint)
     return definitions, grads
 
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
-from autodiff.ops import one_hot
+from autodiff.backward import backprop
+from autodiff.ops import one_hot, sum_to
 
 from . import mexpr as mx
-from .accumulate import accumulate
 from .errors import DeriveError
 from .graphs import Sample, cell as get_cell, unroll
 from .results import Equation, MatrixDerivation
@@ -109,6 +109,17 @@ def _target_names(node, values):
     return out
 
 
+def _consumer_targets(root, values):
+    """{node: names of the one-hot columns its consumers' VJPs build}: a mask is renamed
+    1_{y^(t)} by the consumer that read y^(t), since two steps may have equal targets."""
+    out = {}
+    for node in ad.Graph([root]).nodes:
+        if node.prim is not None:
+            for inp in node.inputs:
+                out.setdefault(inp, {}).update(_target_names(node, values))
+    return out
+
+
 def reverse(root, values, names, steps, adjoint_kinds):
     """Reverse accumulation with named adjoints: (equations, parameter contributions).
 
@@ -116,8 +127,10 @@ def reverse(root, values, names, steps, adjoint_kinds):
     contributions: {parameter name: {step: expression}} (one dummy copy per step).
     """
     equations = []
+    targets = _consumer_targets(root, values)
 
-    def name(node, g):
+    def on_adjoint(node, g):
+        g = _later_steps_first(mx.substitute(mx.lift(g), {**names, **targets.get(node, {})}))
         sym = values[node]
         # the initial state h^(0) is an input: its adjoint is not part of the recurrences
         if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds and sym.time.offset >= 1:
@@ -125,22 +138,46 @@ def reverse(root, values, names, steps, adjoint_kinds):
             return mx.Grad(sym)
         return g
 
-    def route(inp, node):
-        if inp.role == "parameter" and inp.meta.get("t") is None:
-            return (inp.name, steps[node])
-        return inp
+    adjoints = backprop(root, mx.Const.of(np.ones(root.shape)), values=values, on_adjoint=on_adjoint)
+    return equations, _copy_contributions(adjoints, values, steps, names)
 
-    def post(node, c):
-        return mx.substitute(mx.lift(c), {**names, **_target_names(node, values)})
 
-    leaves = accumulate(root, values, mx.Const.of(np.ones(root.shape)), name, route, post)
+def _latest_adjoint(e):
+    """The latest step whose adjoint occurs in `e` (None: no adjoint)."""
+    if isinstance(e, mx.Grad):
+        return max(mx.times(e), default=None)
+    found = [t for t in map(_latest_adjoint, e.children()) if t is not None]
+    return max(found, default=None)
+
+
+def _later_steps_first(g):
+    """A sum with the terms from later steps first, as the book writes eq. 10.21
+    (W^T ... grad_{h^(t+1)} L + V^T grad_{o^(t)} L): the printed form does not depend on the
+    order in which reverse mode happened to visit the consumers."""
+    if not isinstance(g, mx.Add):
+        return g
+    keys = [_latest_adjoint(term) for term in g.terms]
+    order = sorted(range(len(keys)), key=lambda i: -keys[i] if keys[i] is not None else float("inf"))
+    return mx.Add(tuple(g.terms[i] for i in order), g.shape)
+
+
+def _copy_contributions(adjoints, values, steps, names):
+    """{parameter: {step: contribution}}: each use of a shared parameter is the book's dummy
+    copy W^(t) of its consumer's step, whose gradient is that use's VJP (eqs 10.22-10.28)."""
     contributions = {}
-    for key, g in leaves.items():
-        if not isinstance(key, tuple) and (key.role != "parameter" or "kind" in key.meta):
-            continue  # an initial state h^(0) that requires a gradient is not a parameter
-        pname, step = key if isinstance(key, tuple) else (key.meta.get("copy_of", key.name), key.meta.get("t"))
-        contributions.setdefault(pname, {})[step] = g
-    return equations, contributions
+    for node, g in adjoints.items():
+        if node.prim is None:
+            continue
+        args = [values[i] for i in node.inputs]
+        for k, inp in enumerate(node.inputs):
+            if inp.role != "parameter" or not inp.requires_grad:
+                continue
+            c = mx.substitute(mx.lift(sum_to(node.prim.vjp(k)(g, values[node], *args, **node.params), inp.shape)),
+                              names)
+            name, step = inp.meta.get("copy_of", inp.name), inp.meta.get("t", steps[node])
+            per_step = contributions.setdefault(name, {})
+            per_step[step] = c if step not in per_step else mx.add(per_step[step], c)
+    return contributions
 
 
 def _relative(expr, s, base):

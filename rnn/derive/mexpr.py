@@ -333,10 +333,13 @@ class SumT(MExpr):
 # ----- smart constructors ----------------------------------------------------------------------
 
 def lift(x):
-    """An MExpr for `x`: itself, or a constant for a number or numeric array."""
+    """An MExpr for `x`: itself (also as the 0-d object array reverse mode keeps a seed in),
+    or a constant for a number or numeric array."""
     if isinstance(x, MExpr):
         return x
     arr = np.asarray(x)
+    if arr.shape == () and isinstance(arr.item(), MExpr):
+        return arr.item()
     if arr.dtype == object:
         raise DeriveError("an object array reached a matrix-level rule; the graph mixes SymPy "
                           "values with matrix symbols, derive it with one kind of value only")

@@ -20,10 +20,9 @@ import numpy as np
 import sympy
 
 import autodiff as ad
-from autodiff import mode
-from autodiff.backward import toposort
+from autodiff import mode, symbolic
+from autodiff.backward import backprop, toposort
 
-from .accumulate import accumulate
 from .errors import DeriveError
 
 LOSSES = ("last", "sum", "logistic")
@@ -67,20 +66,14 @@ def _symbols(nodes, params):
     return leaves
 
 
+def _state_symbol(node):
+    """h_t stands for itself (the compact form): its formula is not copied into h_{t+1}."""
+    return sympy.Symbol(node.name) if node.meta.get("kind") == "h" else None
+
+
 def _values(root, leaves, compact):
     """Symbolic value of every node; with `compact` the states h_t are their own symbols."""
-    values = {}
-    with mode.symbolic():
-        for node in toposort(root):
-            if node.prim is None:
-                exact = leaves[node] if node in leaves else sympy.nsimplify(node.value.item())
-                values[node] = np.asarray(exact, dtype=object)
-            elif compact and node.meta.get("kind") == "h":
-                values[node] = np.asarray(sympy.Symbol(node.name), dtype=object)
-            else:
-                values[node] = np.asarray(node.prim.evaluate([values[i] for i in node.inputs], node.params),
-                                          dtype=object)
-    return values
+    return symbolic.evaluate(root, leaves, name=_state_symbol if compact else None)
 
 
 def _forward_mode(root, values, wrt):
@@ -101,7 +94,7 @@ def _reverse_mode(root, values, wrt):
     """d root / d wrt by the primitives' VJPs: one term per dummy copy w^(t), latest first."""
     seed = np.asarray(sympy.Integer(1), dtype=object)
     with mode.symbolic():
-        grads = accumulate(root, values, seed, lambda node, g: g)
+        grads = backprop(root, seed, values=values)
     return sympy.sympify(np.asarray(grads.get(wrt, 0), dtype=object).item())
 
 
