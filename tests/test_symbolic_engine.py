@@ -78,3 +78,52 @@ def test_constants_in_the_graph_stay_exact():
     x = sympy.Symbol("x")
     value, _ = symbolic.gradients(0.5 * x_leaf * x_leaf, [x_leaf], {x_leaf: x})
     assert value.item() == x ** 2 / 2
+
+
+def scalar_chain(tau):
+    """h_t = tanh(w h_{t-1}), h_0 = 1, loss h_tau: the scalar recurrence of eq. 10.9 (no input)."""
+    w = ad.Tensor(0.5, name="w", requires_grad=True)
+    h = ad.Tensor(1.0, name="h_0")
+    for t in range(1, tau + 1):
+        h = ad.tanh(w * h).tag(name=f"h_{t}", t=t)
+    return w, h
+
+
+def chain_names(node):
+    return np.asarray(sympy.Symbol(node.name), dtype=object) if node.name else None
+
+
+def adjoint_names(node):
+    return np.asarray(sympy.Symbol("g" + node.name), dtype=object) if node.name else None
+
+
+def test_named_values_and_adjoints_are_defined_once_in_terms_of_earlier_names():
+    """h_2 = tanh(h_1 w) and gh_1 = gh_2 w (1 - h_2^2): each formula refers to the names
+    before it, never to their formulas (eq. 10.21's recurrence in one dimension)."""
+    w, h3 = scalar_chain(3)
+    definitions, _, _ = symbolic.named_gradients(h3, [w], {w: sympy.Symbol("w")}, chain_names, adjoint_names)
+    defined = dict(definitions)
+    W, h1, h2, gh1, gh2 = sympy.symbols("w h_1 h_2 gh_1 gh_2")
+    assert defined[h2] == sympy.tanh(h1 * W)
+    assert sympy.expand(defined[gh1] - gh2 * W * (1 - h2 ** 2)) == 0
+
+
+def test_named_gradients_equal_the_numpy_gradient_through_their_definitions():
+    """Substituting the definitions in order gives back dh_tau/dw at the recorded numbers."""
+    w, h4 = scalar_chain(4)
+    W = sympy.Symbol("w")
+    definitions, _, (grad,) = symbolic.named_gradients(h4, [w], {w: W}, chain_names, adjoint_names)
+    env = {W: sympy.Float(0.5)}
+    for symbol, formula in definitions:
+        env[symbol] = formula.xreplace(env)
+    np.testing.assert_allclose(float(grad.item().xreplace(env)), ad.gradients(h4, [w])[0], rtol=1e-12)
+
+
+def test_named_gradient_size_grows_linearly_with_the_number_of_steps():
+    """Named once, each step adds the same few operations, where the unnamed formula doubles."""
+    def size(tau):
+        w, h = scalar_chain(tau)
+        definitions, _, (grad,) = symbolic.named_gradients(h, [w], {w: sympy.Symbol("w")}, chain_names,
+                                                           adjoint_names)
+        return sum(sympy.count_ops(f) for _, f in definitions) + sympy.count_ops(grad.item())
+    assert size(12) - size(8) == size(8) - size(4)
