@@ -14,7 +14,7 @@ from .functional import grad, value_and_grad, gradients, jacobian
 from .forward import jvp, jacobian_forward
 from .gradcheck import gradcheck, GradcheckReport
 from .mode import detect_anomaly
-from .errors import GradbookError, ShapeError, AnomalyError, BackwardError, RendererMissing
+from .errors import GradbookError, ShapeError, ExponentError, AnomalyError, BackwardError, RendererMissing
 
 __all__ = [
     "Tensor", "constant", "Primitive", "REGISTRY", "register",
@@ -23,6 +23,6 @@ __all__ = [
     "softmax", "log_softmax", "nll", "cross_entropy", "one_hot", "expand_dims", "sum_to",
     "backward", "backprop", "toposort", "Graph", "trace", "grad", "value_and_grad", "gradients",
     "jacobian", "jvp", "jacobian_forward", "gradcheck", "GradcheckReport", "detect_anomaly",
-    "GradbookError", "ShapeError", "AnomalyError", "BackwardError", "RendererMissing",
+    "GradbookError", "ShapeError", "ExponentError", "AnomalyError", "BackwardError", "RendererMissing",
 ]
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import GradbookError
+from .errors import StyleError
 from .labels import dot_escape, dot_quote, format_array, format_shape, html_label
 
 ROLE_ORDER = ("parameter", "input", "constant", "intermediate", "loss", "gradient")
@@ -60,10 +60,6 @@ class Style:
             return STYLES[style]
         except KeyError:
             raise StyleError(f"unknown style {style!r}; use one of {', '.join(STYLES)}") from None
-
-
-class StyleError(GradbookError):
-    """An unknown style, view or layout direction was asked for."""
 
 
 STYLES = {

@@ -16,6 +16,10 @@ class ShapeError(GradbookError):
                    f"reshape or transpose an operand so the dimensions agree")
 
 
+class ExponentError(GradbookError):
+    """A tensor used as an exponent: ``x ** y`` takes a constant y (write exp(y * log(x)))."""
+
+
 class AnomalyError(GradbookError):
     """A NaN or Inf appeared while `detect_anomaly()` was on."""
 
@@ -26,3 +30,15 @@ class BackwardError(GradbookError):
 
 class RendererMissing(GradbookError):
     """No Graphviz renderer is available (neither a system `dot` nor the pygraphviz wheel)."""
+
+
+class RenderFailed(GradbookError):
+    """Graphviz ran but could not lay out or write a figure."""
+
+
+class StyleError(GradbookError):
+    """An unknown style, view or layout direction was asked for."""
+
+
+class StepThroughError(GradbookError):
+    """The graph cannot be stepped through (e.g. no backward pass has run)."""

@@ -22,7 +22,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .errors import GradbookError, RendererMissing
+from .errors import RenderFailed, RendererMissing
 
 FORMATS = ("svg", "pdf", "png", "dot")
 INSTALL_HINT = "pip install pygraphviz (bundles Graphviz) or apt-get install graphviz"
@@ -41,10 +41,6 @@ for k, (src, out, fmt) in enumerate(json.load(sys.stdin)):
     except Exception as exc:
         print("error", k, json.dumps((str(exc).strip().splitlines() or [type(exc).__name__])[-1]), flush=True)
 """
-
-
-class RenderFailed(GradbookError):
-    """Graphviz ran but could not lay out or write a figure."""
 
 
 def find_renderer():

@@ -19,14 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .dot import has_own_label, to_dot
-from .errors import GradbookError
+from .errors import StepThroughError
 from .graph import Graph
 from .labels import dot_escape, format_array, html_label, plain_text
 from .renderers import render_many
-
-
-class StepThroughError(GradbookError):
-    """The graph cannot be stepped through (e.g. no backward pass has run)."""
 
 
 @dataclass(frozen=True)

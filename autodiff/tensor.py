@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from .errors import GradbookError
+from .errors import ExponentError
 
 ROLES = ("parameter", "input", "constant", "intermediate", "loss", "gradient")
 
@@ -180,7 +180,7 @@ class Tensor:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
-            raise GradbookError(f"{self.display_name} ** {exponent.display_name}: the exponent must be "
+            raise ExponentError(f"{self.display_name} ** {exponent.display_name}: the exponent must be "
                                 f"a constant number; for a tensor exponent write exp(y * log(x))")
         return ops.power(self, exponent=exponent)
 
