@@ -19,6 +19,7 @@ shape logic (``sum_to``, ``ndim``) runs unchanged and a wrong product is caught 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
 
 import numpy as np
 
@@ -165,6 +166,19 @@ class Const(MExpr):
 
 # ----- interior nodes -------------------------------------------------------------------------
 
+class _Unary(MExpr):
+    """A node over one operand ``x``, of the operand's shape."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self):
+        return self.x.shape
+
+    def children(self):
+        return (self.x,)
+
+
 @dataclass(frozen=True)
 class Add(MExpr):
     terms: tuple
@@ -174,88 +188,55 @@ class Add(MExpr):
         return self.terms
 
     def rebuild(self, children):
-        out = children[0]
-        for c in children[1:]:
-            out = add(out, c)
-        return out
+        return reduce(add, children)
 
 
 @dataclass(frozen=True)
-class Neg(MExpr):
+class Neg(_Unary):
     x: MExpr
-
-    @property
-    def shape(self):
-        return self.x.shape
-
-    def children(self):
-        return (self.x,)
 
     def rebuild(self, children):
         return neg(children[0])
 
 
 @dataclass(frozen=True)
-class Scale(MExpr):
+class Scale(_Unary):
     """A numeric multiple c x (c not 0, 1 or -1)."""
 
     c: float
     x: MExpr
-
-    @property
-    def shape(self):
-        return self.x.shape
-
-    def children(self):
-        return (self.x,)
 
     def rebuild(self, children):
         return mul(Const.of(self.c), children[0])
 
 
 @dataclass(frozen=True)
-class MatMul(MExpr):
+class _Product(MExpr):
+    """A chain of factors, flattened (the matrix product or the elementwise one)."""
+
     factors: tuple
     shape: tuple
 
     def children(self):
         return self.factors
 
+
+class MatMul(_Product):
     def rebuild(self, children):
-        out = children[0]
-        for c in children[1:]:
-            out = matmul(out, c)
-        return out
+        return reduce(matmul, children)
+
+
+class Hadamard(_Product):
+    def rebuild(self, children):
+        return reduce(mul, children)
 
 
 @dataclass(frozen=True)
-class Hadamard(MExpr):
-    factors: tuple
-    shape: tuple
-
-    def children(self):
-        return self.factors
-
-    def rebuild(self, children):
-        out = children[0]
-        for c in children[1:]:
-            out = mul(out, c)
-        return out
-
-
-@dataclass(frozen=True)
-class Power(MExpr):
+class Power(_Unary):
     """Elementwise power, (h^(t))^2."""
 
     x: MExpr
     n: int
-
-    @property
-    def shape(self):
-        return self.x.shape
-
-    def children(self):
-        return (self.x,)
 
     def rebuild(self, children):
         return power(children[0], self.n)
@@ -279,15 +260,12 @@ class Diag(MExpr):
 
 
 @dataclass(frozen=True)
-class Transpose(MExpr):
+class Transpose(_Unary):
     x: MExpr
 
     @property
     def shape(self):
         return tuple(reversed(self.x.shape))
-
-    def children(self):
-        return (self.x,)
 
     def rebuild(self, children):
         return transpose(children[0])
