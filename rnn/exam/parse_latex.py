@@ -18,11 +18,12 @@ tanh, yhat); otherwise each letter is a symbol (w h_0 = wh_0). A letter with dig
 right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z) is (\\tanh z)^2, and
 \\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+from .ast import (Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol,
                   TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
 from .names import DEFAULT_NAMES, FUNCTION_ALIASES, unknown_name_reason
-from .parse_text import derivative_tree, parse_exponent, parse_index_terms, parse_number, tower_error
+from .parse_text import (derivative_tree, parse_exponent, parse_index_terms, parse_number, parse_sum,
+                         tower_error)
 
 _PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
 _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
@@ -74,12 +75,7 @@ class _LatexParser:
 
     # -- operators ---------------------------------------------------------------------------
     def expr(self):
-        start = self.c.peek().pos
-        node = self.term()
-        while self.c.at(OP, "+") or self.c.at(OP, "-"):
-            cls = Add if self.c.next().text == "+" else Sub
-            node = self.c.make(cls, node, self.term(), start=start)
-        return node
+        return parse_sum(self.c, self.term)
 
     def term(self):
         start = self.c.peek().pos

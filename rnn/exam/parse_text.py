@@ -76,6 +76,16 @@ def parse_index_terms(cursor, base_kinds):
     return TimeIndex(base, offset)
 
 
+def parse_sum(cursor, term):
+    """term (('+' | '-') term)*, left-associative: the loosest level of both syntaxes."""
+    start = cursor.peek().pos
+    node = term()
+    while cursor.at(OP, "+") or cursor.at(OP, "-"):
+        cls = Add if cursor.next().text == "+" else Sub
+        node = cursor.make(cls, node, term(), start=start)
+    return node
+
+
 def derivative_tree(cursor, call, start):
     """The derivative of the activation `call` written out: tanh'(z) = 1 - tanh(z)**2 and
     sigma'(z) = sigma(z) * (1 - sigma(z)), the factors of eqs. 10.21 and 10.40-10.44."""
@@ -112,12 +122,7 @@ class _TextParser:
         return self.c.finish(node)
 
     def expr(self):
-        start = self.c.peek().pos
-        node = self.term()
-        while self.c.at(OP, "+") or self.c.at(OP, "-"):
-            cls = Add if self.c.next().text == "+" else Sub
-            node = self.c.make(cls, node, self.term(), start=start)
-        return node
+        return parse_sum(self.c, self.term)
 
     def term(self):
         start = self.c.peek().pos
