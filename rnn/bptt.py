@@ -100,24 +100,12 @@ class ForwardCache:
         return np.exp(self.log_yhat)
 
 
-@dataclass
-class OutputRecurrenceCache:
-    """Forward values of the Fig. 10.4 network.
+class OutputRecurrenceCache(ForwardCache):
+    """Forward values of the Fig. 10.4 network: the same fields, stacked differently.
 
     ``a``, ``h`` and ``log_yhat`` are (tau, ., B) with ``h[t - 1]`` = h^(t); ``o`` is
     (tau + 1, K, B) with ``o[0]`` = o^(0), the initial output fed to the first step.
     """
-
-    x: np.ndarray
-    a: np.ndarray
-    h: np.ndarray
-    o: np.ndarray
-    log_yhat: np.ndarray
-
-    @property
-    def yhat(self) -> np.ndarray:
-        """The softmax outputs yhat^(t) (eq. 10.11)."""
-        return np.exp(self.log_yhat)
 
 
 @dataclass
