@@ -49,7 +49,7 @@ class Bidirectional(Model):
         self.rescope(self.scope)
 
     def _declare(self):
-        return [("V", (self.n_out, self.hidden), self.hidden), ("c", (self.n_out, 1), None)]
+        return self._output_layer()
 
     def rescope(self, scope):
         forward, backward = self.directions
@@ -99,7 +99,7 @@ class Stacked(Model):
         self.rescope(self.scope)
 
     def _declare(self):
-        return [("V", (self.n_out, self.hidden), self.hidden), ("c", (self.n_out, 1), None)]
+        return self._output_layer()
 
     def rescope(self, scope):
         own = _rescope_output_layer(self, scope)

@@ -59,12 +59,7 @@ class GRU(Recurrence):
         return state
 
     def _declare(self):
-        H, n_in = self.hidden, self.n_in
-        params = []
-        for gate in ("u", "r", ""):
-            suffix = f"_{gate}" if gate else ""
-            params += [("U" + suffix, (H, n_in), n_in), ("W" + suffix, (H, H), H), ("b" + suffix, (H, 1), None)]
-        return params + [("V", (self.n_out, H), H), ("c", (self.n_out, 1), None)]
+        return self._gated(("u", "r", ""))
 
     def step(self, nb, t, x, prev, ctx):
         """One step of eq. 10.45 (printed) or of Cho et al.'s GRU."""

@@ -38,12 +38,7 @@ class LSTM(Recurrence):
         return f"LSTM, eqs 10.40-10.44, {self.candidate} candidate ({book})"
 
     def _declare(self):
-        H, n_in = self.hidden, self.n_in
-        params = []
-        for gate in ("f", "g", "o", ""):
-            suffix = f"_{gate}" if gate else ""
-            params += [("U" + suffix, (H, n_in), n_in), ("W" + suffix, (H, H), H), ("b" + suffix, (H, 1), None)]
-        return params + [("V", (self.n_out, H), H), ("c", (self.n_out, 1), None)]
+        return self._gated(("f", "g", "o", ""))
 
     def step(self, nb, t, x, prev, ctx):
         """Eqs 10.40-10.44 for one step: gates f, g, q, candidate, state s^(t), h^(t)."""

@@ -53,6 +53,20 @@ class Model:
     def _declare(self):
         raise NotImplementedError
 
+    def _output_layer(self):
+        """The declarations of V and c, the output layer o = c + V h (eq. 10.10)."""
+        return [("V", (self.n_out, self.hidden), self.hidden), ("c", (self.n_out, 1), None)]
+
+    def _gated(self, gates):
+        """The declarations of U^g, W^g, b^g for each gate (``''``: the plain U, W, b), then
+        of the output layer: the parameters of eqs 10.40-10.47, in the order they are drawn."""
+        H, n_in = self.hidden, self.n_in
+        params = []
+        for gate in gates:
+            suffix = f"_{gate}" if gate else ""
+            params += [("U" + suffix, (H, n_in), n_in), ("W" + suffix, (H, H), H), ("b" + suffix, (H, 1), None)]
+        return params + self._output_layer()
+
     def reinitialize(self, seed):
         """Draw fresh parameter values from ``numpy.random.default_rng(seed)``; returns self."""
         self.seed = seed
