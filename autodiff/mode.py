@@ -20,20 +20,20 @@ state = _State()
 
 
 @contextmanager
+def _switched_on(name):
+    old = getattr(state, name)
+    setattr(state, name, True)
+    try:
+        yield
+    finally:
+        setattr(state, name, old)
+
+
 def symbolic():
     """Evaluate primitives with their SymPy forwards (object arrays of SymPy expressions)."""
-    old, state.symbolic = state.symbolic, True
-    try:
-        yield
-    finally:
-        state.symbolic = old
+    return _switched_on("symbolic")
 
 
-@contextmanager
 def detect_anomaly():
     """Raise `AnomalyError` naming the first node whose value (or gradient) is NaN or Inf."""
-    old, state.anomaly = state.anomaly, True
-    try:
-        yield
-    finally:
-        state.anomaly = old
+    return _switched_on("anomaly")
