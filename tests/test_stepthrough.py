@@ -1,5 +1,4 @@
 """The backward pass, frame by frame (reverse topological order), and its offline HTML page."""
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -10,13 +9,7 @@ import pytest
 import autodiff as ad
 from autodiff.stepthrough import StepThroughError, backward_frames, frame_dot, write_stepthrough
 
-HAS_RENDERER = bool(shutil.which("dot")) or importlib.util.find_spec("pygraphviz") is not None
-needs_graphviz = pytest.mark.skipif(
-    not HAS_RENDERER, reason="NO GRAPHVIZ RENDERER: neither `dot` on PATH nor pygraphviz importable; "
-                             "pip install pygraphviz or apt-get install graphviz")
 CHROMIUM = shutil.which("chromium")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="NO HEADLESS CHROMIUM: apt-get install chromium to test the step-through page")
 
 
 def neuron():
@@ -121,22 +114,18 @@ def read_page(html):
 
 @pytest.fixture(scope="module")
 def page_dir(tmp_path_factory):
-    if not HAS_RENDERER:
-        pytest.skip("NO GRAPHVIZ RENDERER for the step-through frames")
     out = tmp_path_factory.mktemp("steps")
     write_stepthrough(neuron(), out)
     return out
 
 
 @pytest.mark.needs_graphviz
-@needs_graphviz
 def test_numbered_svgs_one_per_frame(page_dir):
     count = len(backward_frames(neuron()))
     assert sorted(p.name for p in page_dir.glob("frame_*.svg")) == [f"frame_{k:03d}.svg" for k in range(count)]
 
 
 @pytest.mark.needs_graphviz
-@needs_graphviz
 def test_page_is_self_contained(page_dir):
     """Works offline: no external script, style or image."""
     html = (page_dir / "index.html").read_text(encoding="utf-8")
@@ -145,14 +134,12 @@ def test_page_is_self_contained(page_dir):
 
 
 @pytest.mark.needs_graphviz
-@needs_graphviz
 def test_page_without_script_shows_the_first_frame(page_dir):
     page = read_page((page_dir / "index.html").read_text(encoding="utf-8"))
     assert [hidden for _, hidden, _ in page.figures] == [False] + [True] * (len(page.figures) - 1)
 
 
 @pytest.mark.needs_graphviz
-@needs_graphviz
 def test_svg_ids_are_unique_across_frames(page_dir):
     ids = re.findall(r'\bid="([^"]+)"', (page_dir / "index.html").read_text(encoding="utf-8"))
     assert len(ids) == len(set(ids))
@@ -168,8 +155,6 @@ def _chromium(*args, tmp_path):
 
 @pytest.mark.needs_chromium
 @pytest.mark.needs_graphviz
-@needs_graphviz
-@needs_chromium
 def test_clicking_next_twice_shows_the_third_frame(page_dir, tmp_path):
     """In a real browser: the "next" button's click(), twice, from frame 1."""
     url = (page_dir / "index.html").as_uri() + "#autoclick=2"
@@ -184,8 +169,6 @@ def test_clicking_next_twice_shows_the_third_frame(page_dir, tmp_path):
 
 @pytest.mark.needs_chromium
 @pytest.mark.needs_graphviz
-@needs_graphviz
-@needs_chromium
 def test_frame_query_then_previous_click(page_dir, tmp_path):
     url = (page_dir / "index.html").as_uri() + "?frame=4#autoclick=-1"
     page = read_page(_chromium("--dump-dom", url, tmp_path=tmp_path).stdout)
@@ -194,8 +177,6 @@ def test_frame_query_then_previous_click(page_dir, tmp_path):
 
 @pytest.mark.needs_chromium
 @pytest.mark.needs_graphviz
-@needs_graphviz
-@needs_chromium
 def test_screenshot_of_the_page(page_dir, tmp_path):
     shot = tmp_path / "page.png"
     _chromium("--hide-scrollbars", "--window-size=1000,800", f"--screenshot={shot}",
