@@ -13,25 +13,39 @@ from .backward import toposort
 from .tensor import Tensor
 
 
+def push_tangents(root, seeds, values=None):
+    """{node: tangent} for every node below `root` (itself included) that depends on a node
+    of `seeds` ({node: tangent}): each primitive's JVP, inputs first. `values` ({node: value})
+    replaces the recorded values, e.g. by SymPy expressions; an input with no tangent has a
+    zero one."""
+    dots = dict(seeds)
+    for node in toposort(root):
+        if node.prim is None or node in dots:
+            continue
+        ins = [dots.get(i) for i in node.inputs]
+        if all(d is None for d in ins):
+            continue
+        if values is None:
+            ins = [np.zeros_like(i.value, dtype=np.float64) if d is None else d for d, i in zip(ins, node.inputs)]
+            args, ans = [i.value for i in node.inputs], node.value
+        else:
+            ins = [np.full(i.shape, 0, dtype=object) if d is None else d for d, i in zip(ins, node.inputs)]
+            args, ans = [values[i] for i in node.inputs], values[node]
+        dots[node] = np.broadcast_to(node.prim.jvp(ins, ans, *args, **node.params), node.shape)
+    return dots
+
+
 def jvp(f, primals, tangents):
     """``(f(*primals), J_f(primals) @ tangents)`` by forward accumulation."""
     primals, tangents = tuple(primals), tuple(tangents)
     leaves = [Tensor(p.value if isinstance(p, Tensor) else p, name=f"arg{k}", requires_grad=True)
               for k, p in enumerate(primals)]
     out = f(*leaves)
-    dots = {leaf: np.asarray(t, dtype=np.float64) for leaf, t in zip(leaves, tangents)}
-    for leaf, t in dots.items():
+    seeds = {leaf: np.asarray(t, dtype=np.float64) for leaf, t in zip(leaves, tangents)}
+    for leaf, t in seeds.items():
         if t.shape != leaf.shape:
             raise ValueError(f"tangent for {leaf.name} has shape {t.shape}, primal has {leaf.shape}")
-    for node in toposort(out):
-        if node.prim is None or node in dots:
-            continue
-        ins = [dots.get(i) for i in node.inputs]
-        if all(d is None for d in ins):
-            continue
-        ins = [np.zeros_like(i.value, dtype=np.float64) if d is None else d for d, i in zip(ins, node.inputs)]
-        values = [i.value for i in node.inputs]
-        dots[node] = np.broadcast_to(node.prim.jvp(ins, node.value, *values, **node.params), node.shape)
+    dots = push_tangents(out, seeds)
     return out.value, np.array(dots.get(out, np.zeros_like(out.value)))
 
 

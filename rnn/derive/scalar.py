@@ -21,7 +21,8 @@ import sympy
 
 import autodiff as ad
 from autodiff import mode, symbolic
-from autodiff.backward import backprop, toposort
+from autodiff.backward import backprop
+from autodiff.forward import push_tangents
 
 from .errors import DeriveError
 
@@ -78,16 +79,9 @@ def _values(root, leaves, compact):
 
 def _forward_mode(root, values, wrt):
     """d root / d wrt by the primitives' JVPs: the nested form."""
-    zero = np.asarray(sympy.Integer(0), dtype=object)
-    dots = {wrt: np.asarray(sympy.Integer(1), dtype=object)}
     with mode.symbolic():
-        for node in toposort(root):
-            if node.prim is None or not any(i in dots for i in node.inputs):
-                continue
-            ins = [dots.get(i, zero) for i in node.inputs]
-            dots[node] = np.asarray(node.prim.jvp(ins, values[node], *[values[i] for i in node.inputs],
-                                                  **node.params), dtype=object)
-    return sympy.sympify(dots.get(root, zero).item()) if root in dots else sympy.Integer(0)
+        dots = push_tangents(root, {wrt: np.asarray(sympy.Integer(1), dtype=object)}, values)
+    return sympy.sympify(dots[root].item()) if root in dots else sympy.Integer(0)
 
 
 def _reverse_mode(root, values, wrt):
