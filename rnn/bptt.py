@@ -226,6 +226,15 @@ def _softmax_nll_grad(log_yhat: np.ndarray, y: np.ndarray, scale: float) -> np.n
     return grad_o
 
 
+def _loss_and_output_grad(cache: ForwardCache, y: np.ndarray, mean_over_time: bool) -> tuple[float, np.ndarray]:
+    """L of a cache with an output at every step (eqs. 10.12 - 10.14; divided by tau with
+    `mean_over_time`) and its gradient grad_{o^(t)} L (eq. 10.18), for all t at once."""
+    tau, K, B = cache.log_yhat.shape
+    y = _check_targets(y, (tau, B), K)
+    value = loss(cache, y, "mean" if mean_over_time else "sum")
+    return value, _softmax_nll_grad(cache.log_yhat, y, 1.0 / tau if mean_over_time else 1.0)
+
+
 def _ordered(grads: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: grads[name] for name in PARAMETER_NAMES if name in grads}
 
@@ -285,12 +294,8 @@ def bptt(params: RNNParams, x: np.ndarray, y: np.ndarray, h0: np.ndarray | None 
     see :func:`bptt_fast`). ``mean_over_time=True`` differentiates L / tau (d2l.ai style).
     """
     cache = forward(params, x, h0)
-    tau, K, B = cache.log_yhat.shape
-    y = _check_targets(y, (tau, B), K)
-    scale = 1.0 / tau if mean_over_time else 1.0
-    value = loss(cache, y, "mean" if mean_over_time else "sum")
-
-    grad_o = _softmax_nll_grad(cache.log_yhat, y, scale)
+    tau = cache.log_yhat.shape[0]
+    value, grad_o = _loss_and_output_grad(cache, y, mean_over_time)
     # The V^T grad_o^(t) term of eq. 10.21 is independent of the recurrence: one matmul for all t.
     grad_h = np.matmul(params.V.T, grad_o)
     grad_a = np.empty_like(grad_h)
@@ -336,12 +341,8 @@ def truncated_bptt(params: RNNParams, x: np.ndarray, y: np.ndarray, k: int,
     if not isinstance(k, (int, np.integer)) or k < 1:
         raise BPTTShapeError(f"truncation length k={k!r} must be a positive integer")
     cache = forward(params, x, h0)
-    tau, K, B = cache.log_yhat.shape
-    y = _check_targets(y, (tau, B), K)
-    scale = 1.0 / tau if mean_over_time else 1.0
-    value = loss(cache, y, "mean" if mean_over_time else "sum")
-
-    grad_o = _softmax_nll_grad(cache.log_yhat, y, scale)
+    tau = cache.log_yhat.shape[0]
+    value, grad_o = _loss_and_output_grad(cache, y, mean_over_time)
     output, _ = _output_grads(grad_o, cache.h[1:], per_step=False)
     dtanh = 1.0 - cache.h[1:] ** 2
     WT = params.W.T
@@ -403,12 +404,8 @@ def output_recurrence_bptt(params: RNNParams, x: np.ndarray, y: np.ndarray,
     gradient; ``result.grad_o0`` is dL/do^(0).
     """
     cache = output_recurrence_forward(params, x, o0)
-    tau, K, B = cache.log_yhat.shape
-    y = _check_targets(y, (tau, B), K)
-    scale = 1.0 / tau if mean_over_time else 1.0
-    value = loss(cache, y, "mean" if mean_over_time else "sum")
-
-    grad_o = _softmax_nll_grad(cache.log_yhat, y, scale)
+    tau = cache.log_yhat.shape[0]
+    value, grad_o = _loss_and_output_grad(cache, y, mean_over_time)
     grad_h = np.empty_like(cache.h)
     grad_a = np.empty_like(cache.h)
     dtanh = 1.0 - cache.h ** 2
