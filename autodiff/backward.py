@@ -113,7 +113,7 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
         prim = node.prim
         if prim is None:
             continue
-        if node in terms:
+        if terms and node in terms:
             _settle(adjoints, owned, node, terms.pop(node), joined)
         g = adjoints[node]
         if on_adjoint is not None:
@@ -152,7 +152,7 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
                 if rule is None:
                     raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
                                         f"({inp.display_name}); create that input with requires_grad=False")
-                contribution = rule(g, ans, *args, **params)
+                contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
             shape = inp.value.shape
             if getattr(contribution, "shape", None) != shape:
                 contribution = sum_to(contribution, shape)
@@ -243,18 +243,21 @@ def backward(root, grad=None, create_graph=False):
     seed = adjoints.get(root)
     private = {id(seed)}  # arrays a parameter (or the caller, for the seed) may change in place
     kept = set()
+    intermediates = []
     for node, g in adjoints.items():
-        if node.prim is None:
-            if node.grad is not None:
-                node.grad = node.grad + g
-            elif type(g) is np.ndarray and g.base is None and id(g) not in private:
-                node.grad = g
-            else:
-                node.grad = g = np.array(g)
+        if node.prim is not None:
+            intermediates.append((node, g))
+        elif node.grad is not None:
+            node.grad = node.grad + g
+        elif type(g) is not np.ndarray:  # a NumPy scalar: nothing to alias, just box it
+            node.grad = np.array(g)
+        elif g.base is None and id(g) not in private:
+            node.grad = g
             private.add(id(g))
-    for node, g in adjoints.items():
-        if node.prim is None:
-            continue
+        else:
+            node.grad = g = np.array(g)
+            private.add(id(g))
+    for node, g in intermediates:
         if node.grad is not None:
             node.grad = node.grad + g
         elif type(g) is not np.ndarray or id(g) in private or id(g.base) in private:

@@ -72,7 +72,8 @@ class Primitive:
                 inputs = tuple(b if isinstance(b, Tensor) else constant(b) for b in args)
                 break
         try:
-            value = fn(*[t.value for t in inputs], **params)
+            values = [t.value for t in inputs]
+            value = fn(*values, **params) if params else fn(*values)
         except (ValueError, IndexError) as exc:
             raise ShapeError.for_op(self.name, inputs, exc) from None
         if _state.anomaly:

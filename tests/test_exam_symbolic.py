@@ -21,7 +21,7 @@ def confirmation(question, answer, syntax="auto"):
     if question.id not in _KEYS:
         _KEYS[question.id] = scalar_key(question)
     node = parse_answer(answer, syntax, names=frozenset(question.symbols))
-    return confirm(node, question, _KEYS[question.id])
+    return confirm(node, question, _KEYS[question.id], budget=None)  # decided by mathematics, not load
 
 
 @pytest.mark.parametrize("answer", [
@@ -82,17 +82,17 @@ def test_answers_beyond_the_cheap_cases_are_left_unconfirmed(answer, reason):
 
 
 def test_checker_reports_the_confirmation_in_json_and_message():
-    result = Checker(DH2_DW).check(r"(1-h_2^2)\left(h_1 + w(1-h_1^2)h_0\right)", "latex")
+    result = Checker(DH2_DW, confirm_budget=None).check(r"(1-h_2^2)\left(h_1 + w(1-h_1^2)h_0\right)", "latex")
     assert result.verdict == "correct" and result.to_dict()["confirmed"] is True
     assert "Confirmed symbolically" in result.message
 
 
 def test_checker_keeps_the_numeric_verdict_of_a_named_mistake():
-    result = Checker(DH2_DW).check("(1 - h2**2) * h1")
+    result = Checker(DH2_DW, confirm_budget=None).check("(1 - h2**2) * h1")
     assert (result.verdict, result.mistake, result.confirmed) == ("incorrect", "missing-recurrent-path", False)
 
 
 def test_number_answers_and_matrix_questions_are_not_confirmed_symbolically():
-    assert Checker(DH2_DW).check("0.913").confirmed is None
+    assert Checker(DH2_DW, confirm_budget=None).check("0.913").confirmed is None
     result = Checker(get_question("rnn/grad_c")).check("sum_t grad_o[t]")
     assert result.confirmed is None and "symbolically" not in result.message

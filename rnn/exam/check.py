@@ -77,10 +77,11 @@ class Checker:
     and the point of the given numbers, when the question has them).
     """
 
-    def __init__(self, question, seed=0, count=3):
+    def __init__(self, question, seed=0, count=3, confirm_budget=symbolic.BUDGET):
         self.question = question
         self.seed = seed
         self.count = count
+        self.confirm_budget = confirm_budget  # seconds for the symbolic confirmation; None: no limit
         # The asked quantity itself is readable, so that restating it is marked 'circular', not unreadable.
         self.names = frozenset(question.symbols) | {question.asked.name}
         self._points = None
@@ -224,7 +225,7 @@ class Checker:
         if isinstance(self._symbolic_key, Exception):
             found = symbolic.Confirmation(None, f"Not confirmed symbolically: {self._symbolic_key}.")
         else:
-            found = symbolic.confirm(node, self.question, self._symbolic_key)
+            found = symbolic.confirm(node, self.question, self._symbolic_key, self.confirm_budget)
         message = f"{result.message} {found.note}"
         if found.confirmed is False and result.verdict == "correct":
             message += " The verdict is the numeric check's, at the points above."
