@@ -81,7 +81,7 @@ def _forward_mode(root, values, wrt):
     """d root / d wrt by the primitives' JVPs: the nested form."""
     with mode.symbolic():
         dots = push_tangents(root, {wrt: np.asarray(sympy.Integer(1), dtype=object)}, values)
-    return sympy.sympify(dots[root].item()) if root in dots else sympy.Integer(0)
+    return _expression(dots[root].item()) if root in dots else sympy.Integer(0)
 
 
 def _reverse_mode(root, values, wrt):
@@ -89,7 +89,14 @@ def _reverse_mode(root, values, wrt):
     seed = np.asarray(sympy.Integer(1), dtype=object)
     with mode.symbolic():
         grads = backprop(root, seed, values=values)
-    return sympy.sympify(np.asarray(grads.get(wrt, 0), dtype=object).item())
+    return _expression(np.asarray(grads.get(wrt, 0), dtype=object).item())
+
+
+def _expression(value):
+    """An engine-computed entry as a SymPy expression (a plain number when no symbol reached it)."""
+    if isinstance(value, sympy.Basic):
+        return value
+    return sympy.Integer(value) if float(value).is_integer() else sympy.Float(value)
 
 
 SIGMA = sympy.Function("sigma")
