@@ -19,7 +19,7 @@ def _renderer_available():
 def test_readme_python_example_runs_and_renders_svg(tmp_path):
     if not _renderer_available():
         pytest.skip("no Graphviz renderer: pip install pygraphviz (or apt-get install graphviz)")
-    (block,) = re.findall(r"```python\n(.*?)```", README, re.S)
+    block = re.findall(r"```python\n(.*?)```", README, re.S)[0]
     run = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "neuron.svg").read_text().lstrip().startswith("<?xml")
@@ -37,3 +37,13 @@ def test_every_gradbook_command_in_the_readme_is_a_real_subcommand():
     from autodiff.cli import COMMANDS
     used = set(re.findall(r"`gradbook ([a-z]+)", README))
     assert used <= set(COMMANDS), used - set(COMMANDS)
+
+
+def test_readme_rnn_example_unrolls_trains_and_samples(tmp_path):
+    block = re.findall(r"```python\n(.*?)```", README, re.S)[1]
+    run = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("\\mathbf{h}^{(3)}")
+    initial, final = map(float, next(l for l in lines if l.startswith("loss per character")).split()[3::2])
+    assert final < initial
