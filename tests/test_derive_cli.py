@@ -39,3 +39,11 @@ def test_explicit_and_scalar_forms(capsys):
 def test_unknown_parameter_exits_with_a_one_line_message(capsys):
     code, _, err = run(capsys, "rnn", "--wrt", "Q")
     assert code == 2 and "no parameter 'Q'" in err
+
+
+def test_printed_gru_is_its_own_cell(capsys):
+    """gru-printed (eqs 10.45-10.47 as printed) beside gru (Cho et al.), as lstm beside lstm-tanh."""
+    code, out, _ = run(capsys, "gru-printed", "--wrt", "U")
+    assert code == 0
+    assert "grad_u[t] = diag(h[t] - h_tilde[t+1]) @ grad_h[t+1]    for t = 0..tau-1" in out
+    assert "grad_U = sum(t=1..tau," in out and "x[t-1].T)" in out

@@ -85,3 +85,13 @@ def test_explicit_rejects_unknown_parameter_and_bad_targets():
         derive_explicit("rnn", "Q")
     with pytest.raises(DeriveError, match="targets"):
         derive_explicit("rnn", "W", tau=2, K=2, targets=[0, 5])
+
+
+def test_printed_gru_explicit_gradient_matches_the_engine():
+    """GRU as printed (eqs 10.45-10.47): dL/dW^u_ij through the named definitions equals the
+    engine's gradient, although the last input x^(tau) reaches no h^(t)."""
+    result = derive_explicit("gru-printed", "W_u", tau=3, H=2, n_in=2, K=3)
+    env, sample = numbers_for(result)
+    graph = unroll(cell("gru-printed"), sample)
+    graph.loss.backward()
+    np.testing.assert_allclose(result.evaluate(env), graph.params["W_u"].grad, atol=1e-10, rtol=0)

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import rnn
 import rnn.bptt as hand
 from rnn.derive import DeriveError, check, derive, derive_matrix, printed_10_21
 from rnn.derive import mexpr as mx
@@ -110,7 +111,7 @@ def test_generalisation_does_not_depend_on_the_unrolled_length(simple):
     assert derive_matrix("rnn", tau=5).text() == simple.text()
 
 
-@pytest.mark.parametrize("name", ["rnn", "output", "seq2one", "lstm", "lstm-tanh", "gru"])
+@pytest.mark.parametrize("name", ["rnn", "output", "seq2one", "lstm", "lstm-tanh", "gru", "gru-printed"])
 def test_derived_equations_match_the_engine_numerically(name):
     """Running the derived recurrences on a 6-step sequence gives the engine's BPTT gradients."""
     derivation = derive_matrix(name)
@@ -121,7 +122,7 @@ def test_derived_equations_match_the_engine_numerically(name):
     for pname, p in graph.params.items():
         np.testing.assert_allclose(solution.parameter(pname), p.grad, atol=1e-10, rtol=0)
     for node in graph.nodes.values():
-        if node.meta["kind"] in spec.adjoints and node.grad is not None and node.meta["t"] >= 1:
+        if node.meta["kind"] in spec.adjoints and node.grad is not None and node.prim is not None:
             np.testing.assert_allclose(solution.adjoint(node.meta["kind"], node.meta["t"]), node.grad,
                                        atol=1e-10, rtol=0)
 
@@ -144,6 +145,45 @@ def test_lstm_cell_state_recurrence_goes_through_the_forget_gate():
     s1 = mx.Sym("s", mx.Time("t", 1), (H, 1))
     term = mx.MatMul((mx.Diag(mx.Sym("f", mx.Time("t", 1), (H, 1))), mx.Grad(s1)), (H, 1))
     assert term in eq.rhs.terms
+
+
+def test_printed_gru_update_gate_adjoint_reads_the_next_step():
+    """GRU as printed (eq. 10.45): u^(t) gates h^(t+1), so grad_{u^(t)} L =
+    diag(h^(t) - htilde^(t+1)) grad_{h^(t+1)} L for t = 0..tau-1."""
+    eq = derive_matrix("gru-printed").equation("u")
+    h0, h1, ht1 = vec("h", "t", 0), vec("h", "t", 1), vec("htilde", "t", 1)
+    diag, grad = eq.rhs.factors
+    assert isinstance(eq.rhs, mx.MatMul) and grad == mx.Grad(h1)
+    assert isinstance(diag, mx.Diag) and set(diag.v.terms) == {h0, mx.Neg(ht1)}
+    assert (eq.lo, eq.hi) == (mx.Time("abs", 0), mx.Time("tau", -1))
+
+
+def test_printed_gru_input_weights_meet_the_previous_input():
+    """GRU as printed (eq. 10.45): U multiplies x^(t-1), so grad_U L sums over t = 1..tau with
+    x^(t-1)T, and U^u over t = 0..tau-1 with x^(t)T (the gates of eq. 10.46)."""
+    d = derive_matrix("gru-printed")
+    assert "x[t-1].T)" in d.equation("U").text() and "sum(t=1..tau," in d.equation("U").text()
+    assert "x[t].T)" in d.equation("U_u").text() and "sum(t=0..tau-1," in d.equation("U_u").text()
+
+
+def test_printed_gru_derivation_matches_rnn_unroll_gradients():
+    """Eqs 10.45-10.47 as printed: the derived recurrences, evaluated on the graph of
+    rnn.unroll(GRU(form='printed')), give its engine gradients (every parameter, every named
+    adjoint including the gates u^(0), r^(0))."""
+    tau, rng = 6, np.random.default_rng(5)
+    model = rnn.GRU(n_in=N_IN, hidden=H, n_out=K, seed=2, form="printed")
+    u = rnn.unroll(model, rng.normal(size=(tau, N_IN, 1)), rng.integers(0, K, size=(tau, 1)))
+    u.loss.backward()
+    solution = Solution(derive_matrix("gru-printed"), environment(u), tau)
+    for name, p in u.params.items():
+        np.testing.assert_allclose(solution.parameter(name), p.grad, atol=1e-10, rtol=0)
+    checked = 0
+    for node in u.nodes.values():
+        if node.meta["kind"] in cell("gru-printed").adjoints and node.prim is not None:
+            np.testing.assert_allclose(solution.adjoint(node.meta["kind"], node.meta["t"]), node.grad,
+                                       atol=1e-10, rtol=0)
+            checked += 1
+    assert checked == 5 * tau   # o, h, htilde at 1..tau; u, r at 0..tau-1
 
 
 def test_sequence_to_one_output_parameters_come_from_tau_alone():

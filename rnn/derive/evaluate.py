@@ -115,8 +115,10 @@ class Solution:
 
 
 def environment(unrolled):
-    """{(name, step): value} of every tagged node and parameter of a numeric unrolled graph."""
+    """{(name, step): value} of every tagged node and parameter of a numeric unrolled graph
+    (`graphs.unroll`'s or `rnn.unroll`'s; the total loss L, which has no step, is left out)."""
     env = {(name, None): p.value for name, p in unrolled.params.items()}
     for node in unrolled.nodes.values():
-        env[(node.meta["kind"], node.meta["t"])] = node.value
+        if "t" in node.meta:
+            env[(node.meta["kind"], node.meta["t"])] = node.value
     return env

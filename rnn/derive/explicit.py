@@ -169,8 +169,10 @@ def derive_explicit(cell="rnn", wrt="W", tau=3, H=2, n_in=2, K=2, targets=None, 
         for name, syms in param_syms.items():
             for p in [graph.params[name]] + graph.copies[name]:
                 leaves[p] = syms
+        # the printed GRU's last input x^(tau) reaches no h^(t) (eq. 10.45), so no node holds it
         for t in range(1, tau + 1):
-            leaves[graph.nodes[f"x_{t}"]] = _entry_symbols("x", t, (n_in, 1))
+            if f"x_{t}" in graph.nodes:
+                leaves[graph.nodes[f"x_{t}"]] = _entry_symbols("x", t, (n_in, 1))
         return leaves
 
     graph = unroll(spec, sample)

@@ -101,6 +101,19 @@ def _gru_step(p, x, prev, t):
     return {"h": h}, _output(p, h, t)
 
 
+def _gru_printed_step(p, x, prev, t):
+    """GRU as printed, eqs 10.45-10.47: step t reads the previous input x^(t-1) and the gates
+    u^(t-1), r^(t-1), which eqs 10.46-10.47 build from h^(t-1); sigmoid candidate. The
+    previous input rides along with the state; x^(0) is zero, as in `rnn.GRU(form='printed')`."""
+    h_prev = prev["h"]
+    x_prev = prev["x"] if "x" in prev else tag(ad.Tensor(np.zeros(x.shape)), "x", 0)
+    u = tag(ad.sigmoid(_affine(p, x_prev, h_prev, "u")), "u", t - 1)
+    r = tag(ad.sigmoid(_affine(p, x_prev, h_prev, "r")), "r", t - 1)
+    htilde = tag(ad.sigmoid(_affine(p, x_prev, r * h_prev)), "htilde", t)
+    h = tag(u * h_prev + (1 - u) * htilde, "h", t)
+    return {"h": h, "x": x}, _output(p, h, t)
+
+
 def _gated(gates):
     shapes = {}
     for gate in gates:
@@ -132,6 +145,8 @@ CELLS = {
                       _lstm_step("tanh")),
     "gru": Cell("gru", "GRU, Cho et al. form of eqs 10.45-10.47", ("h",), ("o", "h", "u", "r", "htilde"),
                 _gated(["u", "r", ""]), _gru_step),
+    "gru-printed": Cell("gru-printed", "GRU as printed, eqs 10.45-10.47 (gates and input of step t-1)",
+                        ("h",), ("o", "h", "u", "r", "htilde"), _gated(["u", "r", ""]), _gru_printed_step),
 }
 
 

@@ -132,8 +132,9 @@ def reverse(root, values, names, steps, adjoint_kinds):
     def on_adjoint(node, g):
         g = _later_steps_first(mx.substitute(mx.lift(g), {**names, **targets.get(node, {})}))
         sym = values[node]
-        # the initial state h^(0) is an input: its adjoint is not part of the recurrences
-        if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds and sym.time.offset >= 1:
+        # the initial state h^(0) is an input: its adjoint is not part of the recurrences; the
+        # gates u^(0), r^(0) of the printed GRU (eq. 10.45) are computed, so theirs is
+        if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds and node.prim is not None:
             equations.append((sym, g))
             return mx.Grad(sym)
         return g
@@ -195,13 +196,16 @@ def _runs(forms):
     return runs
 
 
-def _general(runs, tau, what):
-    """Check that every run is anchored at step 1 or at tau and repeats where it claims to."""
+def _general(runs, what):
+    """Check that every run is anchored at the first or the last step and repeats where it
+    claims to. The first step is 1, or 0 for the gates u^(0), r^(0) of the printed GRU
+    (eq. 10.45 reads u^(t-1)); the last is tau, or tau - 1 for those gates."""
+    start, end = runs[0][0], runs[-1][1]
     for first, last, _ in runs:
-        if first != 1 and last != tau:
+        if first != start and last != end:
             raise DeriveError(f"{what} changes form in the middle of the sequence (steps {first}-{last} "
-                              f"of {tau}); the cell is not time-invariant, so no recurrence in t exists")
-        if first == 1 and last < tau and last - first < 1:
+                              f"of {start}-{end}); the cell is not time-invariant, so no recurrence in t exists")
+        if first == start and last < end and last - first < 1:
             raise DeriveError(f"{what} takes its interior form at one step only; unroll more steps")
 
 
@@ -217,7 +221,7 @@ def generalise_adjoints(equations, tau):
         steps = by_kind[kind]
         forms = {s: _relative(rhs, s, "t") for s, (sym, rhs) in steps.items()}
         runs = _runs(forms)
-        _general(runs, tau, f"grad_{kind}")
+        _general(runs, f"grad_{kind}")
         for first, last, form in runs:
             sym = steps[last][0]
             if first == last == tau:
@@ -236,7 +240,7 @@ def generalise_parameters(contributions, shapes, tau):
     for name, per_step in contributions.items():
         forms = {s: _relative(e, s, "t") for s, e in per_step.items()}
         runs = _runs(forms)
-        _general(runs, tau, f"grad_{name}")
+        _general(runs, f"grad_{name}")
         total = None
         for first, last, form in runs:
             if first == last == tau:
@@ -260,6 +264,7 @@ def _model(cell_name, sizes):
         "lstm": lambda: rnn.LSTM(n_in=n_in, hidden=H, n_out=K, seed=0, candidate="sigmoid"),
         "lstm-tanh": lambda: rnn.LSTM(n_in=n_in, hidden=H, n_out=K, seed=0, candidate="tanh"),
         "gru": lambda: rnn.GRU(n_in=n_in, hidden=H, n_out=K, seed=0, form="cho"),
+        "gru-printed": lambda: rnn.GRU(n_in=n_in, hidden=H, n_out=K, seed=0, form="printed"),
     }
     return make[cell_name]()
 
