@@ -109,12 +109,23 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     fused_ok = in_place and not anomaly
     terms = {}  # input -> ProductTerms of fused VJPs, summed once all have arrived
     joined = {}
-    for node in _needing_grad(root):
+    order = _needing_grad(root)
+    chained = set()  # nodes a chain rule (vjp_chain) has already back-propagated through
+    unchained = set()  # nodes of chains that must go one by one (so none is tried twice)
+    for position, node in enumerate(order):
+        if chained and node in chained:
+            continue
         prim = node.prim
         if prim is None:
             continue
         if terms and node in terms:
             _settle(adjoints, owned, node, terms.pop(node), joined)
+        if fused_ok and prim.vjp_chain is not None and node not in unchained:
+            chain = _chain(order, position)
+            if _run_chain(chain, adjoints, owned, terms, joined):
+                chained.update(chain)
+                continue
+            unchained.update(chain)
         g = adjoints[node]
         if on_adjoint is not None:
             g = adjoints[node] = on_adjoint(node, g)
@@ -174,6 +185,53 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     for node, pending in terms.items():
         _settle(adjoints, owned, node, pending, joined)
     return adjoints
+
+
+def _chain(order, position):
+    """The nodes from ``order[position]`` down, each the first input of the one before and
+    next in `order`, with the same primitive and parameters: an unrolled recurrence.
+
+    `order` is reverse creation order, so a node's other consumers were all created after
+    it: those outside the chain come before the chain's newest node and have already
+    contributed their adjoints when the chain starts.
+    """
+    top = order[position]
+    prim, params, chain = top.prim, top.params, [top]
+    for node in order[position + 1:]:
+        if chain[-1].inputs[0] is not node or node.prim is not prim or node.params != params:
+            break
+        chain.append(node)
+    return chain
+
+
+def _run_chain(chain, adjoints, owned, terms, joined):
+    """Back-propagate a whole chain with its primitive's `vjp_chain`. False, with nothing
+    done, for a single node, for a node that also enters the chain other than as the next
+    one's first input (its adjoint would not be complete in time), or if the rule declines."""
+    if len(chain) < 2:
+        return False
+    members = set(chain)
+    if any(inp in members for node in chain for inp in node.inputs[1:]):
+        return False
+    for node in chain:
+        if terms and node in terms:
+            _settle(adjoints, owned, node, terms.pop(node), joined)
+    result = chain[0].prim.vjp_chain(chain, [adjoints.get(node) for node in chain])
+    if result is None:
+        return False
+    chain_adjoints, contributions = result
+    for node, g in zip(chain, chain_adjoints):
+        adjoints[node] = g
+    for inp, contribution in contributions:
+        previous = adjoints.get(inp)
+        if previous is None:
+            adjoints[inp] = contribution
+        elif inp in owned:
+            previous += contribution
+        else:
+            adjoints[inp] = previous + contribution
+            owned.add(inp)
+    return True
 
 
 def _summed(terms, joined):

@@ -16,6 +16,13 @@ A `Primitive` holds everything the engine knows about an op, side by side:
   (``create_graph=True``), symbolic and anomaly-checked passes use them.
   A contribution may be a `ProductTerm`, a matrix product the backward pass adds up with
   the other terms of the same input in one contraction.
+* ``vjp_chain`` (optional): the VJPs of a whole chain of nodes of this primitive, each
+  reading the one before as its first argument (an unrolled recurrence h^(t) = f(h^(t-1), ...)),
+  in one call for the numeric backward pass. ``vjp_chain(nodes, gs)`` gets the chain newest
+  first and each node's adjoint from outside the chain (None where it has none), and returns
+  ``(adjoints, contributions)``: every node's complete adjoint, and ``(input, contribution)``
+  pairs for the inputs outside the chain; or None to decline (then the nodes go one by one).
+  A recurrence is then back-propagated as its hand-written loop is, not node by node.
 
 Calling a primitive on plain arrays runs the NumPy code directly (the fast path the
 backward pass uses). Calling it with at least one `Tensor` records a node.
@@ -32,9 +39,10 @@ from .tensor import Tensor, constant
 class Primitive:
     """An op with its NumPy and SymPy forwards, its VJPs and its JVP."""
 
-    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all")
+    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all", "vjp_chain")
 
-    def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None, vjp_all=None):
+    def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None, vjp_all=None,
+                 vjp_chain=None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -43,6 +51,7 @@ class Primitive:
         self.jvp = jvp
         self.doc = doc or forward.__doc__
         self.vjp_all = vjp_all
+        self.vjp_chain = vjp_chain
 
     def __repr__(self):
         return f"<primitive {self.name}>"

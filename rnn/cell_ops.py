@@ -18,8 +18,10 @@ The VJPs are written with array operators, so called on Tensors (``create_graph=
 record primitives and can be differentiated again; called on arrays they are plain NumPy.
 ``rnn_step`` and ``rnn_outputs`` also declare their VJPs fused (``vjp_all``) for the numeric
 backward pass: grad_a once per step, and the parameter terms summed over t in one product
-each, as the hand-written BPTT of `rnn.bptt` does. `rnn_steps` records the h^(t) nodes with
-U x^(t) + b formed for all t at once.
+each, as the hand-written BPTT of `rnn.bptt` does; ``rnn_step`` also declares a chain rule
+(``vjp_chain``), so a whole unrolled recurrence is back-propagated in one loop over t, as that
+hand-written BPTT runs it. `rnn_steps` records the h^(t) nodes with U x^(t) + b formed for
+all t at once.
 """
 from __future__ import annotations
 
@@ -92,8 +94,51 @@ def _step_vjp_all(needs, g, ans, h_prev, x, W, U, b):
             ProductTerm(grad_a) if needs[4] else None)
 
 
+def _step_vjp_chain(nodes, gs):
+    """Back-propagation through time along a chain h^(tau), ..., h^(1) of steps (newest first)
+    sharing W, U and b, as the hand-written BPTT runs it (`rnn.bptt.bptt`):
+
+    grad_{h^(t-1)} L = W^T diag(1 - (h^(t))^2) grad_{h^(t)} L + (what h^(t-1) gets from
+    outside the chain, e.g. V^T grad_{o^(t-1)} L), eq. 10.21, one step at a time; then the
+    sums over t of the dummy copies W^(t), U^(t), b^(t) (eqs 10.23, 10.26, 10.28) in one
+    contraction each. Declines (None) when the steps do not share W, U and b.
+    """
+    W, U, b = nodes[0].inputs[2:]
+    if any(n.inputs[2] is not W or n.inputs[3] is not U or n.inputs[4] is not b for n in nodes):
+        return None
+    h0 = nodes[-1].inputs[0]
+    if any(g is None for g in gs):
+        zero = np.zeros(nodes[0].value.shape)
+        gs = [zero if g is None else g for g in gs]
+    grad_h = np.array(gs)  # a new array: the recurrence below adds into it
+    states = np.array([n.value for n in nodes] + [h0.value])  # h^(tau), ..., h^(1), h^(0)
+    grad_a = states[:-1] * states[:-1]
+    np.subtract(1.0, grad_a, out=grad_a)
+    WT = W.value.T
+    last = len(nodes) - 1
+    for i in range(last):
+        grad_a[i] *= grad_h[i]
+        grad_h[i + 1] += WT @ grad_a[i]
+    grad_a[last] *= grad_h[last]
+    contributions = []
+    if h0.requires_grad:
+        contributions.append((h0, WT @ grad_a[last]))
+    if W.requires_grad:
+        contributions.append((W, np.tensordot(grad_a, states[1:], axes=([0, 2], [0, 2]))))
+    xs = [n.inputs[1] for n in nodes]
+    if U.requires_grad:
+        contributions.append((U, np.tensordot(grad_a, np.array([x.value for x in xs]), axes=([0, 2], [0, 2]))))
+    if b.requires_grad:
+        contributions.append((b, np.add.reduce(grad_a, axis=(0, 2))[:, None]))
+    if any(x.requires_grad for x in xs):
+        grad_x = np.matmul(U.value.T, grad_a)
+        contributions += [(x, grad_x[i]) for i, x in enumerate(xs) if x.requires_grad]
+    return list(grad_h), contributions
+
+
 rnn_step = register(Primitive(
     "rnn_step", _step_forward, sym=_step_sym, symbol="RNN step", vjp_all=_step_vjp_all,
+    vjp_chain=_step_vjp_chain,
     vjps=(lambda g, ans, h_prev, x, W, U, b: W.T @ _grad_a(g, ans),
           lambda g, ans, h_prev, x, W, U, b: U.T @ _grad_a(g, ans),
           lambda g, ans, h_prev, x, W, U, b: _grad_a(g, ans) @ h_prev.T,

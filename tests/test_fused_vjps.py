@@ -52,3 +52,111 @@ def test_fused_vjp_skips_arguments_that_need_no_gradient():
     needs[2] = True
     fused = node.prim.vjp_all(needs, np.ones(node.shape), node.value, *args, **node.params)
     assert [c is None for c in fused] == [not n for n in needs]
+
+
+# ----- chain rules (Primitive.vjp_chain): a whole recurrence back-propagated in one call -----
+
+def _node_by_node(monkeypatch):
+    """Run the backward pass with the chain rule switched off: node by node (vjp_all)."""
+    from rnn.cell_ops import rnn_step
+    monkeypatch.setattr(rnn_step, "vjp_chain", None)
+
+
+def _gradients(loss, wrt):
+    adjoints = ad.backprop(loss)
+    return [adjoints.get(t) for t in wrt]
+
+
+def _steps(rng, tau=5, n_in=3, H=4, B=2, x_grad=False, h0_grad=True):
+    from rnn.cell_ops import rnn_step
+    W, U, b = (ad.Tensor(rng.normal(size=s), requires_grad=True) for s in ((H, H), (H, n_in), (H, 1)))
+    xs = [ad.Tensor(rng.normal(size=(n_in, B)), requires_grad=x_grad) for _ in range(tau)]
+    h0 = ad.Tensor(rng.normal(size=(H, B)), requires_grad=h0_grad)
+    hs, h = [], h0
+    for x in xs:
+        h = rnn_step(h, x, W, U, b)
+        hs.append(h)
+    return hs, [W, U, b, h0, *xs]
+
+
+@pytest.mark.parametrize("outputs", ["every", "last", "some"])
+@pytest.mark.parametrize("x_grad, h0_grad", [(False, True), (True, False), (True, True)])
+def test_chain_rule_equals_node_by_node(monkeypatch, outputs, x_grad, h0_grad):
+    """eq. 10.21 run as one loop gives every node's adjoint the per-node pass gives, with
+    steps that get no gradient from outside the chain (only h^(tau) read: Fig. 10.5)."""
+    rng = np.random.default_rng(3)
+    hs, leaves = _steps(rng, x_grad=x_grad, h0_grad=h0_grad)
+    read = {"every": hs, "last": hs[-1:], "some": hs[1::2]}[outputs]
+    loss = ad.sum(ad.stack(*[ad.sum(ad.tanh(h) * (k + 1)) for k, h in enumerate(read)]))
+    wrt = [w for w in leaves if w.requires_grad] + hs
+    chained = _gradients(loss, wrt)
+    with monkeypatch.context() as m:
+        _node_by_node(m)
+        single = _gradients(loss, wrt)
+    for got, want in zip(chained, single):
+        if want is None:  # a step after the last one read: on no path to the loss
+            assert got is None
+            continue
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_the_cell_level_backward_pass_uses_the_chain_rule(monkeypatch):
+    """At cell level the recurrence goes through vjp_chain once, not node by node."""
+    from rnn.cell_ops import rnn_step
+    calls = []
+    original = rnn_step.vjp_chain
+    monkeypatch.setattr(rnn_step, "vjp_chain", lambda nodes, gs: calls.append(len(nodes)) or original(nodes, gs))
+    rng = np.random.default_rng(0)
+    model = rnn.SimpleRNN(3, 4, 3, seed=0)
+    u = rnn.unroll(model, rng.normal(size=(6, 3, 2)), rng.integers(0, 3, size=(6, 2)), level="cell")
+    u.loss.backward()
+    assert calls == [6]
+    assert u.h[2].grad is not None and not u.h[2].grad.flags.writeable
+
+
+def test_chain_rule_declines_steps_with_different_weights(monkeypatch):
+    """Steps with their own W (no sharing) are not a recurrence it fuses: node by node, same result."""
+    from rnn.cell_ops import rnn_step
+    rng = np.random.default_rng(1)
+    H, B = 3, 2
+    h = h0 = ad.Tensor(rng.normal(size=(H, B)), requires_grad=True)
+    Ws = [ad.Tensor(rng.normal(size=(H, H)), requires_grad=True) for _ in range(3)]
+    U, b = ad.Tensor(rng.normal(size=(H, 2)), requires_grad=True), ad.Tensor(rng.normal(size=(H, 1)), requires_grad=True)
+    for W in Ws:
+        h = rnn_step(h, ad.Tensor(rng.normal(size=(2, B))), W, U, b)
+    loss = ad.sum(h)
+    assert rnn_step.vjp_chain([h, h.inputs[0]], [np.ones((H, B)), None]) is None
+    chained = _gradients(loss, [*Ws, U, b, h0])
+    with monkeypatch.context() as m:
+        _node_by_node(m)
+        single = _gradients(loss, [*Ws, U, b, h0])
+    for got, want in zip(chained, single):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_step_read_twice_inside_the_chain_breaks_it(monkeypatch):
+    """h^(1) fed to step 3 as its input x too: its adjoint is not complete when the chain
+    would start, so those steps go node by node, and the gradient is still right."""
+    from rnn.cell_ops import rnn_step
+    rng = np.random.default_rng(2)
+    H, B = 3, 2
+    W, U = (ad.Tensor(rng.normal(size=(H, H)) * 0.5, requires_grad=True) for _ in range(2))
+    b = ad.Tensor(rng.normal(size=(H, 1)), requires_grad=True)
+    h0 = ad.Tensor(rng.normal(size=(H, B)), requires_grad=True)
+    x = ad.Tensor(rng.normal(size=(H, B)))
+    h1 = rnn_step(h0, x, W, U, b)
+    h2 = rnn_step(h1, x, W, U, b)
+    h3 = rnn_step(h2, h1, W, U, b)
+    loss = ad.sum(h3 * h3)
+    chained = _gradients(loss, [W, U, b, h0, h1])
+    with monkeypatch.context() as m:
+        _node_by_node(m)
+        single = _gradients(loss, [W, U, b, h0, h1])
+    for got, want in zip(chained, single):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+    def through_w(W_):
+        h1_ = rnn_step(h0, x, W_, U, b)
+        h3_ = rnn_step(rnn_step(h1_, x, W_, U, b), h1_, W_, U, b)
+        return ad.sum(h3_ * h3_)
+    assert ad.gradcheck(through_w, [W])
