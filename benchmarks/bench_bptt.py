@@ -13,7 +13,9 @@ load does not enter the figures; with more threads it is wall time.
     python -m benchmarks.bench_bptt [--quick] [--threads N] [--configs tiny,small] [--profile]
 
 The measurement runs in a child interpreter whose OMP/OPENBLAS/MKL_NUM_THREADS are set
-(default 1, or what the environment asks for) before NumPy or PyTorch is imported.
+(default 1, or what the environment asks for) before NumPy or PyTorch is imported, with
+glibc's allocator thresholds fixed (`benchmarks.common.timing_env`), so that no timing
+depends on the page faults another implementation's frees left behind.
 ``GRADBOOK_BENCH_QUICK=1`` makes ``python -m benchmarks`` use ``--quick``.
 """
 from __future__ import annotations
@@ -29,8 +31,8 @@ import sys
 import time
 
 from benchmarks import bptt_implementations as impls
-from benchmarks.common import (REPO, default_threads, describe_threads, peak_memory, save, summarize,
-                               thread_env, thread_report, time_round_robin)
+from benchmarks.common import (REPO, default_threads, describe_allocator, describe_threads, peak_memory, save,
+                               summarize, thread_report, time_round_robin, timing_env)
 
 TOLERANCE = 1e-8
 MEMORY_CONFIG = "long"
@@ -193,7 +195,7 @@ def measure_all(args):
     names = list(ready)
     clock, clock_name = clock_for(args.threads)
     print(f"forward + backward of the simple RNN (eqs 10.8-10.14), float64, loss summed over time; "
-          f"{describe_threads(thread_report())}; clock: {clock_name}")
+          f"{describe_threads(thread_report())}; clock: {clock_name}; {describe_allocator()}")
     for name, reason in skipped.items():
         print(f"  skipped {impls.IMPLEMENTATIONS[name].label}: {reason}")
     rows = []
@@ -242,7 +244,7 @@ def main(argv=()):
         command += ["--threads", str(args.threads)]
     if args.quick and "--quick" not in argv:
         command.append("--quick")
-    return subprocess.run(command, env=thread_env(args.threads), cwd=REPO).returncode
+    return subprocess.run(command, env=timing_env(args.threads), cwd=REPO).returncode
 
 
 if __name__ == "__main__":

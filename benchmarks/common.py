@@ -5,7 +5,8 @@
   process slows all of them alike and the ratios stay meaningful on a shared machine.
 * `peak_memory` runs one implementation in a fresh child interpreter and reads its peak
   resident set size (the kernel's VmHWM, reset just before the run) and its ``tracemalloc`` peak.
-* `thread_env` / `thread_report` fix and report the BLAS/OpenMP thread counts.
+* `thread_env` / `thread_report` fix and report the BLAS/OpenMP thread counts;
+  `timing_env` also fixes glibc's allocator thresholds for the timing child.
 * `save` writes a result as JSON under ``benchmarks/results/`` (gitignored).
 """
 from __future__ import annotations
@@ -32,6 +33,27 @@ def thread_env(threads):
         env[name] = str(threads)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return env
+
+
+# glibc moves its mmap threshold up each time a large block is freed, so whether a 2 MB
+# temporary costs 512 fresh page faults or none depended on what the previous implementation
+# in the round had freed: the hand-written BPTT on the long config took 13 ms or 20 ms
+# depending on its neighbours. Fixed thresholds keep freed memory in the heap for everyone.
+ALLOCATOR_VARIABLES = {"MALLOC_MMAP_THRESHOLD_": str(64 << 20), "MALLOC_TRIM_THRESHOLD_": str(128 << 20)}
+
+
+def timing_env(threads):
+    """`thread_env` plus fixed glibc allocator thresholds (unless the environment sets them)."""
+    env = thread_env(threads)
+    for name, value in ALLOCATOR_VARIABLES.items():
+        env.setdefault(name, value)
+    return env
+
+
+def describe_allocator():
+    """One line for the printed table: the allocator thresholds this process runs with."""
+    values = [f"{name}={os.environ[name]}" for name in ALLOCATOR_VARIABLES if name in os.environ]
+    return "allocator: " + (", ".join(values) if values else "glibc defaults (dynamic thresholds)")
 
 
 def default_threads():
@@ -179,5 +201,5 @@ def save(name, payload):
     return _save(name, {"threads": thread_report(), **payload})
 
 
-__all__ = ["THREAD_VARIABLES", "thread_env", "default_threads", "thread_report", "describe_threads",
-           "summarize", "time_round_robin", "time_repeated", "peak_memory", "save", "machine"]
+__all__ = ["THREAD_VARIABLES", "ALLOCATOR_VARIABLES", "thread_env", "timing_env", "describe_allocator",
+           "default_threads", "thread_report", "describe_threads", "summarize", "time_round_robin", "time_repeated", "peak_memory", "save", "machine"]
