@@ -188,6 +188,20 @@ def _hidden_states(params: RNNParams, x: np.ndarray, h0: np.ndarray) -> tuple[np
     return a, h
 
 
+def sum_over_steps(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """sum_t a^(t) b^(t)T over the steps and the batch columns: a (tau, m, B), b (tau, n, B)
+    give (m, n); b=None gives sum_t a^(t) 1, the column (m, 1).
+
+    The sums over t of the dummy copies' gradients (eqs. 10.22 - 10.28), e.g.
+    grad_W = sum_t grad_a^(t) h^(t-1)T, as one (m, tau B) by (tau B, n) product. The time
+    axis is reduced first for b=None: reducing (tau, m, B) over axes 0 and 2 at once walks
+    memory in a slow order (9x slower at tau = 1000).
+    """
+    if b is None:
+        return np.add.reduce(np.add.reduce(a, axis=0), axis=1, keepdims=True)
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1) @ b.transpose(1, 0, 2).reshape(b.shape[1], -1).T
+
+
 def _sum_over_steps(grad_a: np.ndarray, state_prev: np.ndarray, x: np.ndarray,
                     per_step: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The recurrent-layer gradients W, U, b (eqs. 10.23, 10.26, 10.28) from grad_a^(t).
@@ -200,9 +214,8 @@ def _sum_over_steps(grad_a: np.ndarray, state_prev: np.ndarray, x: np.ndarray,
                  "U": np.matmul(grad_a, x.transpose(0, 2, 1)),
                  "b": grad_a.sum(axis=2, keepdims=True)}
         return {name: value.sum(axis=0) for name, value in steps.items()}, steps
-    return {"W": np.tensordot(grad_a, state_prev, axes=([0, 2], [0, 2])),
-            "U": np.tensordot(grad_a, x, axes=([0, 2], [0, 2])),
-            "b": grad_a.sum(axis=(0, 2))[:, None]}, {}
+    return {"W": sum_over_steps(grad_a, state_prev), "U": sum_over_steps(grad_a, x),
+            "b": sum_over_steps(grad_a)}, {}
 
 
 def _output_grads(grad_o: np.ndarray, h: np.ndarray,
@@ -212,8 +225,7 @@ def _output_grads(grad_o: np.ndarray, h: np.ndarray,
         steps = {"V": np.matmul(grad_o, h.transpose(0, 2, 1)),
                  "c": grad_o.sum(axis=2, keepdims=True)}
         return {name: value.sum(axis=0) for name, value in steps.items()}, steps
-    return {"V": np.tensordot(grad_o, h, axes=([0, 2], [0, 2])),
-            "c": grad_o.sum(axis=(0, 2))[:, None]}, {}
+    return {"V": sum_over_steps(grad_o, h), "c": sum_over_steps(grad_o)}, {}
 
 
 def _softmax_nll_grad(log_yhat: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:

@@ -31,6 +31,8 @@ import autodiff as ad
 from autodiff.mode import state as _state
 from autodiff.primitive import Primitive, ProductTerm, register
 
+from .bptt import sum_over_steps
+
 
 def _sympy_elementwise(name, values):
     # SymPy is imported on first symbolic use only: it costs ~0.4 s and ~35 MB, and the
@@ -124,12 +126,12 @@ def _step_vjp_chain(nodes, gs):
     if h0.requires_grad:
         contributions.append((h0, WT @ grad_a[last]))
     if W.requires_grad:
-        contributions.append((W, np.tensordot(grad_a, states[1:], axes=([0, 2], [0, 2]))))
+        contributions.append((W, sum_over_steps(grad_a, states[1:])))
     xs = [n.inputs[1] for n in nodes]
     if U.requires_grad:
-        contributions.append((U, np.tensordot(grad_a, np.array([x.value for x in xs]), axes=([0, 2], [0, 2]))))
+        contributions.append((U, sum_over_steps(grad_a, np.array([x.value for x in xs]))))
     if b.requires_grad:
-        contributions.append((b, np.add.reduce(grad_a, axis=(0, 2))[:, None]))
+        contributions.append((b, sum_over_steps(grad_a)))
     if any(x.requires_grad for x in xs):
         grad_x = np.matmul(U.value.T, grad_a)
         contributions += [(x, grad_x[i]) for i, x in enumerate(xs) if x.requires_grad]
@@ -226,10 +228,7 @@ class _OutputVJPs:
     @staticmethod
     def _grad_V(g, ans, V, c, *hs):
         if isinstance(g, np.ndarray) and g.dtype != object:
-            stacked = _last_stack.get(ans, hs)
-            # sum_t g[t] h^(t)T as one product: (K, tau B) times (tau B, H)
-            return (g.transpose(1, 0, 2).reshape(g.shape[1], -1)
-                    @ stacked.transpose(1, 0, 2).reshape(stacked.shape[1], -1).T)
+            return sum_over_steps(g, _last_stack.get(ans, hs))
         return ad.sum(ad.matmul(g, ad.transpose(ad.stack(*hs), axes=(0, 2, 1))), axis=0)
 
     @staticmethod
@@ -248,7 +247,7 @@ class _OutputVJPs:
         """Every argument's VJP in one call: grad_V, grad_c, then V^T grad_o^(t) for each h^(t)."""
         grad_h = V.T @ g if any(needs[2:]) else ()
         return (self._grad_V(g, ans, V, c, *hs) if needs[0] else None,
-                self._grad_c(g, ans, V, c, *hs) if needs[1] else None, *grad_h)
+                sum_over_steps(g) if needs[1] else None, *grad_h)
 
 
 def _outputs_jvp(d, ans, V, c, *hs):
