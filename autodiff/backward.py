@@ -6,6 +6,7 @@ use, which is exactly the book's sum over the dummy copies W^(t) (eqs 10.22-10.2
 """
 from __future__ import annotations
 
+from itertools import islice
 from operator import attrgetter
 
 import numpy as np
@@ -110,22 +111,23 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     terms = {}  # input -> ProductTerms of fused VJPs, summed once all have arrived
     joined = {}
     order = _needing_grad(root)
-    chained = set()  # nodes a chain rule (vjp_chain) has already back-propagated through
-    unchained = set()  # nodes of chains that must go one by one (so none is tried twice)
-    for position, node in enumerate(order):
-        if chained and node in chained:
-            continue
+    remaining = iter(order)
+    chains = None  # built when the first node with a chain rule (vjp_chain) is met
+    for node in remaining:
         prim = node.prim
         if prim is None:
             continue
         if terms and node in terms:
             _settle(adjoints, owned, node, terms.pop(node), joined)
-        if fused_ok and prim.vjp_chain is not None and node not in unchained:
-            chain = _chain(order, position)
-            if _run_chain(chain, adjoints, owned, terms, joined):
-                chained.update(chain)
+        fused = prim.vjp_all if fused_ok else None
+        if fused is not None and prim.vjp_chain is not None:
+            if chains is None:
+                chains = _Chains(order)
+            done = chains.run(node, adjoints, owned, terms, joined)
+            if done:
+                # the chain's other nodes come next in `order`: their adjoints are final
+                next(islice(remaining, done - 1, done - 1), None)
                 continue
-            unchained.update(chain)
         g = adjoints[node]
         if on_adjoint is not None:
             g = adjoints[node] = on_adjoint(node, g)
@@ -137,7 +139,6 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
             args, ans = [values[i] for i in inputs], values[node]
         else:
             args, ans = [i.value for i in inputs], node.value
-        fused = prim.vjp_all if fused_ok else None
         if fused is not None:
             results = fused([i.requires_grad for i in inputs], g, ans, *args, **params)
         vjps = prim.vjps
@@ -187,21 +188,38 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     return adjoints
 
 
-def _chain(order, position):
-    """The nodes from ``order[position]`` down, each the first input of the one before and
-    next in `order`, with the same primitive and parameters: an unrolled recurrence.
+class _Chains:
+    """Finds the chains of nodes a primitive's `vjp_chain` back-propagates in one call.
 
-    `order` is reverse creation order, so a node's other consumers were all created after
-    it: those outside the chain come before the chain's newest node and have already
-    contributed their adjoints when the chain starts.
+    A chain runs from a node down through nodes next in `order` (reverse creation order),
+    each the first input of the one before, with the same primitive and parameters: an
+    unrolled recurrence. A node's other consumers were all created after it, so those outside
+    the chain come before the chain's newest node and have already contributed their
+    adjoints when it starts.
     """
-    top = order[position]
-    prim, params, chain = top.prim, top.params, [top]
-    for node in order[position + 1:]:
-        if chain[-1].inputs[0] is not node or node.prim is not prim or node.params != params:
-            break
-        chain.append(node)
-    return chain
+
+    def __init__(self, order):
+        self.order = order
+        self.position = {node: k for k, node in enumerate(order)}
+        self.single = set()  # nodes of chains that go node by node (so none is tried twice)
+
+    def run(self, top, adjoints, owned, terms, joined):
+        """Back-propagate the chain from `top`; its length, or 0 when it goes node by node."""
+        if top in self.single:
+            return 0
+        chain = self._from(top)
+        if _run_chain(chain, adjoints, owned, terms, joined):
+            return len(chain)
+        self.single.update(chain)
+        return 0
+
+    def _from(self, top):
+        prim, params, chain = top.prim, top.params, [top]
+        for node in self.order[self.position[top] + 1:]:
+            if chain[-1].inputs[0] is not node or node.prim is not prim or node.params != params:
+                break
+            chain.append(node)
+        return chain
 
 
 def _run_chain(chain, adjoints, owned, terms, joined):

@@ -21,7 +21,8 @@ A `Primitive` holds everything the engine knows about an op, side by side:
   in one call for the numeric backward pass. ``vjp_chain(nodes, gs)`` gets the chain newest
   first and each node's adjoint from outside the chain (None where it has none), and returns
   ``(adjoints, contributions)``: every node's complete adjoint, and ``(input, contribution)``
-  pairs for the inputs outside the chain; or None to decline (then the nodes go one by one).
+  pairs for the inputs outside the chain; or None to decline (then the nodes go one by one,
+  through ``vjp_all``, which a primitive with a chain rule must also declare).
   A recurrence is then back-propagated as its hand-written loop is, not node by node.
 
 Calling a primitive on plain arrays runs the NumPy code directly (the fast path the
@@ -51,6 +52,9 @@ class Primitive:
         self.jvp = jvp
         self.doc = doc or forward.__doc__
         self.vjp_all = vjp_all
+        if vjp_chain is not None and vjp_all is None:
+            raise ValueError(f"primitive {name!r} has a vjp_chain but no vjp_all; the nodes of a chain "
+                             f"it declines go one by one through vjp_all")
         self.vjp_chain = vjp_chain
 
     def __repr__(self):
