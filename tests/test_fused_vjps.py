@@ -160,3 +160,9 @@ def test_a_step_read_twice_inside_the_chain_breaks_it(monkeypatch):
         h3_ = rnn_step(rnn_step(h1_, x, W_, U, b), h1_, W_, U, b)
         return ad.sum(h3_ * h3_)
     assert ad.gradcheck(through_w, [W])
+
+
+def test_a_chain_rule_needs_the_fused_rule_of_one_node():
+    """A declined chain goes node by node through vjp_all, so a chain rule alone is refused."""
+    with pytest.raises(ValueError, match="vjp_chain but no vjp_all"):
+        ad.Primitive("lonely", np.tanh, vjps=(lambda g, ans, x: g,), vjp_chain=lambda nodes, gs: None)
