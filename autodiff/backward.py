@@ -6,7 +6,7 @@ use, which is exactly the book's sum over the dummy copies W^(t) (eqs 10.22-10.2
 """
 from __future__ import annotations
 
-from itertools import islice
+from itertools import chain as _iter_chain, islice
 from operator import attrgetter
 
 import numpy as np
@@ -41,6 +41,7 @@ def toposort(root, needs_grad=False):
 
 
 _creation = attrgetter("seq")
+_from_iterables = _iter_chain.from_iterable
 
 
 def _needing_grad(root):
@@ -228,8 +229,7 @@ def _run_chain(chain, adjoints, owned, terms, joined):
     one's first input (its adjoint would not be complete in time), or if the rule declines."""
     if len(chain) < 2:
         return False
-    members = set(chain)
-    if any(inp in members for node in chain for inp in node.inputs[1:]):
+    if not set(chain).isdisjoint(_from_iterables(node.inputs[1:] for node in chain)):
         return False
     for node in chain:
         if terms and node in terms:
@@ -340,6 +340,8 @@ def backward(root, grad=None, create_graph=False):
             node.grad = np.array(g)
         elif g.base is None and id(g) not in kept:
             kept.add(id(g))
+            node.grad = g
+        elif not g.flags.writeable:  # already a read-only view (a chain rule's rows)
             node.grad = g
         else:
             node.grad = g.view()

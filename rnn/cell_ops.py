@@ -25,6 +25,8 @@ all t at once.
 """
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
+
 import numpy as np
 
 import autodiff as ad
@@ -96,6 +98,11 @@ def _step_vjp_all(needs, g, ans, h_prev, x, W, U, b):
             ProductTerm(grad_a) if needs[4] else None)
 
 
+# attribute and item getters: the chain rule reads them off every step (C loops, not Python ones)
+_INPUTS, _VALUE, _REQUIRES_GRAD = attrgetter("inputs"), attrgetter("value"), attrgetter("requires_grad")
+_X, _SHARED = itemgetter(1), itemgetter(2, 3, 4)
+
+
 def _step_vjp_chain(nodes, gs):
     """Back-propagation through time along a chain h^(tau), ..., h^(1) of steps (newest first)
     sharing W, U and b, as the hand-written BPTT runs it (`rnn.bptt.bptt`):
@@ -105,15 +112,16 @@ def _step_vjp_chain(nodes, gs):
     sums over t of the dummy copies W^(t), U^(t), b^(t) (eqs 10.23, 10.26, 10.28) in one
     contraction each. Declines (None) when the steps do not share W, U and b.
     """
-    W, U, b = nodes[0].inputs[2:]
-    if any(n.inputs[2] is not W or n.inputs[3] is not U or n.inputs[4] is not b for n in nodes):
+    inputs = list(map(_INPUTS, nodes))
+    if len(set(map(_SHARED, inputs))) != 1:
         return None
-    h0 = nodes[-1].inputs[0]
+    W, U, b = inputs[0][2:]
+    h0 = inputs[-1][0]
     if any(g is None for g in gs):
         zero = np.zeros(nodes[0].value.shape)
         gs = [zero if g is None else g for g in gs]
     grad_h = np.array(gs)  # a new array: the recurrence below adds into it
-    states = np.array([n.value for n in nodes] + [h0.value])  # h^(tau), ..., h^(1), h^(0)
+    states = np.array([*map(_VALUE, nodes), h0.value])  # h^(tau), ..., h^(1), h^(0)
     grad_a = states[:-1] * states[:-1]
     np.subtract(1.0, grad_a, out=grad_a)
     WT = W.value.T
@@ -127,14 +135,15 @@ def _step_vjp_chain(nodes, gs):
         contributions.append((h0, WT @ grad_a[last]))
     if W.requires_grad:
         contributions.append((W, sum_over_steps(grad_a, states[1:])))
-    xs = [n.inputs[1] for n in nodes]
+    xs = list(map(_X, inputs))
     if U.requires_grad:
-        contributions.append((U, sum_over_steps(grad_a, np.array([x.value for x in xs]))))
+        contributions.append((U, sum_over_steps(grad_a, np.array(list(map(_VALUE, xs))))))
     if b.requires_grad:
         contributions.append((b, sum_over_steps(grad_a)))
-    if any(x.requires_grad for x in xs):
+    if any(map(_REQUIRES_GRAD, xs)):
         grad_x = np.matmul(U.value.T, grad_a)
         contributions += [(x, grad_x[i]) for i, x in enumerate(xs) if x.requires_grad]
+    grad_h.flags.writeable = False  # each step's row is its stored gradient, a read-only view
     return list(grad_h), contributions
 
 
