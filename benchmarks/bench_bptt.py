@@ -40,6 +40,8 @@ ENGINE_TARGETS = {"engine_op": {"tiny": 2.5, "small": 1.5, "medium": 1.15, "long
                   "engine_cell": {"tiny": 1.1, "small": 1.1, "medium": 1.1, "long": 1.1}}
 MEMORY_TARGET = 2.0
 """Issue 8: engine ratios to the hand-written BPTT, and peak RSS (long config) at most 2x it."""
+FLOORS = {"engine_op": "op_numpy"}
+"""The row timing an engine's own NumPy calls without the engine: below it no engine can go."""
 
 
 def parse(argv):
@@ -172,6 +174,9 @@ def verdicts(rows, memory):
                 continue
             ratio = timing["ratio"]["median"]
             lines.append((name, config, targets[config], ratio, "met" if ratio <= targets[config] else "MISSED"))
+            floor = row["timings"].get(FLOORS.get(name))
+            if floor is not None:
+                lines[-1] += (floor["ratio"]["median"],)
     if memory and "engine_op" in memory:
         base = memory[impls.BASELINE]["rss_increase_kb"]
         for name in ("engine_op", "engine_cell"):
@@ -179,12 +184,14 @@ def verdicts(rows, memory):
                 ratio = memory[name]["rss_increase_kb"] / base if base else float("inf")
                 lines.append((f"{name} memory", MEMORY_CONFIG, MEMORY_TARGET, ratio,
                               "met" if ratio <= MEMORY_TARGET else "MISSED"))
-    return [{"what": w, "config": c, "target": t, "measured": m, "state": s} for w, c, t, m, s in lines]
+    return [{"what": w, "config": c, "target": t, "measured": m, "state": s, "floor": rest[0] if rest else None}
+            for w, c, t, m, s, *rest in lines]
 
 
 def _verdict_line(v):
     measured = "-" if v["measured"] is None else f"{v['measured']:.2f}x"
-    return f"  {v['state']:<8} {v['what']:<18} {v['config']:<7} target <= {v['target']}x, measured {measured}"
+    floor = "" if v.get("floor") is None else f" (its NumPy calls alone: {v['floor']:.2f}x)"
+    return f"  {v['state']:<8} {v['what']:<18} {v['config']:<7} target <= {v['target']}x, measured {measured}{floor}"
 
 
 # ----- main -----------------------------------------------------------------------------------
@@ -209,7 +216,8 @@ def measure_all(args):
               f"{row['timings'][impls.BASELINE]['repeats']} interleaved rounds", flush=True)
     memory = {}
     if not args.no_memory and MEMORY_CONFIG in args.configs.split(","):
-        memory = {name: peak_memory(MEMORY_CONFIG, name, args.threads) for name in names}
+        memory = {name: peak_memory(MEMORY_CONFIG, name, args.threads) for name in names
+                  if name not in FLOORS.values()}  # a floor keeps no graph: its memory says nothing
     print()
     print("ratio = implementation time / NumPy BPTT time in the same round: median (min/max) over rounds")
     print(table(rows, names))

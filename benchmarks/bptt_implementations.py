@@ -116,6 +116,53 @@ def _cell_level_missing():
     return None
 
 
+# ----- the op-level graph's arithmetic alone: a floor for any op-by-op engine -----------------------
+
+def _op_level_numpy(pb):
+    """The NumPy calls the op-level graph makes, step by step, with no graph around them.
+
+    Forward: the primitives `rnn.unroll(level='op')` records for each t (W h, + b, U x, +,
+    tanh, V h, + c, softmax for yhat^(t), log_softmax and nll for L^(t)); backward: their VJPs
+    in reverse order, each parameter's gradient accumulated step by step as the reverse pass
+    accumulates it. What is left of an engine's time above this is the engine's own cost.
+    """
+    p = pb.params
+    U, W, V, b, c = p.U, p.W, p.V, p.b, p.c
+    xs, ys = list(pb.x), list(pb.y)
+    H, B = W.shape[0], pb.x.shape[2]
+
+    def run():
+        h, hs, logps, losses, columns = np.zeros((H, B)), [], [], [], np.arange(B)
+        hs.append(h)
+        for x, y in zip(xs, ys):
+            h = np.tanh(b + W @ h + U @ x)
+            hs.append(h)
+            o = c + V @ h
+            yhat = np.exp(o - np.maximum.reduce(o, axis=0, keepdims=True))
+            yhat /= np.add.reduce(yhat, axis=0, keepdims=True)
+            logp = o - np.maximum.reduce(o, axis=0, keepdims=True)
+            logp -= np.log(np.add.reduce(np.exp(logp), axis=0, keepdims=True))
+            logps.append(logp)
+            losses.append(-np.add.reduce(logp[y, columns]))
+        loss = np.add.reduce(np.array(losses))
+        grads = {k: np.zeros_like(v) for k, v in p.as_dict().items()}
+        grad_h = None
+        for t in range(len(xs) - 1, -1, -1):
+            g = np.zeros(logps[t].shape)
+            g[ys[t], columns] = -1.0
+            grad_o = g - np.exp(logps[t]) * np.add.reduce(g, axis=0, keepdims=True)
+            grads["c"] = grads["c"] + np.add.reduce(grad_o, axis=1, keepdims=True)
+            grads["V"] = grads["V"] + grad_o @ hs[t + 1].T
+            grad_h = V.T @ grad_o if grad_h is None else V.T @ grad_o + grad_h
+            grad_a = grad_h * (1 - hs[t + 1] * hs[t + 1])
+            grads["b"] = grads["b"] + np.add.reduce(grad_a, axis=1, keepdims=True)
+            grads["W"] = grads["W"] + grad_a @ hs[t].T
+            grads["U"] = grads["U"] + grad_a @ xs[t].T
+            grad_h = W.T @ grad_a
+        return float(loss), grads
+    return run
+
+
 # ----- PyTorch ---------------------------------------------------------------------------------
 
 def _torch_params(pb):
@@ -209,6 +256,7 @@ IMPLEMENTATIONS = {impl.name: impl for impl in (
     Implementation("numpy_bptt", "hand-written NumPy BPTT", _numpy_bptt),
     Implementation("engine_op", "engine, op level", _engine("op")),
     Implementation("engine_cell", "engine, cell level", _engine("cell"), _cell_level_missing),
+    Implementation("op_numpy", "op-level ops alone (NumPy)", _op_level_numpy),
     Implementation("torch_ops", "PyTorch CPU, op by op", _torch_ops, _absent("torch", "pip install torch")),
     Implementation("torch_rnn", "PyTorch nn.RNN", _torch_rnn, _absent("torch", "pip install torch")),
     Implementation("hips_autograd", "HIPS autograd", _hips_autograd, _absent("autograd", "pip install autograd")),
