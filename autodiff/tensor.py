@@ -22,7 +22,12 @@ ROLES = ("parameter", "input", "constant", "intermediate", "loss", "gradient")
 _sequence = itertools.count()
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _as_array(value, dtype=None):
+    if dtype is None and type(value) is np.ndarray and value.dtype is _FLOAT64:
+        return value  # the common case (every input x^(t) of an unroll): nothing to convert
     arr = np.asarray(value)
     if dtype is not None:
         return arr.astype(dtype, copy=False)
