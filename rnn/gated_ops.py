@@ -13,7 +13,11 @@ Each primitive is declared by its step function, written with `autodiff` primiti
 forward runs it on arrays; the VJPs run reverse mode on that step's own small graph, once
 per node and shared by all its arguments; the JVP runs forward mode on it; in symbolic mode
 the same function evaluates to SymPy formulas. So a gated step has exactly the derivatives
-of its op-level form, which the tests check.
+of its op-level form, which the tests check. The numeric backward pass uses the derivatives
+written out instead (``vjp_all``: eqs 10.40-10.47 differentiated, every argument's
+contribution from one call, the weights' as ProductTerms summed over t in one product each);
+tests compare them with the step-graph VJPs node by node. Training an LSTM or a GRU on the
+character task went from 13 s to 6-8 s for 1000 steps with them.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff.backward import backprop, toposort
-from autodiff.primitive import Primitive, register
+from autodiff.primitive import Primitive, ProductTerm, register
 
 from .lstm import CANDIDATES
 
@@ -108,16 +112,136 @@ def _replayed(root, replay):
     return done[root]
 
 
+# ----- fused VJPs for the numeric backward pass: the steps' derivatives written out ---------------
+# Each recomputes the step's gates from its inputs (the node keeps only its output) and returns
+# every argument's contribution at once; a weight's is a ProductTerm, so the backward pass sums
+# it over t in one product, as for the simple RNN's step. The _LocalVJPs above stay the
+# definition (recorded, symbolic and anomaly-checked passes), and the tests compare the two.
+
+def _sigmoid(a):
+    return ad.sigmoid.forward(a)  # the primitive's own NumPy forward: the same numbers
+
+
+def _derivative(phi, value):
+    """phi'(a) from phi(a): sigma (1 - sigma) for the sigmoid, 1 - tanh^2 for tanh."""
+    return value * (1.0 - value) if phi == "sigmoid" else 1.0 - value * value
+
+
+def _squash(phi, a):
+    return _sigmoid(a) if phi == "sigmoid" else np.tanh(a)
+
+
+def _affine_terms(needs, d, x, h, positions):
+    """The three weight contributions of one gate's pre-activation a = b + U x + W h from
+    grad_a = d: d x^T, d h^T, d (eqs 10.23-10.28's pattern), at `positions` (U, W, b)."""
+    k_U, k_W, k_b = positions
+    return {k_U: ProductTerm(d, x.T) if needs[k_U] else None,
+            k_W: ProductTerm(d, h.T) if needs[k_W] else None,
+            k_b: ProductTerm(d) if needs[k_b] else None}
+
+
+def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"):
+    """All VJPs of eq. 10.45, h = u h_prev + (1 - u) h~, h~ = phi(b + U x + W (r h_prev)),
+    with the update gate u and reset gate r of eqs 10.46-10.47 (phi: the sigmoid as printed,
+    tanh for Cho et al.):
+
+    grad_{a_u} = g (h_prev - h~) u (1 - u), grad_c = g (1 - u) phi'(c),
+    grad_{a_r} = (W^T grad_c) h_prev r (1 - r),
+    grad_{h_prev} = g u + (W^T grad_c) r + W_u^T grad_{a_u} + W_r^T grad_{a_r},
+    grad_x = U_u^T grad_{a_u} + U_r^T grad_{a_r} + U^T grad_c; and for each gate's U, W, b the
+    products grad_a x^T, grad_a h^T (r h_prev for the candidate's W), grad_a.
+    """
+    if g.ndim != 2:
+        return None
+    phi = "sigmoid" if form == "printed" else "tanh"
+    u = _sigmoid(b_u + U_u @ x + W_u @ h_prev)
+    r = _sigmoid(b_r + U_r @ x + W_r @ h_prev)
+    reset = r * h_prev
+    candidate = _squash(phi, b + U @ x + W @ reset)
+    grad_u = g * (h_prev - candidate) * u * (1.0 - u)
+    grad_c = g * (1.0 - u) * _derivative(phi, candidate)
+    back = W.T @ grad_c  # the gradient reaching r h_prev
+    grad_r = back * h_prev * r * (1.0 - r)
+    out = [None] * 11
+    if needs[0]:
+        out[0] = g * u + back * r + W_u.T @ grad_u + W_r.T @ grad_r
+    if needs[1]:
+        out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
+    terms = {**_affine_terms(needs, grad_u, x, h_prev, (2, 3, 4)),
+             **_affine_terms(needs, grad_r, x, h_prev, (5, 6, 7)),
+             **_affine_terms(needs, grad_c, x, reset, (8, 9, 10))}
+    for k, term in terms.items():
+        out[k] = term
+    return tuple(out)
+
+
+def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b,
+                        candidate="sigmoid"):
+    """All VJPs of eq. 10.41, s = f s_prev + g_in phi(a), with the forget gate f (eq. 10.40)
+    and input gate g_in (eq. 10.42), a = b + U x + W h_prev:
+
+    grad_{s_prev} = G f, grad_{a_f} = G s_prev f (1 - f), grad_{a_g} = G phi(a) g_in (1 - g_in),
+    grad_a = G g_in phi'(a); h_prev and x get W^T and U^T of the three, each U, W, b its
+    gate's grad_a x^T, grad_a h_prev^T, grad_a.
+    """
+    if g.ndim != 2:
+        return None
+    f = _sigmoid(b_f + U_f @ x + W_f @ h_prev)
+    gate = _sigmoid(b_g + U_g @ x + W_g @ h_prev)
+    cand = _squash(candidate, b + U @ x + W @ h_prev)
+    grad_f = g * s_prev * f * (1.0 - f)
+    grad_g = g * cand * gate * (1.0 - gate)
+    grad_a = g * gate * _derivative(candidate, cand)
+    out = [None] * 12
+    if needs[0]:
+        out[0] = g * f
+    if needs[1]:
+        out[1] = W_f.T @ grad_f + W_g.T @ grad_g + W.T @ grad_a
+    if needs[2]:
+        out[2] = U_f.T @ grad_f + U_g.T @ grad_g + U.T @ grad_a
+    terms = {**_affine_terms(needs, grad_f, x, h_prev, (3, 4, 5)),
+             **_affine_terms(needs, grad_g, x, h_prev, (6, 7, 8)),
+             **_affine_terms(needs, grad_a, x, h_prev, (9, 10, 11))}
+    for k, term in terms.items():
+        out[k] = term
+    return tuple(out)
+
+
+def _lstm_output_vjp_all(needs, g, ans, s, h_prev, x, U_o, W_o, b_o):
+    """All VJPs of eq. 10.43, h = tanh(s) q, q = sigma(b_o + U_o x + W_o h_prev) (eq. 10.44):
+    grad_s = G q (1 - tanh(s)^2), grad_{a_o} = G tanh(s) q (1 - q); h_prev and x get
+    W_o^T and U_o^T of grad_{a_o}, and U_o, W_o, b_o its products with x^T, h_prev^T, 1."""
+    if g.ndim != 2:
+        return None
+    q = _sigmoid(b_o + U_o @ x + W_o @ h_prev)
+    squashed = np.tanh(s)
+    grad_o = g * squashed * q * (1.0 - q)
+    out = [g * q * (1.0 - squashed * squashed) if needs[0] else None,
+           W_o.T @ grad_o if needs[1] else None,
+           U_o.T @ grad_o if needs[2] else None]
+    terms = _affine_terms(needs, grad_o, x, h_prev, (3, 4, 5))
+    return (*out, terms[3], terms[4], terms[5])
+
+
 def _jvp(fn):
     def jvp(dots, ans, *args, **params):
         return ad.jvp(lambda *xs: fn(*xs, **params), args, dots)[1]
     return jvp
 
 
-def _primitive(name, fn, symbol, doc):
-    return register(Primitive(name, fn, vjps=_LocalVJPs(fn), jvp=_jvp(fn), symbol=symbol, doc=doc))
+def _primitive(name, fn, symbol, doc, fused):
+    local = _LocalVJPs(fn)
+
+    def vjp_all(needs, g, ans, *args, **params):
+        out = fused(needs, g, ans, *args, **params)
+        if out is None:  # not the (size, batch) columns the rule is written for
+            out = tuple(local(k)(g, ans, *args, **params) if need else None for k, need in enumerate(needs))
+        return out
+
+    return register(Primitive(name, fn, vjps=local, jvp=_jvp(fn), symbol=symbol, doc=doc, vjp_all=vjp_all))
 
 
-lstm_state = _primitive("lstm_state", lstm_state_step, "LSTM state", lstm_state_step.__doc__)
-lstm_output = _primitive("lstm_output", lstm_output_step, "LSTM output", lstm_output_step.__doc__)
-gru_step = _primitive("gru_step", gru_step_fn, "GRU step", gru_step_fn.__doc__)
+lstm_state = _primitive("lstm_state", lstm_state_step, "LSTM state", lstm_state_step.__doc__, _lstm_state_vjp_all)
+lstm_output = _primitive("lstm_output", lstm_output_step, "LSTM output", lstm_output_step.__doc__,
+                         _lstm_output_vjp_all)
+gru_step = _primitive("gru_step", gru_step_fn, "GRU step", gru_step_fn.__doc__, _gru_vjp_all)

@@ -16,22 +16,36 @@ def _value(contribution):
     return contribution.value() if isinstance(contribution, ProductTerm) else np.asarray(contribution)
 
 
-def _cell_level_graph(seed):
+MODELS = {
+    "rnn": (lambda n_in, H, K, seed: rnn.SimpleRNN(n_in, H, K, seed=seed), {"rnn_step", "rnn_outputs"}),
+    "lstm": (lambda n_in, H, K, seed: rnn.LSTM(n_in, H, K, seed=seed), {"lstm_state", "lstm_output"}),
+    "lstm-tanh": (lambda n_in, H, K, seed: rnn.LSTM(n_in, H, K, seed=seed, candidate="tanh"),
+                  {"lstm_state", "lstm_output"}),
+    "gru": (lambda n_in, H, K, seed: rnn.GRU(n_in, H, K, seed=seed), {"gru_step"}),
+    "gru-cho": (lambda n_in, H, K, seed: rnn.GRU(n_in, H, K, seed=seed, form="cho"), {"gru_step"}),
+}
+
+
+def _cell_level_graph(seed, kind="rnn"):
     rng = np.random.default_rng(seed)
     tau, n_in, H, K, B = 4, 3, 5, 4, 2
-    model = rnn.SimpleRNN(n_in, H, K, seed=seed)
+    model = MODELS[kind][0](n_in, H, K, seed)
     x = rng.normal(size=(tau, n_in, B))
     y = rng.integers(0, K, size=(tau, B))
-    u = rnn.unroll(model, x, y, h0=rng.normal(size=(H, B)), level="cell")
+    u = rnn.unroll(model, x, y, h0=rng.normal(size=(H, B)) if kind == "rnn" else None, level="cell")
     u.loss.backward()
     return ad.trace(u.loss)
 
 
+@pytest.mark.parametrize("kind", sorted(MODELS))
 @pytest.mark.parametrize("seed", [0, 1])
-def test_every_fused_vjp_equals_its_per_argument_rules(seed):
-    graph = _cell_level_graph(seed)
+def test_every_fused_vjp_equals_its_per_argument_rules(seed, kind):
+    """rnn_step's grad_a once per step, and the LSTM's and GRU's derivatives written out
+    (eqs 10.40-10.47 differentiated), against the per-argument rules (for the gated cells,
+    reverse mode on the step's own graph)."""
+    graph = _cell_level_graph(seed, kind)
     fused_nodes = [n for n in graph.nodes if n.prim is not None and n.prim.vjp_all is not None]
-    assert {n.op for n in fused_nodes} >= {"rnn_step", "rnn_outputs"}
+    assert {n.op for n in fused_nodes} >= MODELS[kind][1]
     rng = np.random.default_rng(seed)
     for node in fused_nodes:
         g = rng.normal(size=node.shape)
@@ -166,3 +180,13 @@ def test_a_chain_rule_needs_the_fused_rule_of_one_node():
     """A declined chain goes node by node through vjp_all, so a chain rule alone is refused."""
     with pytest.raises(ValueError, match="vjp_chain but no vjp_all"):
         ad.Primitive("lonely", np.tanh, vjps=(lambda g, ans, x: g,), vjp_chain=lambda nodes, gs: None)
+
+
+def test_gated_fused_rules_hand_vectors_to_the_step_graph():
+    """Written for (size, batch) columns, the gated cells' fused rules leave 1-D vectors to
+    reverse mode on the step's own graph: the gradient still matches finite differences."""
+    from rnn.gated_ops import gru_step
+    rng = np.random.default_rng(4)
+    H, n = 3, 2
+    args = [rng.normal(size=s) for s in [(H,), (n,)] + [(H, n), (H, H), (H,)] * 3]
+    assert ad.gradcheck(lambda *a: gru_step(*a, form="cho"), args)
