@@ -131,13 +131,16 @@ def _squash(phi, a):
     return _sigmoid(a) if phi == "sigmoid" else np.tanh(a)
 
 
-def _affine_terms(needs, d, x, h, positions):
-    """The three weight contributions of one gate's pre-activation a = b + U x + W h from
-    grad_a = d: d x^T, d h^T, d (eqs 10.23-10.28's pattern), at `positions` (U, W, b)."""
-    k_U, k_W, k_b = positions
-    return {k_U: ProductTerm(d, x.T) if needs[k_U] else None,
-            k_W: ProductTerm(d, h.T) if needs[k_W] else None,
-            k_b: ProductTerm(d) if needs[k_b] else None}
+def _weight_terms(out, needs, first, d, x, h):
+    """Put the contributions of one gate's pre-activation a = b + U x + W h, with grad_a = d,
+    to its U, W, b (arguments first, first + 1, first + 2) into `out`: d x^T, d h^T and d,
+    as ProductTerms (the pattern of eqs 10.23-10.28)."""
+    if needs[first]:
+        out[first] = ProductTerm(d, x.T)
+    if needs[first + 1]:
+        out[first + 1] = ProductTerm(d, h.T)
+    if needs[first + 2]:
+        out[first + 2] = ProductTerm(d)
 
 
 def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"):
@@ -167,12 +170,10 @@ def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b
         out[0] = g * u + back * r + W_u.T @ grad_u + W_r.T @ grad_r
     if needs[1]:
         out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
-    terms = {**_affine_terms(needs, grad_u, x, h_prev, (2, 3, 4)),
-             **_affine_terms(needs, grad_r, x, h_prev, (5, 6, 7)),
-             **_affine_terms(needs, grad_c, x, reset, (8, 9, 10))}
-    for k, term in terms.items():
-        out[k] = term
-    return tuple(out)
+    _weight_terms(out, needs, 2, grad_u, x, h_prev)
+    _weight_terms(out, needs, 5, grad_r, x, h_prev)
+    _weight_terms(out, needs, 8, grad_c, x, reset)
+    return out
 
 
 def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b,
@@ -199,12 +200,10 @@ def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_
         out[1] = W_f.T @ grad_f + W_g.T @ grad_g + W.T @ grad_a
     if needs[2]:
         out[2] = U_f.T @ grad_f + U_g.T @ grad_g + U.T @ grad_a
-    terms = {**_affine_terms(needs, grad_f, x, h_prev, (3, 4, 5)),
-             **_affine_terms(needs, grad_g, x, h_prev, (6, 7, 8)),
-             **_affine_terms(needs, grad_a, x, h_prev, (9, 10, 11))}
-    for k, term in terms.items():
-        out[k] = term
-    return tuple(out)
+    _weight_terms(out, needs, 3, grad_f, x, h_prev)
+    _weight_terms(out, needs, 6, grad_g, x, h_prev)
+    _weight_terms(out, needs, 9, grad_a, x, h_prev)
+    return out
 
 
 def _lstm_output_vjp_all(needs, g, ans, s, h_prev, x, U_o, W_o, b_o):
@@ -218,9 +217,9 @@ def _lstm_output_vjp_all(needs, g, ans, s, h_prev, x, U_o, W_o, b_o):
     grad_o = g * squashed * q * (1.0 - q)
     out = [g * q * (1.0 - squashed * squashed) if needs[0] else None,
            W_o.T @ grad_o if needs[1] else None,
-           U_o.T @ grad_o if needs[2] else None]
-    terms = _affine_terms(needs, grad_o, x, h_prev, (3, 4, 5))
-    return (*out, terms[3], terms[4], terms[5])
+           U_o.T @ grad_o if needs[2] else None, None, None, None]
+    _weight_terms(out, needs, 3, grad_o, x, h_prev)
+    return out
 
 
 def _jvp(fn):
