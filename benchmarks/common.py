@@ -202,4 +202,5 @@ def save(name, payload):
 
 
 __all__ = ["THREAD_VARIABLES", "ALLOCATOR_VARIABLES", "thread_env", "timing_env", "describe_allocator",
-           "default_threads", "thread_report", "describe_threads", "summarize", "time_round_robin", "time_repeated", "peak_memory", "save", "machine"]
+           "default_threads", "thread_report", "describe_threads", "summarize", "time_round_robin",
+           "time_repeated", "peak_memory", "save", "machine"]
