@@ -240,7 +240,8 @@ def _primitive(name, fn, symbol, doc, fused):
     return register(Primitive(name, fn, vjps=local, jvp=_jvp(fn), symbol=symbol, doc=doc, vjp_all=vjp_all))
 
 
-lstm_state = _primitive("lstm_state", lstm_state_step, "LSTM state", lstm_state_step.__doc__, _lstm_state_vjp_all)
+lstm_state = _primitive("lstm_state", lstm_state_step, "LSTM state", lstm_state_step.__doc__,
+                        _lstm_state_vjp_all)
 lstm_output = _primitive("lstm_output", lstm_output_step, "LSTM output", lstm_output_step.__doc__,
                          _lstm_output_vjp_all)
 gru_step = _primitive("gru_step", gru_step_fn, "GRU step", gru_step_fn.__doc__, _gru_vjp_all)
