@@ -4,7 +4,6 @@ The default profile keeps examples few and derandomized, so the suite is fast an
 run checks the same inputs; ``HYPOTHESIS_PROFILE=thorough`` searches far wider.
 """
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 
 from autodiff.checks import Chooser, make_case
 from autodiff.renderers import INSTALL_HINT, find_renderer
+from tests import consumers
 
 settings.register_profile("gradbook", max_examples=10, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow], print_blob=True)
@@ -33,14 +33,21 @@ def draw_case():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip ``needs_graphviz`` / ``needs_chromium`` tests, loudly, only when the tool is missing."""
+    """Skip tests that need a real consumer, loudly, only when that consumer is missing."""
     missing = {}
     if find_renderer() is None:
         missing["needs_graphviz"] = pytest.mark.skip(
             reason=f"NO GRAPHVIZ RENDERER: neither `dot` on PATH nor pygraphviz importable; {INSTALL_HINT}")
-    if shutil.which("chromium") is None:
+    if not consumers.have_chromium():
         missing["needs_chromium"] = pytest.mark.skip(
             reason="NO HEADLESS CHROMIUM: `chromium` is not on PATH; apt-get install chromium")
+    if not consumers.have_tex():
+        missing["needs_tex"] = pytest.mark.skip(
+            reason="NO TEX: pdflatex with beamer.cls not found; apt-get install texlive-latex-recommended lmodern")
+    if not consumers.have_mathjax():
+        missing["needs_mathjax"] = pytest.mark.skip(
+            reason=f"NO MATHJAX: node or mathjax-full missing under {consumers.NODE_MODULES}; "
+                   "npm install --prefix .ci/node (as .ci/run does)")
     for item in items:
         for name, skip in missing.items():
             if item.get_closest_marker(name):
