@@ -227,14 +227,15 @@ def spline(pos):
 # --- the picture --------------------------------------------------------------------------
 
 class _Names:
-    """TikZ node names from DOT ids: characters TikZ reads specially (``.``, ``~``) become ``-``."""
+    """TikZ node names from DOT ids (or the `preferred` name of an id): characters TikZ reads
+    specially (``.``, ``~``) become ``-``, and a clash gets a number."""
 
-    def __init__(self):
-        self.names, self.used = {}, set()
+    def __init__(self, preferred=None):
+        self.names, self.used, self.preferred = {}, set(), preferred or {}
 
     def __call__(self, dot_id):
         if dot_id not in self.names:
-            base = re.sub(r"[^A-Za-z0-9_-]", "-", dot_id) or "node"
+            base = re.sub(r"[^A-Za-z0-9_-]", "-", self.preferred.get(dot_id, dot_id)) or "node"
             name, k = base, 2
             while name in self.used:
                 name, k = f"{base}-{k}", k + 1
@@ -316,23 +317,24 @@ def fit_scale(laid):
     return max(0.01, int(scale * 100) / 100)
 
 
-def picture(laid, node_text, edge_text, cluster_text=None, title=None, scale=None, comment=""):
+def picture(laid, node_text, edge_text, cluster_text=None, title=None, scale=None, comment="", names=None):
     """The ``tikzpicture`` of a Graphviz layout `laid`, with TeX for every label.
 
     `node_text(name, attrs)` gives a node's lines as ``[tex, ...]`` and its xlabel (or None);
     `edge_text(k, edge)` the k-th edge's (label, xlabel); `cluster_text(name, attrs)` a cluster's
-    caption; `title` the graph's. `scale` None fits `FRAME_CM`.
+    caption; `title` the graph's. `scale` None fits `FRAME_CM`. `names` maps DOT ids to TikZ
+    node names where they differ.
     """
     clusters, nodes, edges = _parts(laid)
     x0, y0, x1, y1 = _bounding_box(laid)
     width, height = (x1 - x0) * CM_PER_BP, (y1 - y0) * CM_PER_BP
     scale = fit_scale(laid) if scale is None else scale
-    name = _Names()
+    name = _Names(names)
     # the picture is exactly Graphviz's drawing area, whatever TeX's text measures
     body = [f"\\useasboundingbox {_cm(x0, y0)} rectangle {_cm(x1, y1)};"]
     background = str(laid.get("bgcolor", "white")).lower()
     if background not in ("white", "transparent", "none", "#ffffff", "#ffffffff"):
-        body.append(f"\\fill[{colour(background, 'background')}] {_cm(x0, y0)} rectangle {_cm(x1, y1)};")
+        body.append(f"\\fill[fill={colour(background, 'background')}] {_cm(x0, y0)} rectangle {_cm(x1, y1)};")
     if title and "lp" in laid:
         body.append(_label_node(laid["lp"], title, laid.get("fontsize", 14), laid))
     for cl in clusters:
@@ -453,14 +455,21 @@ def standalone_document(body, size_cm):
             "\\begin{document}\n" + body + "\\end{document}\n")
 
 
-def figure_tikz(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-                truncate=None, scale=None, standalone=False):
-    """TikZ of the figure `name` (see `catalog.KINDS`): its DOT laid out by Graphviz, its LaTeX typeset.
+def tikz_names(diagram):
+    """TikZ node names of a `Diagram`'s nodes: an unnamed op (``mul_105``, numbered by a
+    process-wide counter) is numbered within the figure instead (``mul-1``), so the same
+    figure gives the same text however many figures were built before it."""
+    names, seen = {}, {}
+    for nid, node in diagram.nodes.items():
+        src = node.source
+        if src is not None and getattr(src, "name", None) is None and getattr(src, "op", None):
+            seen[src.op] = seen.get(src.op, 0) + 1
+            names[nid] = f"{src.op}-{seen[src.op]}"
+    return names
 
-    Returns ``(tikz text, dot source)``. `scale` None fits a Beamer frame (`FRAME_CM`), or
-    1 in a standalone document; `standalone` wraps the picture in a complete document (`standalone_document`).
-    """
-    made = catalog.figure(name, steps, view, values, grads, truncate)
+
+def tikz_of(made, name, style="book", theme="print", scale=None, standalone=False):
+    """TikZ of a figure `catalog.figure` built; ``(tikz text, dot source)`` (see `figure_tikz`)."""
     source = catalog.dot_of(made, name, style, theme)
     if scale is not None and not scale > 0:
         raise FigureOptionError(f"--tikz-scale must be positive; got {scale}")
@@ -471,7 +480,7 @@ def figure_tikz(name, steps=None, view=None, style="book", theme="print", values
     if isinstance(made, Diagram):
         node_text, edge_text, cluster_text = _diagram_texts(made)
         title = tex_text(made.title, "title") if made.title else None
-        body = picture(laid, node_text, edge_text, cluster_text, title, scale, comment)
+        body = picture(laid, node_text, edge_text, cluster_text, title, scale, comment, tikz_names(made))
     else:
         node_text, edge_text = _graph_texts(made)
         body = picture(laid, node_text, edge_text, lambda cl, attrs: tex_text(attrs.get("label", ""), "caption"),
@@ -480,3 +489,15 @@ def figure_tikz(name, steps=None, view=None, style="book", theme="print", values
         return body, source
     scale = fit_scale(laid) if scale is None else scale
     return standalone_document(body, [v * scale for v in natural_size(laid)]), source
+
+
+def figure_tikz(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
+                truncate=None, scale=None, standalone=False):
+    """TikZ of the figure `name` (see `catalog.KINDS`): its DOT laid out by Graphviz, its LaTeX typeset.
+
+    Returns ``(tikz text, dot source)``. `scale` None fits a Beamer frame (`FRAME_CM`), or
+    1 in a standalone document; `standalone` wraps the picture in a complete document
+    (`standalone_document`).
+    """
+    made = catalog.figure(name, steps, view, values, grads, truncate)
+    return tikz_of(made, name, style, theme, scale, standalone)
