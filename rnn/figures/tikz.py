@@ -47,6 +47,7 @@ _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", 
 _BOLD = re.compile(r"\\(?:mathbf|bm)(?![A-Za-z])")
 _TEXT_ARG = re.compile(r"\\text\{([^{}]*)\}")
 _PLAIN_SCRIPT = re.compile(r"([_^])([A-Za-z0-9]+)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _POINT_SIZE = re.compile(r'<FONT POINT-SIZE="([\d.]+)">')
 
 
@@ -65,38 +66,27 @@ def tex_math(label, where="label"):
     if "\\" not in text and "{" not in text:
         text = _PLAIN_SCRIPT.sub(r"\1{\2}", text)
     text = _BOLD.sub(r"\\boldsymbol", text)
-    text = _TEXT_ARG.sub(lambda m: r"\text{" + _escape_text(m.group(1), where) + "}", text)
-    return "$" + _unicode_math(text, where) + "$"
+    text = _TEXT_ARG.sub(lambda m: r"\text{" + _escape_text(m.group(1)) + "}", text)
+    return "$" + _unicode_math(text, where, label) + "$"
 
 
 def tex_text(text, where="text"):
     """Plain text (a printed value, a caption, a title) for TeX: text mode, Unicode signs as math."""
-    out, run = [], []
-    for ch in _escape_text(str(text), where):
-        if ch.isascii():
-            if run:
-                out.append("$" + "".join(run) + "$")
-                run = []
-            out.append(ch)
-        else:
-            cmd = _math_char(ch, where, text)
-            run.append(cmd + " " if cmd[-1].isalpha() else cmd)
-    if run:
-        out.append("$" + "".join(run) + "$")
-    return "".join(out)
+    return _NON_ASCII.sub(lambda m: "$" + _unicode_math(m.group(0), where, text) + "$", _escape_text(str(text)))
 
 
-def _escape_text(text, where):
+def _escape_text(text):
     return "".join(_TEXT_SPECIAL.get(ch, ch) for ch in text)
 
 
-def _unicode_math(text, where):
+def _unicode_math(text, where, whole):
+    """`text` with each non-ASCII character as its TeX math command (`whole` names it in an error)."""
     out = []
     for ch in text:
         if ch.isascii():
             out.append(ch)
         else:
-            cmd = _math_char(ch, where, text)
+            cmd = _math_char(ch, where, whole)
             out.append(cmd + " " if cmd[-1].isalpha() else cmd)
     return "".join(out)
 
@@ -268,8 +258,8 @@ def _node_shape(attrs, scale=1.0):
     return opts
 
 
-def _label_node(pos, text, size, attrs, extra=()):
-    opts = ["gb label", f"font={_font(size)}", *extra]
+def _label_node(pos, text, size, attrs):
+    opts = ["gb label", f"font={_font(size)}"]
     if attrs.get("fontcolor", "black") != "black":
         opts.append("text=" + colour(attrs["fontcolor"], "font colour"))
     return f"\\node[{', '.join(opts)}] at {_cm(*_point(pos))} {{{text}}};"
@@ -279,7 +269,7 @@ def _edge_lines(edge, name, label, xlabel, scale):
     """One ``\\draw`` for the spline, one ``\\fill`` per arrowhead, a node per label."""
     styles = _styles(edge)
     opts = ["gb edge", "draw=" + colour(edge.get("color", "black"), "edge colour")] + _line_options(edge, styles, scale)
-    points, start, end = spline(edge["pos"])
+    points = spline(edge["pos"])[0]  # Graphviz ends it at the arrowhead's base; _hdraw_ has the head
     path = _cm(*points[0])
     for k in range(1, len(points) - 2, 3):
         path += f" .. controls {_cm(*points[k])} and {_cm(*points[k + 1])} .. {_cm(*points[k + 2])}"
@@ -321,13 +311,13 @@ def picture(laid, node_text, edge_text, cluster_text=None, title=None, scale=Non
     """The ``tikzpicture`` of a Graphviz layout `laid`, with TeX for every label.
 
     `node_text(name, attrs)` gives a node's lines as ``[tex, ...]`` and its xlabel (or None);
-    `edge_text(k, edge)` the k-th edge's (label, xlabel); `cluster_text(name, attrs)` a cluster's
+    `edge_text(edge)` an edge's (label, xlabel); `cluster_text(name, attrs)` a cluster's
     caption; `title` the graph's. `scale` None fits `FRAME_CM`. `names` maps DOT ids to TikZ
     node names where they differ.
     """
     clusters, nodes, edges = _parts(laid)
     x0, y0, x1, y1 = _bounding_box(laid)
-    width, height = (x1 - x0) * CM_PER_BP, (y1 - y0) * CM_PER_BP
+    width, height = natural_size(laid)
     scale = fit_scale(laid) if scale is None else scale
     name = _Names(names)
     # the picture is exactly Graphviz's drawing area, whatever TeX's text measures
@@ -360,8 +350,8 @@ def picture(laid, node_text, edge_text, cluster_text=None, title=None, scale=Non
         if xlabel and "xlp" in attrs:
             size = _line_sizes(attrs.get("xlabel"), attrs.get("fontsize", 14))[0]
             body.append(_label_node(attrs["xlp"], xlabel, size, attrs))
-    for k, edge in enumerate(edges):
-        label, xlabel = edge_text(k, edge)
+    for edge in edges:
+        label, xlabel = edge_text(edge)
         body.extend(_edge_lines(edge, name, label, xlabel, scale))
     libraries = sorted({"shapes.geometric"} if any(_node_shape(a)[0] == "ellipse" for a in nodes.values()) else set())
     head = [f"% {line}" for line in comment.splitlines() if line.strip()]
@@ -401,7 +391,7 @@ def _diagram_texts(diagram):
             lines.append(r"$\nabla$\," + tex_text(node.grad, where))
         return lines or [""], (tex_math(node.xlabel, where) if node.xlabel else None)
 
-    def edge_text(k, edge):
+    def edge_text(edge):
         own = queues[(edge["tail"], edge["head"])].pop(0)
         return (tex_math(own.label, f"label of edge {own.src} -> {own.dst}") if own.label else None), None
 
@@ -432,7 +422,7 @@ def _graph_texts(graph):
             return [_html_text(op_html(ops[nid]), f"op of node {nid}")], None
         return [_html_text(str(attrs.get("label", "")), f"label of node {nid}")], None
 
-    def edge_text(k, edge):
+    def edge_text(edge):
         return None, (tex_text(edge["xlabel"], "edge label") if edge.get("xlabel") else None)
 
     return node_text, edge_text
