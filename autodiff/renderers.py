@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import RenderFailed, RendererMissing
 
-FORMATS = ("svg", "pdf", "png", "dot", "json")
+FORMATS = ("svg", "pdf", "png", "dot", "json")  # json: the layout, for rnn.figures.tikz
 INSTALL_HINT = "pip install pygraphviz (bundles Graphviz) or apt-get install graphviz"
 _TIMEOUT = 300
 
@@ -59,7 +59,7 @@ def output_format(path, format=None):
         fmt = "dot"
     if fmt not in FORMATS:
         raise RenderFailed(f"cannot tell the format of {str(path)!r}; end the name in "
-                           f".svg, .pdf, .png, .dot or .json (the layout), or pass format=")
+                           f".svg, .pdf, .png or .dot, or pass format=")
     return fmt
 
 

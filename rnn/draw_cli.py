@@ -54,7 +54,7 @@ def run(args):
         write_text(out.with_suffix(".dot"), source)
         written = write_text(out, text)
     else:
-        written = render_source(figure_dot(args.kind, **options), out, format=fmt)
+        written = render_source(figure_dot(args.kind, **options), out)
     print(written.resolve())
     return 0
 

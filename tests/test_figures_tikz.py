@@ -1,9 +1,13 @@
 """TikZ export of the lecture figures (issue 12): compiled in Beamer, checked against Graphviz's own SVG."""
+import contextlib
 import html
+import io
 import re
+from pathlib import Path
 
 import pytest
 
+import doccommands
 from autodiff.cli import main
 from autodiff.render import svg_text
 from rnn.figures import KINDS, figure_dot
@@ -12,6 +16,7 @@ from rnn.figures.tikz import (CM_PER_BP, FRAME_CM, TikzError, colour, figure_tik
                                tikz_of)
 from tests import consumers
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 NODE = re.compile(r"^\s*\\node\[gb node, (.*?)\] \((\S+)\) at \(([-\d.]+),([-\d.]+)\) \{(.*)\};$", re.M)
 EDGE = re.compile(r"^\s*\\draw\[gb edge, [^\]]*\] \(([-\d.]+),([-\d.]+)\).*; % (\S+) -> (\S+)$", re.M)
 LABEL = re.compile(r"^\s*\\node\[gb label, [^\]]*\] at \(([-\d.]+),([-\d.]+)\) \{(.*)\};$", re.M)
@@ -205,3 +210,15 @@ def test_cli_format_and_suffix_must_agree(tmp_path, capsys):
     assert "--format tikz does not match" in capsys.readouterr().err
     assert main(["draw", "rnn", "--tikz-scale", "0.5", "-o", str(tmp_path / "fig.svg")]) == 2
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.needs_tex
+@pytest.mark.needs_graphviz
+def test_the_gallerys_beamer_example_compiles_with_the_exported_figure(tmp_path):
+    """docs/gallery.md's slide, as printed, around `gradbook draw rnn --format tikz -o fig10_3_rnn.tex`."""
+    example = next(b.text for b in doccommands.blocks(DOCS / "gallery.md", "latex") if "\\input{" in b.text)
+    name = re.search(r"\\input\{([^}]+)\}", example).group(1)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["draw", "rnn", "--format", "tikz", "-o", str(tmp_path / name)]) == 0
+    pdf, errors = consumers.compile_document(example, tmp_path, name="example")
+    assert errors == [] and pdf is not None and consumers.pdf_info(pdf)["Pages"] == "1"
