@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import RenderFailed, RendererMissing
 
-FORMATS = ("svg", "pdf", "png", "dot")
+FORMATS = ("svg", "pdf", "png", "dot", "json")  # json: the layout, for rnn.figures.tikz
 INSTALL_HINT = "pip install pygraphviz (bundles Graphviz) or apt-get install graphviz"
 _TIMEOUT = 300
 

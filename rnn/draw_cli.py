@@ -1,18 +1,22 @@
-"""``gradbook draw KIND``: one lecture figure, written as SVG, PDF, PNG or DOT.
+"""``gradbook draw KIND``: one lecture figure, written as SVG, PDF, PNG, DOT or TikZ.
 
-The format comes from the output name's suffix; the DOT source is always written beside
-the figure, so a lecturer can restyle it by hand. ``gradbook draw --list`` names the kinds.
+The format comes from ``--format`` or the output name's suffix (``.tex`` is TikZ, see
+`rnn.figures.tikz`); the DOT source is always written beside the figure, so a lecturer can
+restyle it by hand. ``gradbook draw --list`` names the kinds.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from autodiff.files import write_text
 from autodiff.render import render_source
 
 from .figures.catalog import KINDS, figure_dot
-from .figures.themes import STYLES, THEMES
+from .figures.themes import STYLES, THEMES, FigureOptionError
+from .figures.tikz import figure_tikz
 
 VIEWS = ("unrolled", "folded", "backward", "cell", "op")
+SUFFIXES = {"svg": ".svg", "pdf": ".pdf", "png": ".png", "dot": ".dot", "tikz": ".tex"}
 
 
 def add_arguments(parser):
@@ -26,7 +30,13 @@ def add_arguments(parser):
     parser.add_argument("--grads", action="store_true", help="run BPTT and print each node's gradient")
     parser.add_argument("--truncate", type=int, default=None, metavar="K", help="k of truncated-bptt")
     parser.add_argument("--list", action="store_true", help="list the figure kinds and exit")
-    parser.add_argument("-o", "--output", default=None, help="output file: .svg .pdf .png or .dot")
+    parser.add_argument("-o", "--output", default=None, help="output file: .svg .pdf .png .dot or .tex (TikZ)")
+    parser.add_argument("--format", choices=tuple(SUFFIXES), default=None,
+                        help="output format (default: from the -o suffix, else svg); tikz writes a tikzpicture")
+    parser.add_argument("--tikz-standalone", action="store_true",
+                        help="with tikz: a complete standalone LaTeX document rather than a picture to \\input")
+    parser.add_argument("--tikz-scale", type=float, default=None, metavar="S",
+                        help="with tikz: scale of the picture (default: fit a Beamer frame; 1 when standalone)")
 
 
 def run(args):
@@ -34,9 +44,30 @@ def run(args):
         for name, k in KINDS.items():
             print(f"{name:20s} {k.description}  [views: {', '.join(k.views)}]")
         return 0
-    source = figure_dot(args.kind, steps=args.steps, view=args.view, style=args.style, theme=args.theme,
-                        values=args.values, grads=args.grads, truncate=args.truncate)
-    out = Path(args.output or f"{KINDS[args.kind].stem or args.kind}.svg")
-    written = render_source(source, out)
+    fmt = _format(args)
+    out = Path(args.output or f"{KINDS[args.kind].stem or args.kind}{SUFFIXES[fmt]}")
+    out = out if out.suffix else out.with_suffix(SUFFIXES.get(fmt, ""))
+    options = dict(steps=args.steps, view=args.view, style=args.style, theme=args.theme, values=args.values,
+                   grads=args.grads, truncate=args.truncate)
+    if fmt == "tikz":
+        text, source = figure_tikz(args.kind, scale=args.tikz_scale, standalone=args.tikz_standalone, **options)
+        write_text(out.with_suffix(".dot"), source)
+        written = write_text(out, text)
+    else:
+        written = render_source(figure_dot(args.kind, **options), out)
     print(written.resolve())
     return 0
+
+
+def _format(args):
+    """--format, else the -o suffix (``.tex`` is TikZ), else svg; a clash is an error."""
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    by_suffix = {v: k for k, v in SUFFIXES.items()}.get(suffix)
+    if args.format and suffix and by_suffix != args.format:
+        raise FigureOptionError(f"--format {args.format} does not match the output {args.output}; end the name "
+                                f"in {SUFFIXES[args.format]} or drop --format")
+    fmt = args.format or by_suffix
+    if fmt != "tikz" and (args.tikz_standalone or args.tikz_scale is not None):
+        raise FigureOptionError("--tikz-standalone and --tikz-scale apply to TikZ output; add --format tikz "
+                                "or end the output name in .tex")
+    return fmt or ("svg" if not suffix else suffix.lstrip("."))

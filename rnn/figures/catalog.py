@@ -214,9 +214,8 @@ def kind(name):
         raise FigureOptionError(f"unknown figure kind {name!r}; use one of {', '.join(KINDS)}") from None
 
 
-def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-               truncate=None):
-    """DOT source of the figure `name` (see `KINDS`) in a style and theme."""
+def figure(name, steps=None, view=None, values=False, grads=False, truncate=None):
+    """The figure `name` (see `KINDS`) as built: a `Diagram`, or the engine's `Graph` for op-graph."""
     k = kind(name)
     view = view or k.views[0]
     if view not in k.views:
@@ -224,8 +223,18 @@ def figure_dot(name, steps=None, view=None, style="book", theme="print", values=
     steps = k.steps if steps is None else steps
     if steps < 1:
         raise FigureOptionError(f"--steps must be at least 1; got {steps}")
-    made = k.build(Request(steps, view, values, grads, truncate))
+    return k.build(Request(steps, view, values, grads, truncate))
+
+
+def dot_of(made, name, style="book", theme="print"):
+    """DOT source of a figure `figure` built, in a style and theme."""
     if isinstance(made, Diagram):
         return dot.to_dot(made, style=style, theme=theme, name=name)
     # the op-level figure exists to show the engine's numbers: values and gradients always
     return engine_dot(made, view="op", values=True, grads=True, style=theme)
+
+
+def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
+               truncate=None):
+    """DOT source of the figure `name` (see `KINDS`) in a style and theme."""
+    return dot_of(figure(name, steps, view, values, grads, truncate), name, style, theme)

@@ -67,23 +67,34 @@ def compile_beamer(frames, folder, preamble=""):
     Returns ``(pdf_path or None, errors)``: `errors` are the log's ``! ...`` lines with the
     line after each (TeX's own words, e.g. ``! Package amsmath Error: \\tag not allowed here``).
     """
+    body = "".join(f"\\begin{{frame}}[fragile]\n{frame}\n\\end{{frame}}\n" for frame in frames)
+    return compile_document(BEAMER_PREAMBLE + preamble + "\\begin{document}\n" + body + "\\end{document}\n",
+                            folder)
+
+
+def compile_document(source, folder, name="slides"):
+    """Compile the complete LaTeX document `source` with pdflatex in `folder`, as `compile_beamer`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    body = "".join(f"\\begin{{frame}}[fragile]\n{frame}\n\\end{{frame}}\n" for frame in frames)
-    tex = folder / "slides.tex"
-    tex.write_text(BEAMER_PREAMBLE + preamble + "\\begin{document}\n" + body + "\\end{document}\n",
-                   encoding="utf-8")
+    tex = folder / f"{name}.tex"
+    tex.write_text(source, encoding="utf-8")
     done = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                            tex.name], cwd=folder, capture_output=True, text=True, timeout=300,
                           errors="replace")
-    log = (folder / "slides.log").read_text(encoding="utf-8", errors="replace") if (folder / "slides.log").exists() \
-        else done.stdout
+    log_file = folder / f"{name}.log"
+    log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else done.stdout
     lines = log.splitlines()
     errors = [f"{ln} {lines[k + 1].strip() if k + 1 < len(lines) else ''}".strip()
               for k, ln in enumerate(lines) if ln.startswith("! ")]
-    pdf = folder / "slides.pdf"
+    pdf = folder / f"{name}.pdf"
     ok = done.returncode == 0 and not errors and pdf.exists()
     return (pdf if ok else None), errors
+
+
+def pdf_info(pdf):
+    """poppler's ``pdfinfo`` of `pdf` as ``{field: value}`` (``Pages``, ``Page size`` ...)."""
+    done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60, check=True)
+    return {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in done.stdout.splitlines()) if v}
 
 
 def chromium(*args, profile, timeout=90):
