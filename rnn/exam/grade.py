@@ -159,7 +159,8 @@ def summary_lines(report):
         lines.append(f"    {mistake:32s} {count}")
     duplicates = report.duplicates
     if duplicates:
-        shown = "; ".join(f"{student} on lines {', '.join(map(str, found))}"
+        # repr: an id is a student's text, and a terminal would act on its control characters.
+        shown = "; ".join(f"{student!r} on lines {', '.join(map(str, found))}"
                           for student, found in list(duplicates.items())[:_LINES_LISTED])
         more = f"; and {len(duplicates) - _LINES_LISTED} more" if len(duplicates) > _LINES_LISTED else ""
         lines.append(f"  duplicated student ids: {len(duplicates)} ({shown}{more})")
