@@ -48,6 +48,9 @@ def pytest_collection_modifyitems(config, items):
         missing["needs_mathjax"] = pytest.mark.skip(
             reason=f"NO MATHJAX: node or mathjax-full missing under {consumers.NODE_MODULES}; "
                    "npm install --prefix .ci/node (as .ci/run does)")
+    if not consumers.have_libreoffice():
+        missing["needs_libreoffice"] = pytest.mark.skip(
+            reason="NO LIBREOFFICE: `soffice` is not on PATH; apt-get install libreoffice-calc-nogui")
     for item in items:
         for name, skip in missing.items():
             if item.get_closest_marker(name):

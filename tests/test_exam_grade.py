@@ -26,7 +26,7 @@ def test_every_input_row_gives_one_output_row():
     rows = read_rows(MESSY)
     report = grade(get_question("rnn/grad_W"), MESSY)
     assert len(report.rows) == len(rows) == 9
-    assert [r.row for r in report.rows] == sorted(r.row for r in report.rows)
+    assert [r.line for r in report.rows] == sorted(r.line for r in report.rows)
 
 
 def test_malformed_rows_are_reported_not_dropped():
@@ -34,7 +34,7 @@ def test_malformed_rows_are_reported_not_dropped():
     by_student = {r.student: r for r in report.rows}
     assert by_student["dee"].verdict == "malformed" and "fields" in by_student["dee"].message
     assert by_student["eve"].verdict == "malformed" and "syntax" in by_student["eve"].message
-    assert by_student["fay"].verdict == "malformed"
+    assert by_student["fay"].verdict == "blank" and report.verdicts["blank"] == 1
     assert report.verdicts["correct"] == 2
     assert report.mistakes["missing-activation-derivative"] == 1
 
@@ -43,7 +43,7 @@ def test_grade_command_writes_csv_and_html(tmp_path, capsys):
     answers = tmp_path / "answers.csv"
     answers.write_bytes(MESSY.encode() + b"ivy,\xff\xfe h,text\n")
     assert main(["grade", "rnn/grad_W", str(answers), "-o", str(tmp_path / "report")]) == 0
-    with open(tmp_path / "report.csv", newline="") as f:
+    with open(tmp_path / "report.csv", newline="", encoding="utf-8-sig") as f:
         out = list(csv.DictReader(f))
     assert len(out) == 10
     page = (tmp_path / "report.html").read_text()
@@ -77,7 +77,7 @@ def test_export_gives_one_row_per_record_in_order():
     quote, too many fields and trailing empty cells: seven records in, seven rows out."""
     rows = read_rows(EXPORT)
     assert [r.student for r in rows] == EXPORT_STUDENTS
-    assert [r.row for r in rows] == [2, 3, 5, 6, 7, 8, 9]
+    assert [r.line for r in rows] == [2, 3, 5, 6, 7, 8, 9]
 
 
 def test_quoted_answer_over_two_lines_is_one_answer():
@@ -102,7 +102,7 @@ def test_grade_report_has_as_many_rows_as_records(tmp_path, capsys):
     answers = tmp_path / "export.csv"
     answers.write_bytes(EXPORT.encode("utf-8"))
     assert main(["grade", "rnn/grad_W", str(answers), "-o", str(tmp_path / "marks")]) == 0
-    with open(tmp_path / "marks.csv", newline="", encoding="utf-8") as f:
+    with open(tmp_path / "marks.csv", newline="", encoding="utf-8-sig") as f:
         out = list(csv.DictReader(f))
     assert [r["student"] for r in out] == EXPORT_STUDENTS
     assert [r["verdict"] for r in out] == ["correct", "correct", "malformed", "malformed", "incorrect",
@@ -138,6 +138,7 @@ _RECORDS = {
     "two lines": ('{s},"W.T @ grad_h[t+1]\n+ V.T @ grad_o[t]",text\n', 1),
     "blank": ('\n', 1),
     "stray quote": ('{s},"never closed\n', 1),
+    "blank answer": ('{s},\n', 1),
     "extra": ('{s},h,text,x,y\n', 1),
     "crlf": ('{s},h,latex\r\n', 1),
 }

@@ -1,4 +1,8 @@
-"""``gradbook grade QUESTION ANSWERS.csv -o REPORT``: mark a class, write REPORT.csv and REPORT.html."""
+"""``gradbook grade QUESTION ANSWERS.csv -o REPORT``: mark a class, write REPORT.csv and REPORT.html.
+
+An answers file whose name starts with '-' is named after ``--`` (``-o marks -- -late.csv``)
+or as ``./-late.csv``.
+"""
 from __future__ import annotations
 
 import sys
@@ -22,12 +26,12 @@ def run(args):
     if question is None:
         return BAD_QUESTION
     try:
-        text = read_text(args.answers)
+        text, encoding = read_text(args.answers)
     except OSError as exc:
         print(f"gradbook grade: cannot read {args.answers}: {exc.strerror}", file=sys.stderr)
         return BAD_QUESTION
     try:
-        report = grade(question, text, seed=args.seed)
+        report = grade(question, text, seed=args.seed, encoding=encoding)
     except QuestionError as exc:
         print(f"gradbook grade: {exc}", file=sys.stderr)
         return BAD_QUESTION

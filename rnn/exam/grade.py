@@ -1,8 +1,16 @@
 """Marking a class: one CSV of answers in, one row out per record in, a CSV and an HTML report.
 
-The answers are read by `rnn.exam.answer_rows` (columns by header name, quoted answers over
-several lines, a stray quote reported as ``malformed`` without swallowing the rows after it);
-no row is ever lost.
+The answers are read by `rnn.exam.answer_rows` (UTF-8 or cp1252, comma, semicolon or tab
+separated, columns by header name, quoted answers over several lines, a stray quote reported
+as ``malformed`` without swallowing the rows after it); no row is ever lost.
+
+The CSV report is made safe to open in a spreadsheet, following OWASP's "CSV Injection"
+(https://owasp.org/www-community/attacks/CSV_Injection): no cell may begin with = + - @, a
+tab or a carriage return (a line feed too, which Excel also skips before a formula), so
+such a cell gets a leading apostrophe; every cell is wrapped in double quotes, with inner
+quotes doubled, so a delimiter inside an answer cannot start a cell of its own. Cells are
+also cut to Excel's limit of 32,767 characters, with a note. The HTML report and
+``gradbook check --json`` show answers exactly as typed (``-V.T @ grad_o[tau]``).
 """
 from __future__ import annotations
 
@@ -10,14 +18,21 @@ import csv
 import html
 import io
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
-from .answer_rows import read_rows
+from autodiff.files import write_text
+
+from .answer_rows import DELIMITER_NAMES, decode, read_rows, sniff_delimiter
 from .check import Checker
 
-COLUMNS = ("row", "student", "syntax", "answer", "verdict", "mistake", "message", "seconds")
+COLUMNS = ("line", "student", "syntax", "answer", "verdict", "mistake", "message", "seconds", "notes")
+VERDICTS = ("correct", "incorrect", "invalid", "blank", "malformed")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+CELL_LIMIT = 32_767         # characters in one Excel cell (UTF-16 code units)
+_LINES_LISTED = 10          # of a duplicated id, in a note
 
 
 @dataclass
@@ -25,6 +40,8 @@ class Report:
     question: str
     rows: list
     seconds: float
+    delimiter: str = ","
+    encoding: str = "utf-8"
 
     @property
     def verdicts(self):
@@ -35,72 +52,145 @@ class Report:
         return Counter(r.mistake for r in self.rows if r.mistake)
 
     @property
+    def duplicates(self):
+        """{student id: [line, ...]} for every id on more than one row (case and spaces ignored)."""
+        lines = defaultdict(list)
+        for r in self.rows:
+            if _id_key(r.student):
+                lines[_id_key(r.student)].append(r.line)
+        return {key: found for key, found in lines.items() if len(found) > 1}
+
+    @property
     def rate(self):
         """Answers marked per second (the whole run, reading and checking)."""
         return len(self.rows) / self.seconds if self.seconds > 0 else float("inf")
 
 
-def grade(question, text, seed=0):
-    """Mark every row of the CSV `text` for `question`; a Report keeping every row in order."""
+def grade(question, text, seed=0, encoding="utf-8"):
+    """Mark every row of the CSV `text` for `question`; a Report keeping every row in order.
+
+    `encoding` is only reported (the text is already decoded, see `read_text`).
+    """
     start = time.perf_counter()
     checker = Checker(question, seed=seed)
-    rows = read_rows(text)
+    delimiter = sniff_delimiter(text)
+    rows = read_rows(text, delimiter)
     for row in rows:
-        if row.verdict == "malformed":
+        if row.verdict in ("malformed", "blank"):
             continue
         result = checker.check(row.answer, row.syntax)
         row.verdict, row.mistake, row.message, row.seconds = (
             result.verdict, result.mistake or "", result.message, result.seconds)
-    return Report(question.id, rows, time.perf_counter() - start)
+    report = Report(question.id, rows, time.perf_counter() - start, delimiter, encoding)
+    _note_duplicates(report)
+    return report
+
+
+def _id_key(student):
+    return student.strip().casefold()
+
+
+def _note_duplicates(report):
+    """A note on every row whose student id occurs elsewhere: the other lines (the first few)."""
+    duplicates = report.duplicates
+    for r in report.rows:
+        lines = duplicates.get(_id_key(r.student))
+        if lines:
+            others = len(lines) - 1
+            listed = ", ".join(str(n) for n in islice((n for n in lines if n != r.line), _LINES_LISTED))
+            more = f" and {others - _LINES_LISTED} more" if others > _LINES_LISTED else ""
+            r.notes.append(f"student id also on line{'s' if others > 1 else ''} {listed}{more}")
 
 
 def read_text(path):
-    """The file's text as UTF-8 (BOM dropped, undecodable bytes replaced, never an error)."""
-    return Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    """(text, encoding) of the answers file: UTF-8, or cp1252 when it is not (never an error)."""
+    return decode(Path(path).read_bytes())
+
+
+def spreadsheet_cell(value):
+    """(cell, note): `value` as a CSV cell no spreadsheet runs as a formula, within Excel's limit.
+
+    A cell starting with one of FORMULA_STARTS gets a leading apostrophe (OWASP), which
+    spreadsheets show as text; `note` says when the cell had to be cut to CELL_LIMIT.
+    """
+    cell = f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    units = len(cell.encode("utf-16-le")) // 2
+    if units <= CELL_LIMIT:
+        return cell, ""
+    cut = cell.encode("utf-16-le")[:2 * CELL_LIMIT].decode("utf-16-le", errors="ignore")
+    return cut, f"cut to {CELL_LIMIT:,} characters, Excel's cell limit (it has {len(value):,})"
+
+
+def csv_rows(report):
+    """The report's CSV records, header first, every cell made safe (`spreadsheet_cell`)."""
+    yield COLUMNS
+    for r in report.rows:
+        cells, notes = [], list(r.notes)
+        for name, value in zip(COLUMNS[:-1], (str(r.line), r.student, r.syntax, r.answer, r.verdict,
+                                               r.mistake, r.message, f"{r.seconds:.4f}")):
+            cell, note = spreadsheet_cell(value)
+            cells.append(cell)
+            if note:
+                notes.append(f"{name} {note}; the HTML report has it whole")
+        cells.append(spreadsheet_cell("; ".join(notes))[0])
+        yield cells
 
 
 def write_csv(report, path):
+    """REPORT.csv: UTF-8 with a byte-order mark (so Excel reads it as UTF-8), the answers'
+    own delimiter, every cell quoted and safe to open (see the module docstring)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for r in report.rows:
-        writer.writerow([r.row, r.student, r.syntax, r.answer, r.verdict, r.mistake, r.message, f"{r.seconds:.4f}"])
-    Path(path).write_text(buffer.getvalue(), encoding="utf-8")
+    csv.writer(buffer, delimiter=report.delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
+        csv_rows(report))
+    write_text(path, buffer.getvalue(), encoding="utf-8-sig", newline="")
 
 
 def summary_lines(report):
-    """Counts per verdict and per mistake, and the marking speed."""
+    """Counts per verdict and per mistake, duplicated ids, how the file was read, the speed."""
     lines = [f"{report.question}: {len(report.rows)} answers in {report.seconds:.2f} s "
              f"({report.rate:.0f} answers/s)"]
-    for verdict in ("correct", "incorrect", "invalid", "malformed"):
+    if report.encoding != "utf-8":
+        lines.append(f"  read as {report.encoding}: the file is not valid UTF-8")
+    if report.delimiter != ",":
+        lines.append(f"  fields separated by {DELIMITER_NAMES[report.delimiter]}")
+    for verdict in VERDICTS:
         lines.append(f"  {verdict:10s} {report.verdicts.get(verdict, 0)}")
     for mistake, count in report.mistakes.most_common():
         lines.append(f"    {mistake:32s} {count}")
+    duplicates = report.duplicates
+    if duplicates:
+        # repr: an id is a student's text, and a terminal would act on its control characters.
+        shown = "; ".join(f"{student!r} on lines {', '.join(map(str, found))}"
+                          for student, found in list(duplicates.items())[:_LINES_LISTED])
+        more = f"; and {len(duplicates) - _LINES_LISTED} more" if len(duplicates) > _LINES_LISTED else ""
+        lines.append(f"  duplicated student ids: {len(duplicates)} ({shown}{more})")
     return lines
 
 
 def write_html(report, path, question):
     """A self-contained HTML page: the question, counts per verdict and mistake, every row."""
     e = html.escape
-    counts = "".join(f"<tr><td>{e(v)}</td><td>{report.verdicts.get(v, 0)}</td></tr>"
-                     for v in ("correct", "incorrect", "invalid", "malformed"))
+    counts = "".join(f"<tr><td>{e(v)}</td><td>{report.verdicts.get(v, 0)}</td></tr>" for v in VERDICTS)
     mistakes = "".join(f"<tr><td>{e(m)}</td><td>{n}</td></tr>" for m, n in report.mistakes.most_common())
     rows = "".join(
-        f"<tr class='{e(r.verdict)}'><td>{r.row}</td><td>{e(r.student)}</td><td><code>{e(r.answer)}</code></td>"
-        f"<td>{e(r.verdict)}</td><td>{e(r.mistake)}</td><td>{e(r.message)}</td></tr>" for r in report.rows)
+        f"<tr class='{e(r.verdict)}'><td>{r.line}</td><td>{e(r.student)}</td><td><code>{e(r.answer)}</code></td>"
+        f"<td>{e(r.verdict)}</td><td>{e(r.mistake)}</td><td>{e(r.message)}</td><td>{e('; '.join(r.notes))}</td></tr>"
+        for r in report.rows)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(report.question)}: marks</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin-bottom:1.5em}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}
 tr.correct td{{background:#eef8ee}} tr.incorrect td{{background:#fdf3e7}}
-tr.invalid td,tr.malformed td{{background:#f8eaea}} code{{white-space:pre-wrap;word-break:break-all}}</style>
+tr.invalid td,tr.malformed td{{background:#f8eaea}} tr.blank td{{background:#f2f2f2}}
+code{{white-space:pre-wrap;word-break:break-all}}</style>
 </head><body>
 <h1>{e(question.title)} <small>({e(report.question)})</small></h1>
 <p>{e(question.statement)}</p>
 <p>{len(report.rows)} answers marked in {report.seconds:.2f} s ({report.rate:.0f} answers/s).</p>
 <h2>Summary</h2><table><tr><th>verdict</th><th>answers</th></tr>{counts}</table>
 <table><tr><th>mistake</th><th>answers</th></tr>{mistakes}</table>
-<h2>Answers</h2><table><tr><th>row</th><th>student</th><th>answer</th><th>verdict</th><th>mistake</th><th>feedback</th></tr>
+<h2>Answers</h2><p>line: the line of the answers file the record starts on.</p>
+<table><tr><th>line</th><th>student</th><th>answer</th><th>verdict</th><th>mistake</th><th>feedback</th><th>notes</th></tr>
 {rows}</table></body></html>
 """
-    Path(path).write_text(page, encoding="utf-8")
+    write_text(path, page, encoding="utf-8")

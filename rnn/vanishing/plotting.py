@@ -1,13 +1,12 @@
-"""Saving the lab's matplotlib figures: the Agg backend, one PNG and one SVG per figure
+"""Saving the lab's matplotlib figures: one PNG and one SVG per figure
 (the lecture companion asks for the SVG alone)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot loads)
+# No backend is forced here: a notebook keeps its inline backend and MPLBACKEND is obeyed;
+# without a display matplotlib itself falls back to Agg, which is all `save` needs.
+import matplotlib.pyplot as plt
 
 FORMATS = ("png", "svg")
 COLOURS = {"rnn": "#c0392b", "lstm": "#2471a3", "gru": "#229954"}

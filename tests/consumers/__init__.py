@@ -1,11 +1,11 @@
 """The real consumers of gradbook's output, as the tests call them: one place for each.
 
 A LaTeX string is compiled by a TeX engine inside a Beamer frame and typeset by MathJax 3
-under Node; an SVG or HTML page is opened by headless Chromium. Each consumer is looked up
-once; a test that needs one carries the marker (``needs_tex``, ``needs_mathjax``,
-``needs_chromium``) and is skipped loudly where it is absent (see ``tests/conftest.py``).
-`.ci/run` installs all three (Debian's texlive and chromium, npm's mathjax-full into
-``.ci/node``).
+under Node; an SVG or HTML page is opened by headless Chromium; a CSV report is opened by
+LibreOffice Calc. Each consumer is looked up once; a test that needs one carries the marker
+(``needs_tex``, ``needs_mathjax``, ``needs_chromium``, ``needs_libreoffice``) and is skipped
+loudly where it is absent (see ``tests/conftest.py``). `.ci/run` installs all four (Debian's
+texlive, chromium and libreoffice-calc-nogui, npm's mathjax-full into ``.ci/node``).
 """
 from __future__ import annotations
 
@@ -124,3 +124,54 @@ _XML_ERROR_PAGE = re.compile(r"This page contains the following errors|error on 
 def is_xml_error_page(dom):
     """Chromium's page for a document that is not well-formed XML (what it shows for a bad SVG)."""
     return bool(_XML_ERROR_PAGE.search(dom))
+
+
+SOFFICE = shutil.which("soffice")
+_XLSX = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def have_libreoffice():
+    """LibreOffice Calc, headless (Debian: libreoffice-calc-nogui)."""
+    return SOFFICE is not None
+
+
+def spreadsheet_cells(csv_path, folder, delimiter=","):
+    """Open a UTF-8 CSV in LibreOffice Calc, formulas evaluated as a spreadsheet user gets
+    them, and save it as xlsx; the cells row by row, each ``(text, formula or None)``
+    (``("", None)`` for an empty cell; trailing empty cells are left out).
+
+    The import options (CSV filter tokens) are the separator, ``"`` as the text delimiter,
+    UTF-8, from line 1, and token 13 "evaluate formulas" on: a cell Calc reads as a formula
+    comes back with its formula, e.g. ``('2', '1+1')`` for ``=1+1``.
+    """
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"CSV:{ord(delimiter)},34,76,1,,0,false,false,false,false,false,-1,true"
+    done = subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+                           f"--infilter={options}", "--convert-to", "xlsx", "--outdir", str(folder),
+                           str(csv_path)], capture_output=True, text=True, timeout=180)
+    xlsx = folder / (Path(csv_path).stem + ".xlsx")
+    if done.returncode != 0 or not xlsx.exists():
+        raise RuntimeError(f"soffice --convert-to xlsx failed: {done.stderr.strip()[-2000:]}")
+    with zipfile.ZipFile(xlsx) as book:
+        strings = [] if "xl/sharedStrings.xml" not in book.namelist() else [
+            "".join(t.text or "" for t in si.iter(f"{{{_XLSX['m']}}}t"))
+            for si in ET.fromstring(book.read("xl/sharedStrings.xml")).findall("m:si", _XLSX)]
+        sheet = ET.fromstring(book.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iterfind("m:sheetData/m:row", _XLSX):
+        cells = []
+        for c in row.findall("m:c", _XLSX):
+            column = sum((ord(ch) - 64) * 26 ** k for k, ch in enumerate(reversed(re.match(r"[A-Z]+", c.get("r"))[0])))
+            cells += [("", None)] * (column - 1 - len(cells))  # empty cells are not stored
+            value, formula = c.findtext("m:v", "", _XLSX), c.find("m:f", _XLSX)
+            if c.get("t") == "s":
+                value = strings[int(value)]
+            elif c.get("t") == "inlineStr":
+                value = "".join(t.text or "" for t in c.iter(f"{{{_XLSX['m']}}}t"))
+            cells.append((value, None if formula is None else formula.text or ""))
+        rows.append(cells)
+    return rows
