@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from autodiff.files import write_text
+
 from .answer_rows import read_rows
 from .check import Checker
 
@@ -65,7 +67,7 @@ def write_csv(report, path):
     writer.writerow(COLUMNS)
     for r in report.rows:
         writer.writerow([r.row, r.student, r.syntax, r.answer, r.verdict, r.mistake, r.message, f"{r.seconds:.4f}"])
-    Path(path).write_text(buffer.getvalue(), encoding="utf-8")
+    write_text(path, buffer.getvalue())
 
 
 def summary_lines(report):
@@ -103,4 +105,4 @@ tr.invalid td,tr.malformed td{{background:#f8eaea}} code{{white-space:pre-wrap;w
 <h2>Answers</h2><table><tr><th>row</th><th>student</th><th>answer</th><th>verdict</th><th>mistake</th><th>feedback</th></tr>
 {rows}</table></body></html>
 """
-    Path(path).write_text(page, encoding="utf-8")
+    write_text(path, page)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import matplotlib
 
+from autodiff.files import atomic_path
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen before pyplot loads)
 
@@ -32,7 +34,8 @@ def save(fig, out_dir, stem: str, formats=FORMATS) -> list[Path]:
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         metadata = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(path, dpi=130, metadata=metadata)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=130, metadata=metadata)
         paths.append(path)
     plt.close(fig)
     return paths
