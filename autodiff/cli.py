@@ -85,7 +85,10 @@ def main(argv=None):
 def _run(argv):
     parser = build_parser(chosen_command(argv))
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            prog = f"gradbook {args.command}" if getattr(args, "command", None) else "gradbook"
+            raise UsageError(f"{prog}: unrecognized arguments: {' '.join(unknown)} (see {prog} --help)")
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
