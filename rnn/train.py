@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autodiff.arguments import count, number
+from autodiff import arguments
 from autodiff.files import atomic_path, write_text
 
 CELLS = ("rnn", "lstm", "gru", "output", "seq2one", "window")
@@ -141,25 +141,25 @@ def train(cell="rnn", task="chars", steps=300, hidden=64, seq_len=None, batch=No
     level = _level(model)
     start = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(zip(range(steps), task.batches(seed)), total=steps, disable=not show,
-               desc=f"{cell} on {task.name}", unit="step")
-    for _, (x, y) in bar:
-        optimizer.zero_grad()
-        u = unroll(model, x, y, level=level)
-        u.loss.backward()
-        count = task.tokens(y)
-        for p in params:
-            p.grad /= count
-        if clip is not None and clip_grad_norm(params, clip) > clip:
-            result.clipped += 1
-        optimizer.step()
-        result.losses.append(float(u.loss.value) / count)
-        if not result.losses[-1] <= DIVERGED * result.losses[0]:
-            result.diverged_at = len(result.losses) - 1
-            break
-        if show:
-            bar.set_postfix(loss=f"{result.losses[-1]:.3f}")
-    bar.close()
+    # closed on Ctrl-C too, so `gradbook: interrupted` starts a line of its own
+    with tqdm(zip(range(steps), task.batches(seed)), total=steps, disable=not show,
+              desc=f"{cell} on {task.name}", unit="step") as bar:
+        for _, (x, y) in bar:
+            optimizer.zero_grad()
+            u = unroll(model, x, y, level=level)
+            u.loss.backward()
+            count = task.tokens(y)
+            for p in params:
+                p.grad /= count
+            if clip is not None and clip_grad_norm(params, clip) > clip:
+                result.clipped += 1
+            optimizer.step()
+            result.losses.append(float(u.loss.value) / count)
+            if not result.losses[-1] <= DIVERGED * result.losses[0]:
+                result.diverged_at = len(result.losses) - 1
+                break
+            if show:
+                bar.set_postfix(loss=f"{result.losses[-1]:.3f}")
     result.seconds = time.perf_counter() - start
     result.eval_final = evaluate(model, task, fixed)
     return result
@@ -191,28 +191,29 @@ def add_arguments(parser):
     parser.add_argument("--cell", choices=CELLS, default="rnn", help="model to train (default rnn)")
     parser.add_argument("--task", choices=("chars", "adding", "copy", "classify"), default="chars",
                         help="built-in task (default chars)")
-    parser.add_argument("--steps", type=count(1), default=300,
+    parser.add_argument("--steps", type=arguments.count(1), default=300,
                         help=f"training steps (default 300; above {MAX_STEPS} add --no-step-cap)")
     parser.add_argument("--no-step-cap", action="store_true",
                         help=f"allow --steps above {MAX_STEPS} (a long run: about 30 ms per step at the defaults)")
-    parser.add_argument("--hidden", type=count(1, 1024), default=64, help="hidden units H (default 64)")
-    parser.add_argument("--seq-len", type=count(1, 1000), default=None,
+    parser.add_argument("--hidden", type=arguments.count(1, 1024), default=64, help="hidden units H (default 64)")
+    parser.add_argument("--seq-len", type=arguments.count(1, 1000), default=None,
                         help="tau for chars/adding, the delay for copy (task defaults 25, 20, 5)")
-    parser.add_argument("--batch", type=count(1, 4096), default=None, help="sequences per batch (task default)")
-    parser.add_argument("--lr", type=number(positive=True), default=None,
+    parser.add_argument("--batch", type=arguments.count(1, 4096), default=None,
+                        help="sequences per batch (task default)")
+    parser.add_argument("--lr", type=arguments.number(positive=True), default=None,
                         help="learning rate (default 0.01 Adam, 0.5 SGD)")
     parser.add_argument("--optim", choices=("sgd", "adam"), default="adam", help="optimiser (default adam)")
-    parser.add_argument("--clip", type=number(positive=True), default=None,
+    parser.add_argument("--clip", type=arguments.number(positive=True), default=None,
                         help="gradient-norm clipping threshold v (10.11.1)")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and batches (default 0)")
     parser.add_argument("--candidate", choices=("sigmoid", "tanh"), default="sigmoid",
                         help="LSTM candidate nonlinearity: the book's sigmoid or tanh")
     parser.add_argument("--gru-form", choices=("printed", "cho"), default="printed",
                         help="GRU as printed (10.45-10.47) or Cho et al.")
-    parser.add_argument("--sample", type=count(0, 100_000), default=0, metavar="N",
+    parser.add_argument("--sample", type=arguments.count(0, 100_000), default=0, metavar="N",
                         help="after training on chars, sample N characters")
     parser.add_argument("--prime", default="the ", help="text the sample starts from (default 'the ')")
-    parser.add_argument("--temperature", type=number(positive=True), default=1.0,
+    parser.add_argument("--temperature", type=arguments.number(positive=True), default=1.0,
                         help="sampling temperature (default 1)")
     parser.add_argument("-o", "--output", default="train-output", metavar="DIR",
                         help="directory for loss.png, metrics.json, sample.txt (default train-output)")

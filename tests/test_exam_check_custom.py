@@ -84,7 +84,8 @@ def test_a_field_that_does_not_fit_the_model_is_named_with_its_key(tmp_path, ext
 
 
 def test_given_values_need_fixed_sizes_when_their_shape_depends_on_them(tmp_path):
-    text = GOOD.replace("sizes = { n_in = 2, hidden = 3, classes = 5 }\n", "") + 'given = { "h[0]" = [0.1, 0.2, 0.3, 0.4] }\n'
+    text = (GOOD.replace("sizes = { n_in = 2, hidden = 3, classes = 5 }\n", "")
+            + 'given = { "h[0]" = [0.1, 0.2, 0.3, 0.4] }\n')
     with pytest.raises(QuestionError, match="drawn at random, so fix them with sizes"):
         load_questions(write(tmp_path, text))
 

@@ -278,6 +278,7 @@ def _find_of(question, text, model, x, y, state, where, at):
         unrolled.node(of.name, of.index.resolve(None, unrolled.tau) if of.index else None)
     except (KeyError, ValueError):
         kinds = sorted({n.meta["kind"] for n in unrolled.nodes.values() if n.meta.get("kind")})
+        example = "h" if "h" in kinds else kinds[0]
         raise QuestionError(f"{where}: of = {text!r} is no node of the {question.model} model at {at}; "
-                            f"give a node such as {'h' if 'h' in kinds else kinds[0]}[2] (kinds: {', '.join(kinds)}) with a step "
+                            f"give a node such as {example}[2] (kinds: {', '.join(kinds)}) with a step "
                             f"from 0 to tau, or L") from None
