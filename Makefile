@@ -16,7 +16,7 @@ $(STAMP): setup.cfg pyproject.toml
 venv: $(STAMP)
 
 lecture: $(STAMP)
-	$(BIN)/gradbook lecture -o $(OUT)
+	$(BIN)/gradbook lecture --force -o $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

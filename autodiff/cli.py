@@ -5,6 +5,10 @@ Each subcommand lives in the module that does the work and exposes two functions
 command never touches another command's code. Only the chosen command's module is imported
 (the others are listed from the table), so ``gradbook check ...`` starts without SymPy,
 networkx or Graphviz, and ``gradbook --help`` imports none of them.
+
+`main` is also the guard every command runs under: a mistake the user can make (a bad
+option, a GradbookError, an OSError such as a full disk) ends in one line on stderr and exit
+status 2, Ctrl-C in ``gradbook: interrupted`` and status 130, never a traceback.
 """
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ import importlib
 import sys
 
 from .errors import GradbookError
+
+INTERRUPTED = 130
+"""Exit status after Ctrl-C: 128 + SIGINT, what shells report for an interrupted program."""
 
 # name -> (module, one-line help); in the order `gradbook --help` lists them.
 COMMANDS = {
@@ -30,10 +37,22 @@ COMMANDS = {
 }
 
 
+class UsageError(GradbookError):
+    """A command line argparse cannot read: an unknown option, a value of the wrong kind."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: the usage block it normally prints first would bury
+    the line that says what is wrong (``--help`` still shows the usage)."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser(command=None):
     """The `gradbook` parser: every command listed with its help line, and the options of
     `command` alone (its module imported to add them)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gradbook",
         description="Explicit computational graphs, BPTT derivations, lecture figures and exam checking.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,8 +72,26 @@ def chosen_command(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        # Writes go through autodiff.files, so what is on disk is whole: no traceback needed.
+        from .workers import stop_workers
+        stop_workers()
+        print("gradbook: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _run(argv):
     parser = build_parser(chosen_command(argv))
-    args = parser.parse_args(argv)
+    try:
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            prog = f"gradbook {args.command}" if getattr(args, "command", None) else "gradbook"
+            raise UsageError(f"{prog}: unrecognized arguments: {' '.join(unknown)} (see {prog} --help)")
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if not getattr(args, "_module", None):
         parser.print_help()
         return 0
@@ -67,6 +104,11 @@ def main(argv=None):
         # `gradbook derive ... | head`: the reader left; not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        # a path the user gave: a folder under a file, /dev/full, a read-only place
+        from .outputs import os_error_message
+        print(f"gradbook {args.command}: {os_error_message(exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

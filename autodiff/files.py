@@ -9,7 +9,9 @@ only within one file system.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -20,22 +22,73 @@ def atomic_path(path):
 
     For writers that want a file name rather than a file object (Graphviz, matplotlib's
     ``savefig``). On an exception, or when the writer produced nothing, the temp file is
-    removed and `path` is left as it was.
+    removed and `path` is left as it was. A `path` that is a device or a pipe
+    (``/dev/null``, ``/dev/full``, ``/dev/stdout``) is written in place: replacing it would
+    swap the device for a plain file, and its own errors (a full disk) should reach the user.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
+    with atomic_paths(path) as (tmp,):
         yield tmp
-        if not tmp.exists():
-            raise OSError(f"nothing was written for {path}")
-        _keep_mode(tmp, path)
-        os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def atomic_paths(*paths):
+    """Yield one temp path per target; on a clean exit all of them replace their targets.
+
+    For files that belong together (a report's CSV and its HTML): every writer finishes
+    before the first target is replaced, so an interrupt while writing leaves all the old
+    files, never a new CSV beside an old HTML.
+    """
+    paths = [Path(p) for p in paths]
+    temps = []
+    try:
+        for path in paths:
+            temps.append(_temp_beside(path))
+        try:
+            yield tuple(temps)
+        except OSError as exc:
+            raise _naming_target(exc, paths, temps) from None
+        for path, tmp in zip(paths, temps):
+            if tmp != path and not tmp.exists():
+                raise OSError(errno.ENOENT, "the writer produced nothing", str(path))
+        for path, tmp in zip(paths, temps):
+            if tmp != path:
+                _keep_mode(tmp, path)
+                os.replace(tmp, path)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        for path, tmp in zip(paths, temps):
+            if tmp != path:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+
+
+def _naming_target(exc, paths, temps):
+    """`exc` naming the file the user asked for: not our temp name, and not nothing (a
+    write to ``/dev/full`` fails without a file name)."""
+    named = {str(tmp): path for path, tmp in zip(paths, temps)}
+    target = named.get(str(exc.filename)) or (paths[0] if exc.filename is None and len(paths) == 1 else None)
+    if target is None or exc.errno is None:
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(target))
+
+
+def _temp_beside(path):
+    """An empty temp file in `path`'s folder (the folder made if needed), or `path` itself
+    when it is a device or a pipe; a folder as target is an error before any work."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+    if mode is not None and not stat.S_ISREG(mode):
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+    os.close(fd)
+    return Path(tmp)
 
 
 def write_bytes(path, data):
@@ -43,8 +96,7 @@ def write_bytes(path, data):
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _sync(handle)
     return Path(path)
 
 
@@ -56,9 +108,16 @@ def write_text(path, text, encoding="utf-8", newline=None):
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding=encoding, newline=newline) as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _sync(handle)
     return Path(path)
+
+
+def _sync(handle):
+    """Flush to the disk before the rename, so a power cut cannot leave a renamed empty file;
+    devices and pipes have nothing to sync (fsync refuses them)."""
+    handle.flush()
+    if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        os.fsync(handle.fileno())
 
 
 def _keep_mode(tmp, path):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .dot import has_own_label, to_dot
 from .errors import StepThroughError
+from .files import write_text
 from .graph import Graph
 from .labels import dot_escape, format_array, html_label, plain_text
 from .renderers import render_many
@@ -131,9 +132,7 @@ def write_stepthrough(graph, out_dir, title=None, **options):
     root_name = _name_text(graph, graph.roots[0])
     title = title or f"The backward pass of {root_name}, step by step"
     page = _page(title, frames, svgs)
-    index = out_dir / "index.html"
-    index.write_text(page, encoding="utf-8")
-    return index
+    return write_text(out_dir / "index.html", page)
 
 
 _CSS = """

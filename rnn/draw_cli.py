@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autodiff.arguments import count
 from autodiff.files import write_text
 from autodiff.render import render_source
 
@@ -17,11 +18,15 @@ from .figures.tikz import figure_tikz
 
 VIEWS = ("unrolled", "folded", "backward", "cell", "op")
 SUFFIXES = {"svg": ".svg", "pdf": ".pdf", "png": ".png", "dot": ".dot", "tikz": ".tex"}
+MAX_STEPS = 50
+"""Longest sequence a figure draws: Graphviz takes seconds per hundred steps, and the nodes
+are unreadable long before."""
 
 
 def add_arguments(parser):
     parser.add_argument("kind", nargs="?", help="figure kind; --list shows them all")
-    parser.add_argument("--steps", type=int, default=None, help="sequence length tau (default: per kind)")
+    parser.add_argument("--steps", type=count(1, MAX_STEPS, "a longer figure cannot be read"), default=None,
+                        help=f"sequence length tau, at most {MAX_STEPS} (default: per kind)")
     parser.add_argument("--view", choices=VIEWS, default=None, help="unrolled, folded or backward (default: per kind)")
     parser.add_argument("--style", choices=sorted(STYLES), default="book", help="book (default) or d2l")
     parser.add_argument("--theme", choices=sorted(THEMES), default="print",

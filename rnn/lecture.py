@@ -12,16 +12,18 @@ import importlib
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 import rnn
+from autodiff.files import write_text
 from autodiff.labels import format_number
+from autodiff.outputs import output_folder, replacing_note
 from autodiff.render import render_many
 from autodiff.stepthrough import write_stepthrough
+from autodiff.workers import worker_pool
 
 from .figures.catalog import KINDS, figure_dot, inputs, targets
 from .figures.themes import STYLES, THEMES
@@ -44,17 +46,25 @@ def add_arguments(parser):
     parser.add_argument("--style", choices=sorted(STYLES), default="book", help="book (default) or d2l")
     parser.add_argument("--theme", choices=sorted(THEMES), default="print", help="print (default), screen or dark")
     parser.add_argument("--png", action="store_true", help="also write PNG files")
+    parser.add_argument("--force", action="store_true", help="replace the files of an earlier lecture in the folder")
+
+
+#: What `run` writes, relative to the folder: the subfolders are the lecture's own.
+PRODUCES = ("index.html", "worked_example.html", "figures/*", "derivations/*", "stepthrough/*", "vanishing/*")
 
 
 def run(args):
     started = time.perf_counter()
     out = Path(args.output)
+    replaced = output_folder(out, PRODUCES, force=args.force)
+    if replaced:
+        print(replacing_note("lecture", replaced, out), file=sys.stderr)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     kinds = [k for _, _, figs, _ in SECTIONS for k in figs]
     formats = ("svg", "pdf") + (("png",) if args.png else ())
     # The vanishing lab (training and matplotlib) runs in a child process while this one
     # writes and renders the graph figures: on two cores the lab's time hides the rest.
-    pool = ProcessPoolExecutor(max_workers=1)
+    pool = worker_pool()
     vanishing = pool.submit(vanishing_figures, out / "vanishing")
     pool.shutdown(wait=False)
     bar = tqdm(total=len(kinds) + 5, desc="lecture", unit="step", file=sys.stderr,
@@ -84,9 +94,8 @@ def run(args):
     vanishing = vanishing.result()
     bar.update()
     example = worked_example()
-    (out / "worked_example.html").write_text(example, encoding="utf-8")
-    index = out / "index.html"
-    index.write_text(page(out, derivations, vanishing, example, missing), encoding="utf-8")
+    write_text(out / "worked_example.html", example)
+    index = write_text(out / "index.html", page(out, derivations, vanishing, example, missing))
     bar.update()
     bar.close()
     elapsed = time.perf_counter() - started
@@ -120,8 +129,8 @@ def derive_all(cells, folder):
     for cell in cells:
         result = derive(cell)
         latex, mathml = result.latex(), result.mathml()
-        (folder / f"{cell}.tex").write_text(latex + "\n", encoding="utf-8")
-        (folder / f"{cell}.mathml").write_text(mathml + "\n", encoding="utf-8")
+        write_text(folder / f"{cell}.tex", latex + "\n")
+        write_text(folder / f"{cell}.mathml", mathml + "\n")
         found[cell] = (result.cell.title, latex, mathml)
     return found
 

@@ -153,3 +153,29 @@ def test_never_a_row_lost(kinds):
     assert len(rows) == sum(_RECORDS[k][1] for k in kinds)
     named = [r.student for r in rows if r.student]
     assert named == [f"s{i}" for i, k in enumerate(kinds) if k not in ("blank", "stray quote")]
+
+
+def test_report_pair_is_replaced_together_and_only_with_force(tmp_path, capsys, monkeypatch):
+    """Last week's marks are kept without --force; an interrupt while the HTML is written
+    leaves both old files, never a new CSV beside an old HTML."""
+    import rnn.exam.cli_grade
+    answers = tmp_path / "answers.csv"
+    answers.write_text(MESSY)
+    old = {"marks.csv": "last week\n", "marks.html": "<p>last week</p>\n"}
+    for name, text in old.items():
+        (tmp_path / name).write_text(text)
+    args = ["grade", "rnn/grad_W", str(answers), "-o", str(tmp_path / "marks")]
+    assert main(args) == 2
+    assert "--force" in capsys.readouterr().err
+
+    def interrupted(report, path, question):
+        path.write_text("<html>half a page")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rnn.exam.cli_grade, "write_html", interrupted)
+    assert main(args + ["--force"]) == 130
+    assert {p.name: p.read_text() for p in tmp_path.iterdir() if p.name.startswith((".marks", "marks"))} == old
+    monkeypatch.undo()
+    assert main(args + ["--force"]) == 0
+    assert (tmp_path / "marks.csv").read_text(encoding="utf-8-sig").startswith('"line","student"')
+    assert "<html" in (tmp_path / "marks.html").read_text()

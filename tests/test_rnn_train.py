@@ -121,3 +121,28 @@ def test_train_command_reports_bad_combinations_as_one_line_errors(tmp_path, cap
     code = main(["train", "--cell", "seq2one", "--task", "chars", "--steps", "1", "-o", str(tmp_path)])
     assert code == 2
     assert "adding or classify" in capsys.readouterr().err
+
+
+def test_a_diverged_run_writes_valid_json_with_null_and_says_diverged(tmp_path, capsys):
+    """JSON has no NaN: the losses that blew up are null, the run stops where it diverged,
+    and the summary line says so and what to change."""
+    code = main(["train", "--steps", "20", "--hidden", "8", "--optim", "sgd", "--lr", "1e300", "-o", str(tmp_path)])
+    assert code == 0
+    text = (tmp_path / "metrics.json").read_text()
+    metrics = json.loads(text, parse_constant=lambda name: pytest.fail(f"metrics.json holds {name}"))
+    assert metrics["diverged_at"] == metrics["steps"] < 20
+    assert all(v is None or np.isfinite(v) for v in metrics["losses"])
+    out = capsys.readouterr().out
+    assert f"diverged at step {metrics['diverged_at']}" in out and "--lr" in out
+
+
+def test_an_earlier_run_is_kept_unless_force(tmp_path, capsys):
+    args = ["train", "--steps", "2", "--hidden", "4", "--seq-len", "5", "-o", str(tmp_path)]
+    (tmp_path / "metrics.json").write_text("my notes\n")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "metrics.json" in err and "--force" in err and err.count("\n") == 1
+    assert (tmp_path / "metrics.json").read_text() == "my notes\n" and not (tmp_path / "loss.png").exists()
+    assert main(args + ["--force"]) == 0
+    assert "replacing metrics.json" in capsys.readouterr().err
+    assert json.loads((tmp_path / "metrics.json").read_text())["steps"] == 2

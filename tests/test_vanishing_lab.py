@@ -81,4 +81,5 @@ def test_cli_writes_figures_and_a_summary(tmp_path, capsys):
 def test_cli_rejects_a_one_step_sequence(tmp_path, capsys):
     """A sequence of one step has no long-term dependency; the error names the option."""
     assert main(["vanishing", "--steps", "1", "-o", str(tmp_path)]) == 2
-    assert "--steps 1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "argument --steps: 1 is too small" in err and "at least 2" in err

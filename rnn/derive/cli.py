@@ -7,20 +7,28 @@ from __future__ import annotations
 
 import json
 
+from autodiff.arguments import count
+
 from . import CELLS, FORMS, derive
 from .printed import check, printed_10_21
 from .scalar import LOSSES
 
 FORMATS = ("latex", "text", "mathml", "json")
+MAX_STEPS = 100
+"""Longest explicit or scalar derivation: tau = 100 takes about 4 s and prints 80 kB."""
+MAX_HIDDEN = 20
+"""Largest H of the explicit form: H = 20 takes about 3 s and prints 70 kB."""
 
 
 def add_arguments(parser):
     parser.add_argument("cell", choices=[*CELLS, "scalar"], help="network shape (scalar: the 1-unit exam RNN)")
     parser.add_argument("--wrt", default=None, help="parameter: W, U, V, b, c, W_f ... (scalar: w, u, b); default all")
     parser.add_argument("--form", choices=FORMS, default=None, help="matrix (default), explicit or scalar")
-    parser.add_argument("--steps", type=int, default=None, help="tau for the explicit and scalar forms")
+    parser.add_argument("--steps", type=count(1, MAX_STEPS, "every step is written out"), default=None,
+                        help=f"tau for the explicit and scalar forms, at most {MAX_STEPS}")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
-    parser.add_argument("--hidden", type=int, default=2, help="H for the explicit form (default 2)")
+    parser.add_argument("--hidden", type=count(1, MAX_HIDDEN, "every entry of the H x H matrices is written out"),
+                        default=2, help=f"H for the explicit form, at most {MAX_HIDDEN} (default 2)")
     parser.add_argument("--per-step", action="store_true", help="explicit form: also each W^(t)'s contribution")
     parser.add_argument("--of", choices=("h", "L"), default="h", help="scalar form: differentiate h_tau or L")
     parser.add_argument("--loss", choices=LOSSES, default="last", help="scalar form: the loss")

@@ -8,6 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from autodiff.files import atomic_paths
+from autodiff.outputs import output_files, replacing_note
+
 from .cli import BAD_QUESTION, add_question_arguments, resolve_question
 from .grade import grade, read_text, summary_lines, write_csv, write_html
 from .questions import QuestionError
@@ -19,6 +22,7 @@ def add_arguments(parser):
     parser.add_argument("-o", "--output", required=True, metavar="REPORT",
                         help="report path; REPORT.csv and REPORT.html are written")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random evaluation points")
+    parser.add_argument("--force", action="store_true", help="replace REPORT.csv and REPORT.html if they exist")
 
 
 def run(args):
@@ -30,21 +34,25 @@ def run(args):
     except OSError as exc:
         print(f"gradbook grade: cannot read {args.answers}: {exc.strerror}", file=sys.stderr)
         return BAD_QUESTION
-    try:
-        report = grade(question, text, seed=args.seed, encoding=encoding)
-    except QuestionError as exc:
-        print(f"gradbook grade: {exc}", file=sys.stderr)
-        return BAD_QUESTION
     out = Path(args.output)
     stem = out.with_suffix("") if out.suffix.lower() in (".csv", ".html") else out
-    stem.parent.mkdir(parents=True, exist_ok=True)
     csv_path, html_path = Path(f"{stem}.csv"), Path(f"{stem}.html")
     if csv_path.resolve() == Path(args.answers).resolve():
         print(f"gradbook grade: the report {csv_path} would overwrite the answers; choose another -o",
               file=sys.stderr)
         return BAD_QUESTION
-    write_csv(report, csv_path)
-    write_html(report, html_path, question)
+    replaced = output_files((csv_path, html_path), force=args.force)
+    if replaced:
+        print(replacing_note("grade", replaced), file=sys.stderr)
+    try:
+        report = grade(question, text, seed=args.seed, encoding=encoding)
+    except QuestionError as exc:
+        print(f"gradbook grade: {exc}", file=sys.stderr)
+        return BAD_QUESTION
+    # both written to temp files first: an interrupt never leaves a new CSV beside an old HTML
+    with atomic_paths(csv_path, html_path) as (csv_tmp, html_tmp):
+        write_csv(report, csv_tmp)
+        write_html(report, html_tmp, question)
     print("\n".join(summary_lines(report)))
     print(f"wrote {csv_path} and {html_path}")
     return 0

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+
+from autodiff.files import write_text
 
 from .cli import BAD_QUESTION, add_question_arguments, resolve_question
 from .questions import QuestionError
@@ -27,8 +28,7 @@ def run(args):
         print(f"gradbook solve: {exc}", file=sys.stderr)
         return BAD_QUESTION
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(Path(args.output).resolve())
+        print(write_text(args.output, text).resolve())
     else:
         print(text, end="")
     return 0

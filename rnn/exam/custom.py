@@ -16,9 +16,15 @@ The built-in bank (rnn/exam/bank/builtin.toml) goes through the same checks. Eve
 """
 from __future__ import annotations
 
+import inspect
+import math
 import re
 import tomllib
 from pathlib import Path
+
+import numpy as np
+
+from autodiff.errors import GradbookError
 
 from .ast import Symbol
 from .errors import ParseError
@@ -35,6 +41,11 @@ _SIZE_KEYS = ("n_in", "hidden", "classes")
 KNOWN_NAMES = DEFAULT_NAMES | {"tau", "htilde"}
 # A question may ask for the gradient of any node kind `rnn.unroll` names (gates included).
 ASKABLE_NAMES = KNOWN_NAMES | {f"grad_{kind}" for kind in ("f", "g", "q", "u", "r", "htilde", "cand", "L")}
+# The extremes of the sizes and the shortest tau `rnn.exam.context` draws for a question that
+# fixes neither (n_in 2-3, H 4-5, K 6-7, tau 3-4): a given value or an `of` node that fits
+# both extremes at the shortest tau fits every draw.
+_DRAWN_SIZES = ((2, 4, 6), (3, 5, 7))
+_SHORTEST_TAU = 3
 
 
 def load_questions(path):
@@ -44,6 +55,10 @@ def load_questions(path):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise QuestionError(f"{path}: no such question file") from None
+    except IsADirectoryError:
+        raise QuestionError(f"{path}: is a folder; give --questions the TOML file itself") from None
+    except OSError as exc:
+        raise QuestionError(f"{path}: cannot read the question file ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise QuestionError(f"{path}: not valid TOML ({exc}); see docs/exam.md for the format") from None
     entries = data.get("question")
@@ -84,6 +99,8 @@ def question_from_table(entry, where):
         loss=_choice(entry, "loss", LOSSES, where, default="sum"),
         sizes=_sizes(entry, where), tau=_tau(entry, model, where),
         given=_given(entry, where), options=_table(entry, "options", where))
+    if question.given or question.options or question.of is not None:
+        _check_on_the_model(question, entry, where)
     return question
 
 
@@ -177,7 +194,18 @@ def _given(entry, where):
         _symbol(key, f"given key {key!r}", where)
         if not _numbers(value):
             raise QuestionError(f"{where}: given {key} = {value!r} must be a number or a list of numbers")
+        if not all(math.isfinite(v) for v in _flat(value)):
+            raise QuestionError(f"{where}: given {key} = {value!r} holds nan or inf; give finite numbers")
+        try:
+            np.array(value, dtype=float)
+        except ValueError:
+            raise QuestionError(f"{where}: given {key} = {value!r} is ragged; every row of a matrix "
+                                "needs the same number of entries") from None
     return given
+
+
+def _flat(value):
+    return [x for v in value for x in _flat(v)] if isinstance(value, list) else [value]
 
 
 def _numbers(value):
@@ -193,3 +221,64 @@ def _table(entry, name, where):
     if not isinstance(value, dict):
         raise QuestionError(f"{where}: {name} must be a table such as {{ key = value }}")
     return dict(value)
+
+
+def _check_on_the_model(question, entry, where):
+    """Build the question's model with its `options`, put each `given` value in place and find
+    the `of` node, at every size and tau the question may be drawn with; each failure names
+    the field and the key (otherwise it would surface as a NumPy error when an answer is checked)."""
+    from .context import _apply_given, _targets
+    draws = [(1, 1, 1)] if question.model == "scalar_rnn" else (
+        [tuple(question.sizes[k] for k in _SIZE_KEYS)] if question.sizes else _DRAWN_SIZES)
+    tau = question.tau or _SHORTEST_TAU
+    for n_in, hidden, classes in draws:
+        at = f"n_in = {n_in}, hidden = {hidden}, classes = {classes}, tau = {tau}"
+        model = _model_with_options(question, (n_in, hidden, classes), where)
+        x = np.zeros((tau, n_in, 1))
+        y = _targets(model, question, np.random.default_rng(0), tau, classes)
+        state = {kind: np.zeros((model.state_size(kind), 1)) for kind in model.carry}
+        for key, value in question.given.items():
+            try:
+                _apply_given(model, question, {key: value}, x, y, state)
+            except QuestionError as exc:
+                raise QuestionError(f"{where}: {str(exc).split(': ', 1)[-1]}") from None
+            except ValueError as exc:
+                fix = "" if question.sizes or question.model == "scalar_rnn" else (
+                    "; the sizes are drawn at random, so fix them with sizes = { n_in = ..., hidden = ..., "
+                    "classes = ... }")
+                raise QuestionError(f"{where}: given {key} = {entry['given'][key]!r} does not fit the model "
+                                    f"at {at} ({exc}){fix}") from None
+        if question.of is not None:
+            _find_of(question, entry["of"], model, x, y, state, where, at)
+
+
+def _model_with_options(question, sizes, where):
+    if question.model == "scalar_rnn" and question.options:
+        raise QuestionError(f"{where}: options: the scalar RNN takes none; remove the options table")
+    import rnn
+    from .context import _CONSTRUCTORS, _model
+    if question.options:
+        accepted = [name for name in inspect.signature(getattr(rnn, _CONSTRUCTORS[question.model])).parameters
+                    if name not in ("n_in", "hidden", "n_out")]
+        unknown = [key for key in question.options if key not in accepted]
+        if unknown:
+            raise QuestionError(f"{where}: options: {unknown[0]!r} is not an option of the {question.model} "
+                                f"model; it takes {', '.join(accepted)}")
+    try:
+        return _model(question, *sizes)
+    except GradbookError as exc:
+        raise QuestionError(f"{where}: options: {exc}") from None
+
+
+def _find_of(question, text, model, x, y, state, where, at):
+    import rnn
+    of = question.of
+    unrolled = rnn.unroll(model, x, y, h0=state, loss=question.loss)
+    try:
+        unrolled.node(of.name, of.index.resolve(None, unrolled.tau) if of.index else None)
+    except (KeyError, ValueError):
+        kinds = sorted({n.meta["kind"] for n in unrolled.nodes.values() if n.meta.get("kind")})
+        example = "h" if "h" in kinds else kinds[0]
+        raise QuestionError(f"{where}: of = {text!r} is no node of the {question.model} model at {at}; "
+                            f"give a node such as {example}[2] (kinds: {', '.join(kinds)}) with a step "
+                            f"from 0 to tau, or L") from None

@@ -5,7 +5,6 @@ figure comes back as a `Figure` (title, path, caption), and the numbers as summa
 """
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import numpy as np
 
 import rnn
 from autodiff.errors import RendererMissing
+from autodiff.workers import stop_workers, worker_pool
 from rnn.data import adding_problem
 
 from . import controls
@@ -149,6 +149,14 @@ def _heat(result, setting, out_dir):
         "the loss at the last step reaches the early states faintly."))
 
 
+def output_names(cell):
+    """Glob patterns of every file `run_lab` may write for `cell` (``gradbook vanishing``
+    lists those already there before it replaces them)."""
+    stems = (f"profile_{cell}", "jacobian_norms", "radius_sweep", "radius_sweep_linear", "saturation",
+             "clipping", f"heat_{cell}", "compare_cells")
+    return ("summary.txt", *(f"{stem}.*" for stem in stems))
+
+
 def run_lab(setting: Setting, out_dir, compare: bool = False, clipping: bool = True, heat: bool = True,
             compare_steps: int = 20, compare_iters: int = 300, formats=FORMATS) -> LabResult:
     """Measure `setting`, sweep radius and saturation, and (optionally) the clipping run,
@@ -160,7 +168,8 @@ def run_lab(setting: Setting, out_dir, compare: bool = False, clipping: bool = T
     result = LabResult()
     # The comparison's training is most of the lab's time: one child process trains while
     # this one measures and plots, so a second core halves the wait.
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    pool = worker_pool()
+    try:
         comparison = pool.submit(compare_cells, tau=compare_steps, iters=compare_iters,
                                  seed=setting.seed) if compare else None
         _main_setting(result, setting, out_dir, formats)
@@ -171,6 +180,12 @@ def run_lab(setting: Setting, out_dir, compare: bool = False, clipping: bool = T
             _heat(result, setting, out_dir)
         if comparison is not None:
             _compare(result, comparison.result(), out_dir, formats)
+    except BaseException:
+        # Ctrl-C or an error: the child's training is not wanted, so do not wait for it.
+        stop_workers()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return result
 
 

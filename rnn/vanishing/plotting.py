@@ -8,6 +8,8 @@ from pathlib import Path
 # without a display matplotlib itself falls back to Agg, which is all `save` needs.
 import matplotlib.pyplot as plt
 
+from autodiff.files import atomic_path
+
 FORMATS = ("png", "svg")
 COLOURS = {"rnn": "#c0392b", "lstm": "#2471a3", "gru": "#229954"}
 
@@ -31,7 +33,8 @@ def save(fig, out_dir, stem: str, formats=FORMATS) -> list[Path]:
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         metadata = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(path, dpi=130, metadata=metadata)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=130, metadata=metadata)
         paths.append(path)
     plt.close(fig)
     return paths
