@@ -132,19 +132,44 @@ def test_chain_ends_with_none(monkeypatch):
 
 _ABORTING_CHILD = r"""
 import json, os, sys
-for k, (src, out, fmt) in enumerate(json.load(sys.stdin)):
+for k, (src, out, fmt, attrs) in enumerate(json.load(sys.stdin)):
     if src.endswith("crash.dot"):
+        print('Fontconfig warning: "/etc/fonts/conf.d/05-reset-dirs-sample.conf", line 6', file=sys.stderr)
         os.abort()
+    if src.endswith("slow.dot"):
+        import time
+        time.sleep(30)
     open(out, "w").write("<svg/>")
     print("ok", k, flush=True)
 """
 
 
 def test_a_crashing_layout_costs_only_its_own_figure(tmp_path, monkeypatch):
-    """A C assertion in Graphviz kills the child; the parent survives and renders the rest."""
+    """A C assertion in Graphviz kills the child; the parent survives and renders the rest,
+    and says the child crashed (not the Fontconfig warning it printed before dying)."""
     monkeypatch.setattr(renderers, "_CHILD", _ABORTING_CHILD)
+    (tmp_path / "crash.svg").write_text("old figure")
     jobs = [("digraph {}", tmp_path / name) for name in ("first.svg", "crash.svg", "last.svg")]
-    with pytest.raises(renderers.RenderFailed, match="crash.svg"):
+    with pytest.raises(renderers.RenderFailed) as failed:
         render_many(jobs, renderer="pygraphviz")
+    message = str(failed.value)
+    assert "crash.svg" in message and "crashed with SIGABRT" in message
+    assert "Fontconfig" not in message and "\n" not in message
     assert (tmp_path / "first.svg").exists() and (tmp_path / "last.svg").exists()
-    assert not (tmp_path / "crash.svg").exists()
+    assert (tmp_path / "crash.svg").read_text() == "old figure"
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_a_render_timeout_names_the_figure_and_the_limit(tmp_path, monkeypatch):
+    """One line: which figure hung, after how long; its old file stays, no temp file is left."""
+    monkeypatch.setattr(renderers, "_CHILD", _ABORTING_CHILD)
+    monkeypatch.setattr(renderers, "_TIMEOUT", 2)
+    (tmp_path / "slow.svg").write_text("old figure")
+    jobs = [("digraph {}", tmp_path / name) for name in ("first.svg", "slow.svg")]
+    with pytest.raises(renderers.RenderFailed) as failed:
+        render_many(jobs, renderer="pygraphviz")
+    message = str(failed.value)
+    assert "slow.svg" in message and "timed out after 2 s" in message and "\n" not in message
+    assert (tmp_path / "first.svg").exists()
+    assert (tmp_path / "slow.svg").read_text() == "old figure"
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]
