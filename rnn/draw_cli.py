@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autodiff.render import render_source
+from autodiff.render import add_export_arguments, announce_font, render_source
 
 from .figures.catalog import KINDS, figure_dot
 from .figures.themes import STYLES, THEMES
@@ -27,6 +27,7 @@ def add_arguments(parser):
     parser.add_argument("--truncate", type=int, default=None, metavar="K", help="k of truncated-bptt")
     parser.add_argument("--list", action="store_true", help="list the figure kinds and exit")
     parser.add_argument("-o", "--output", default=None, help="output file: .svg .pdf .png or .dot")
+    add_export_arguments(parser)
 
 
 def run(args):
@@ -35,8 +36,9 @@ def run(args):
             print(f"{name:20s} {k.description}  [views: {', '.join(k.views)}]")
         return 0
     source = figure_dot(args.kind, steps=args.steps, view=args.view, style=args.style, theme=args.theme,
-                        values=args.values, grads=args.grads, truncate=args.truncate)
+                        values=args.values, grads=args.grads, truncate=args.truncate, font=args.font)
+    announce_font(args.font or STYLES[args.style].fontname)
     out = Path(args.output or f"{KINDS[args.kind].stem or args.kind}.svg")
-    written = render_source(source, out)
+    written = render_source(source, out, dpi=args.dpi)
     print(written.resolve())
     return 0

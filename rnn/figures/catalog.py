@@ -215,8 +215,9 @@ def kind(name):
 
 
 def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-               truncate=None):
-    """DOT source of the figure `name` (see `KINDS`) in a style and theme."""
+               truncate=None, font=None):
+    """DOT source of the figure `name` (see `KINDS`) in a style and theme (and `font`, a family
+    instead of the style's)."""
     k = kind(name)
     view = view or k.views[0]
     if view not in k.views:
@@ -226,6 +227,6 @@ def figure_dot(name, steps=None, view=None, style="book", theme="print", values=
         raise FigureOptionError(f"--steps must be at least 1; got {steps}")
     made = k.build(Request(steps, view, values, grads, truncate))
     if isinstance(made, Diagram):
-        return dot.to_dot(made, style=style, theme=theme, name=name)
+        return dot.to_dot(made, style=style, theme=theme, name=name, font=font)
     # the op-level figure exists to show the engine's numbers: values and gradients always
-    return engine_dot(made, view="op", values=True, grads=True, style=theme)
+    return engine_dot(made, view="op", values=True, grads=True, style=theme, font=font)
