@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RenderFailed, RendererMissing
+from . import page
 from .files import atomic_path, write_text
 from .svg import SVGError, fix_svg
 
@@ -44,14 +46,24 @@ POSTPROCESS = {"svg": fix_svg}
 # as JSON on stdin and reports each job as it finishes, so the parent knows which one a crash
 # or a timeout interrupted.
 _CHILD = r"""
-import json, sys, warnings
+import importlib.util, json, sys, warnings
 warnings.simplefilter("ignore")
 import pygraphviz
+spec = importlib.util.spec_from_file_location("gradbook_page", sys.argv[1])
+page = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(page)
 for k, (src, out, fmt, attrs) in enumerate(json.load(sys.stdin)):
     try:
         graph = pygraphviz.AGraph(filename=src)
         graph.graph_attr.update(attrs)
-        graph.draw(out, format=fmt, prog="dot")
+        if fmt in page.PAGED:
+            graph.layout(prog="dot")
+            x0, y0, x1, y1 = (float(v) for v in graph.graph_attr["bb"].split(","))
+            graph.graph_attr["pad"] = page.whole_page_pad(x1 - x0, y1 - y0, graph.graph_attr.get("pad"), fmt,
+                                                          graph.graph_attr.get("dpi"))
+            graph.draw(out, format=fmt)
+        else:
+            graph.draw(out, format=fmt, prog="dot")
         print("ok", k, flush=True)
     except Exception as exc:
         print("error", k, json.dumps((str(exc).strip().splitlines() or [type(exc).__name__])[-1]), flush=True)
@@ -172,16 +184,40 @@ def render_source(dot_source, path, format=None, dpi=None):
 def _render_with_dot(jobs):
     failures = []
     for job in jobs:
-        args = ["dot", f"-T{job.fmt}", *(f"-G{k}={v}" for k, v in job.attrs.items()), "-o", str(job.tmp),
-                str(job.dot_file)]
         try:
+            attrs = {**job.attrs, **_whole_page_attrs(job)}
+            args = ["dot", f"-T{job.fmt}", *(f"-G{k}={v}" for k, v in attrs.items()), "-o", str(job.tmp),
+                    str(job.dot_file)]
             done = subprocess.run(args, capture_output=True, text=True, timeout=_TIMEOUT)
         except subprocess.TimeoutExpired:
             failures.append((job.out, f"timed out after {_TIMEOUT} s"))
             continue
+        except RenderFailed as exc:
+            failures.append((job.out, str(exc)))
+            continue
         if done.returncode != 0:
             failures.append((job.out, _exit_message("dot", done.returncode, done.stderr)))
     return failures
+
+
+def _whole_page_attrs(job):
+    """The pad for a whole PDF or PNG page (`autodiff.page`), from the size in ``dot -Tplain``."""
+    if job.fmt not in page.PAGED:
+        return {}
+    done = subprocess.run(["dot", "-Tplain", *(f"-G{k}={v}" for k, v in job.attrs.items()), str(job.dot_file)],
+                          capture_output=True, text=True, timeout=_TIMEOUT)
+    first = done.stdout.split("\n", 1)[0].split()
+    if done.returncode != 0 or len(first) < 4 or first[0] != "graph":
+        raise RenderFailed(_exit_message("dot", done.returncode, done.stderr))
+    scale, width, height = (float(v) for v in first[1:4])
+    pad = _graph_pad(job.dot_file)
+    return {"pad": page.whole_page_pad(width * 72 * scale, height * 72 * scale, pad, job.fmt, job.attrs.get("dpi"))}
+
+
+def _graph_pad(dot_file):
+    """The ``pad`` the DOT source sets on its graph (inches), or None."""
+    match = re.search(r'^\s*graph \[.*?\bpad="?([0-9.]+)', dot_file.read_text(encoding="utf-8"), re.M)
+    return match.group(1) if match else None
 
 
 def _render_in_children(jobs, per_child=6):
@@ -215,8 +251,8 @@ def _render_in_child(jobs):
     while jobs:
         payload = json.dumps([[str(j.dot_file), str(j.tmp), j.fmt, j.attrs] for j in jobs])
         try:
-            done = subprocess.run([sys.executable, "-c", _CHILD], input=payload, capture_output=True,
-                                  text=True, timeout=_TIMEOUT)
+            done = subprocess.run([sys.executable, "-c", _CHILD, page.__file__], input=payload,
+                                  capture_output=True, text=True, timeout=_TIMEOUT)
             stdout, code, stderr = done.stdout, done.returncode, done.stderr
         except subprocess.TimeoutExpired as exc:
             stdout, code, stderr = exc.stdout, None, ""

@@ -1,7 +1,8 @@
 """The real consumers of gradbook's output, as the tests call them: one place for each.
 
 A LaTeX string is compiled by a TeX engine inside a Beamer frame and typeset by MathJax 3
-under Node; an SVG or HTML page is opened by headless Chromium. Each consumer is looked up
+under Node; an SVG or HTML page is opened by headless Chromium; a PDF is measured and
+rasterised by poppler (``pdfinfo``, ``pdftoppm``, ``pdffonts``). Each consumer is looked up
 once; a test that needs one carries the marker (``needs_tex``, ``needs_mathjax``,
 ``needs_chromium``) and is skipped loudly where it is absent (see ``tests/conftest.py``).
 `.ci/run` installs all three (Debian's texlive and chromium, npm's mathjax-full into
@@ -23,6 +24,7 @@ MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_typeset.js")
 CHROMIUM = shutil.which("chromium")
 PDFLATEX = shutil.which("pdflatex")
 NODE = shutil.which("node")
+PDFINFO, PDFTOPPM, PDFFONTS = shutil.which("pdfinfo"), shutil.which("pdftoppm"), shutil.which("pdffonts")
 
 BEAMER_PREAMBLE = r"""\documentclass{beamer}
 \usepackage[T1]{fontenc}
@@ -113,3 +115,31 @@ _XML_ERROR_PAGE = re.compile(r"This page contains the following errors|error on 
 def is_xml_error_page(dom):
     """Chromium's page for a document that is not well-formed XML (what it shows for a bad SVG)."""
     return bool(_XML_ERROR_PAGE.search(dom))
+
+
+def have_poppler():
+    """pdfinfo, pdftoppm and pdffonts (Debian: poppler-utils)."""
+    return None not in (PDFINFO, PDFTOPPM, PDFFONTS)
+
+
+def pdf_page_size(pdf):
+    """The first page's ``(width, height)`` in PostScript points, as pdfinfo reports it."""
+    info = subprocess.run([PDFINFO, str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    found = re.search(r"Page size:\s+([0-9.]+) x ([0-9.]+) pts", info)
+    if not found:
+        raise RuntimeError(f"pdfinfo found no page size in {pdf}: {info.strip()[-500:]}")
+    return float(found.group(1)), float(found.group(2))
+
+
+def pdf_to_png(pdf, png, dpi=72):
+    """The first page of `pdf` rasterised by pdftoppm at `dpi` into `png`; its Path."""
+    png = Path(png)
+    subprocess.run([PDFTOPPM, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(png.with_suffix(""))], capture_output=True, timeout=60, check=True)
+    return png
+
+
+def pdf_fonts(pdf):
+    """The font names embedded in `pdf` (subset prefixes removed), as pdffonts lists them."""
+    lines = subprocess.run([PDFFONTS, str(pdf)], capture_output=True, text=True, timeout=60).stdout.splitlines()
+    return sorted({line.split()[0].split("+")[-1] for line in lines[2:] if line.strip()})
