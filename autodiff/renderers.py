@@ -111,7 +111,7 @@ def render_many(jobs, renderer=None, dpi=None):
 
     Each job's DOT source is written beside it (``fig.svg`` gets ``fig.dot``) before any
     rendering. All jobs share one renderer call chain: with pygraphviz, one child process.
-    `dpi` sets the resolution of PNG output (Graphviz's default is 72 dots per inch).
+    `dpi` sets the resolution of PNG output (Graphviz's cairo default is 96 dots per inch).
     """
     prepared = []
     for job in jobs:
