@@ -57,13 +57,15 @@ for k, (src, out, fmt, attrs) in enumerate(json.load(sys.stdin)):
         graph = pygraphviz.AGraph(filename=src)
         graph.graph_attr.update(attrs)
         if fmt in page.PAGED:
-            graph.layout(prog="dot")
-            x0, y0, x1, y1 = (float(v) for v in graph.graph_attr["bb"].split(","))
+            # measure with one layout, draw with a fresh one: drawing the measured graph
+            # re-runs neato -n2, whose bounding box can differ from dot's by a few points
+            sized = pygraphviz.AGraph(filename=src)
+            sized.graph_attr.update(attrs)
+            sized.layout(prog="dot")
+            x0, y0, x1, y1 = (float(v) for v in sized.graph_attr["bb"].split(","))
             graph.graph_attr["pad"] = page.whole_page_pad(x1 - x0, y1 - y0, graph.graph_attr.get("pad"), fmt,
                                                           graph.graph_attr.get("dpi"))
-            graph.draw(out, format=fmt)
-        else:
-            graph.draw(out, format=fmt, prog="dot")
+        graph.draw(out, format=fmt, prog="dot")
         print("ok", k, flush=True)
     except Exception as exc:
         print("error", k, json.dumps((str(exc).strip().splitlines() or [type(exc).__name__])[-1]), flush=True)

@@ -5,6 +5,7 @@ of a pdftoppm raster, the fonts from pdffonts); PNGs by their pixels.
 """
 import contextlib
 import io
+import xml.etree.ElementTree as ET
 
 import matplotlib.image as mpimg
 import pytest
@@ -36,13 +37,19 @@ def rgb(hex_colour):
 @pytest.mark.needs_graphviz
 @pytest.mark.parametrize("command", [("draw", "rnn"), ("graph", "--example", "mlp")])
 def test_png_at_300_dpi_is_the_72_dpi_size_times_300_over_72(command, tmp_path):
+    """Each side is the drawing's extent (the SVG's viewBox, in points) times dpi/72, rounded
+    up to a whole pixel; so the 300 dpi PNG is the 72 dpi one times 300/72 up to that rounding."""
+    assert gradbook(*command, "-o", str(tmp_path / "fig.svg"))[0] == 0
+    viewbox = ET.parse(tmp_path / "fig.svg").getroot().get("viewBox").split()
+    extent = (float(viewbox[2]), float(viewbox[3]))
     sizes = {}
     for dpi in (72, 300):
-        code, _, _ = gradbook(*command, "--dpi", str(dpi), "-o", str(tmp_path / f"fig{dpi}.png"))
-        assert code == 0
+        assert gradbook(*command, "--dpi", str(dpi), "-o", str(tmp_path / f"fig{dpi}.png"))[0] == 0
         sizes[dpi] = image_size(tmp_path / f"fig{dpi}.png")
+        for pixels, points in zip(sizes[dpi], extent):
+            assert abs(pixels - points * dpi / 72) <= 2, (dpi, sizes[dpi], extent)
     for small, large in zip(sizes[72], sizes[300]):
-        assert abs(large - small * 300 / 72) <= 5, sizes  # each side rounds to a whole pixel
+        assert abs(large - small * 300 / 72) <= 300 / 72 + 1, sizes
     assert sizes[300][0] > 1200
 
 
