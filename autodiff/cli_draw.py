@@ -14,6 +14,7 @@ import numpy as np
 
 from . import ops
 from .errors import GradbookError
+from .render import add_export_arguments, announce_font, render
 from .tensor import Tensor
 
 
@@ -87,18 +88,19 @@ def add_arguments(parser):
     parser.add_argument("--title", default=None)
     parser.add_argument("--step-through", action="store_true",
                         help="write one frame per backward step and an index.html into --output")
+    add_export_arguments(parser)
 
 
 def run(args):
     from .graph import Graph
-    from .render import render
     from .stepthrough import write_stepthrough
     graph = Graph(build_example(args.example))
     options = dict(view=args.view, style=args.style, rankdir=args.rankdir, legend=not args.no_legend,
-                   title=args.title)
+                   title=args.title, font=args.font)
+    announce_font(args.font)
     if args.step_through:
         path = write_stepthrough(graph, args.output, **options)
     else:
-        path = render(graph, args.output, values=args.values, grads=args.grads, **options)
+        path = render(graph, args.output, values=args.values, grads=args.grads, dpi=args.dpi, **options)
     print(path)
     return 0

@@ -7,6 +7,10 @@ dates), so tests compare it as text and a figure changes only when the graph doe
 Roles are told apart twice, by colour and by shape or line style, so the print style (greys
 only) reads the same as the screen style: parameters are boxes with a heavy outline, inputs
 light grey ellipses, constants dotted, losses double-outlined, gradients dashed.
+
+Every style sets its text in Latin Modern, the LaTeX font (`autodiff.fonts`); the page is
+the drawing (``margin=0``, a small ``pad`` in the background colour), so PDFs need no
+cropping and the dark style is dark to the page's edges.
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import StyleError
-from .labels import dot_escape, dot_quote, format_array, format_shape, html_label
+from .fonts import SERIF, dot_fontname
+from .labels import dot_escape, dot_quote, format_array, format_shape, html_label, script_size
 
 ROLE_ORDER = ("parameter", "input", "constant", "intermediate", "loss", "gradient")
 VIEWS = ("variable", "op")
@@ -49,7 +54,7 @@ class Style:
     cluster: str = "#999999"
     highlight: str = "#d62728"
     secondary: str = "#1f77b4"
-    fontname: str = "DejaVu Sans"
+    fontname: str = SERIF
 
     @classmethod
     def get(cls, style):
@@ -78,8 +83,7 @@ STYLES = {
         "intermediate": RoleLook("ellipse", "white", "black"),
         "loss": RoleLook("ellipse", "#f0f0f0", "black", peripheries=2),
         "gradient": RoleLook("ellipse", "white", "black", "dashed"),
-    }, edge="black", cluster="#808080", highlight="black", secondary="#606060",
-        fontname="DejaVu Serif"),
+    }, edge="black", cluster="#808080", highlight="black", secondary="#606060"),
     "dark": Style("dark", {
         "parameter": RoleLook("box", "#6b4a12", "#f0b450", "bold", penwidth=1.6),
         "input": RoleLook("ellipse", "#1d3d6b", "#7fb0ff"),
@@ -92,13 +96,25 @@ STYLES = {
 }
 
 
-def op_html(node):
-    """What the op of `node` is called on a figure: its symbol, with an exponent or axis."""
+#: Point sizes: node names, the small lines under them (shape, value, gradient), op nodes.
+NODE_SIZE, SMALL_SIZE, OP_SIZE = 12, 9, 10
+#: Space around the drawing, in inches (Graphviz's ``pad``), filled with the background.
+PAD = 0.08
+
+
+def op_html(node, size=None):
+    """What the op of `node` is called on a figure: its symbol, with an exponent or axis.
+
+    `size` is the label's point size: the exponent is then set script-sized.
+    """
     prim = node.prim
     if prim is None:
         return ""
     if prim.name == "pow":
-        return f"(\u00b7)<SUP>{dot_escape(_param(node.params.get('exponent')))}</SUP>"
+        exponent = f"<SUP>{dot_escape(_param(node.params.get('exponent')))}</SUP>"
+        if size is not None:
+            exponent = f'<FONT POINT-SIZE="{script_size(size)}">{exponent}</FONT>'
+        return f"(\u00b7){exponent}"
     text = "matmul" if prim.symbol == "@" else prim.symbol
     axis = node.params.get("axis")
     if axis is not None and prim.name not in ("softmax", "log_softmax", "nll"):
@@ -125,7 +141,7 @@ def has_own_label(node):
 class _Options:
     """The resolved drawing options shared by the node and edge writers."""
 
-    def __init__(self, graph, view, values, grads, style, highlight, node_attrs, edge_attrs):
+    def __init__(self, graph, view, values, grads, style, highlight, node_attrs, edge_attrs, font=None):
         if view not in VIEWS:
             raise StyleError(f"unknown view {view!r}; use 'variable' (the book's) or 'op' (micrograd's)")
         self.graph = graph
@@ -136,6 +152,7 @@ class _Options:
         self.node_level, self.edge_level = _highlight_levels(highlight)
         self.node_attrs = node_attrs
         self.edge_attrs = edge_attrs
+        self.fontname = dot_fontname(font or self.style.fontname)
 
     def shows_grad(self, node):
         if self.grads is True:
@@ -173,7 +190,7 @@ def _attrs(attrs):
 
 
 def _small(text):
-    return f'<FONT POINT-SIZE="9">{text}</FONT>'
+    return f'<FONT POINT-SIZE="{SMALL_SIZE}">{text}</FONT>'
 
 
 def _look_attrs(look, style, view):
@@ -190,12 +207,12 @@ def _look_attrs(look, style, view):
 
 
 def _name_html(node):
-    return html_label(node.label) if has_own_label(node) else ""
+    return html_label(node.label, NODE_SIZE) if has_own_label(node) else ""
 
 
 def _variable_label(node, opts):
     """Book style: ``h⁽³⁾ = tanh`` on the first line, then shape, value and gradient."""
-    name, op = _name_html(node), op_html(node)
+    name, op = _name_html(node), op_html(node, NODE_SIZE)
     head = f"{name} = {op}" if name and op else (name or op)
     lines = [head, _small(format_shape(node.shape))]
     if opts.values:
@@ -233,7 +250,7 @@ def _node_lines(node, opts):
         attrs["color"] = opts.style.highlight if level == "primary" else opts.style.secondary
         attrs["penwidth"] = 3.0 if level == "primary" else 2.2
     if opts.node_attrs:
-        attrs.update(_extra(opts.node_attrs(node)))
+        attrs.update(_extra(opts.node_attrs(node), NODE_SIZE))
     lines = [f"{gid} {_attrs(attrs)};"]
     if opts.view == "op" and node.prim is not None:
         lines.append(f"{gid}_op {_attrs(_op_node_attrs(node, opts))};")
@@ -241,16 +258,16 @@ def _node_lines(node, opts):
 
 
 def _op_node_attrs(node, opts):
-    return {"label": HTML(op_html(node)), "shape": "circle", "width": 0.3, "margin": 0.02,
-            "fontsize": 10, "style": "filled", "fillcolor": opts.style.op_fill,
+    return {"label": HTML(op_html(node, OP_SIZE)), "shape": "circle", "width": 0.3, "margin": 0.02,
+            "fontsize": OP_SIZE, "style": "filled", "fillcolor": opts.style.op_fill,
             "color": opts.style.edge, "fontcolor": opts.style.text}
 
 
-def _extra(attrs):
+def _extra(attrs, size):
     """Extra attributes from a hook; a ``label`` is LaTeX-ish and becomes an HTML label."""
     attrs = dict(attrs or {})
     if "label" in attrs and not isinstance(attrs["label"], HTML):
-        attrs["label"] = HTML(html_label(attrs["label"]))
+        attrs["label"] = HTML(html_label(attrs["label"], attrs.get("fontsize", size)))
     return attrs
 
 
@@ -269,7 +286,7 @@ def _edge_lines(opts):
             attrs["color"] = opts.style.highlight if level == "primary" else opts.style.secondary
             attrs["penwidth"] = 2.5 if level == "primary" else 1.8
         if opts.edge_attrs:
-            attrs.update(_extra(opts.edge_attrs(inp, out, k)))
+            attrs.update(_extra(opts.edge_attrs(inp, out, k), SMALL_SIZE))
         lines.append(f"{graph.id_of(inp)} -> {head} {_attrs(attrs)};".replace(" ;", ";"))
     if opts.view == "op":
         for node in graph.nodes:
@@ -309,7 +326,7 @@ def _legend_lines(graph, opts):
 
 def to_dot(graph, view="variable", values=False, grads=False, style="screen", rankdir="BT",
            legend=True, highlight=None, cluster_by=None, title=None, same_rank=None,
-           node_attrs=None, edge_attrs=None):
+           node_attrs=None, edge_attrs=None, font=None):
     """Deterministic DOT text for `graph` (a `Graph`, or a Tensor whose graph is traced).
 
     view: ``'variable'`` (one node per tensor, the op written on it, ``h⁽³⁾ = tanh``; the
@@ -320,26 +337,27 @@ def to_dot(graph, view="variable", values=False, grads=False, style="screen", ra
     emphasise, or a mapping of them to ``'primary'``/``'secondary'``. cluster_by: a meta key
     (e.g. ``'t'``): nodes sharing its value are boxed together. same_rank: groups of nodes
     drawn on one row. node_attrs(node) / edge_attrs(input, output, position): extra DOT
-    attributes; a ``label`` there is LaTeX-ish (an edge labelled ``\\mathbf{W}``).
+    attributes; a ``label`` there is LaTeX-ish (an edge labelled ``\\mathbf{W}``). font: a
+    font family instead of the style's (Latin Modern Roman; see `autodiff.fonts`).
     """
     from .graph import Graph
     if not isinstance(graph, Graph):
         graph = Graph(graph)
     if rankdir not in RANKDIRS:
         raise StyleError(f"unknown rankdir {rankdir!r}; use one of {', '.join(RANKDIRS)}")
-    opts = _Options(graph, view, values, grads, style, highlight, node_attrs, edge_attrs)
+    opts = _Options(graph, view, values, grads, style, highlight, node_attrs, edge_attrs, font)
     st = opts.style
     # newrank=true lets rank=same work across clusters; it costs a global ranking pass
     # (about 4x slower on a 60-node graph), so it is set only when both are present.
     needs_newrank = bool(same_rank) and (cluster_by is not None or legend)
     graph_attrs = {"rankdir": rankdir, "newrank": "true" if needs_newrank else None, "bgcolor": st.background,
-                   "fontname": st.fontname, "fontcolor": st.text, "nodesep": 0.3, "ranksep": 0.35}
+                   "pad": PAD, "margin": 0, "fontname": opts.fontname, "fontcolor": st.text, "nodesep": 0.3, "ranksep": 0.35}
     if title:
         graph_attrs.update({"label": HTML(f"<B>{dot_escape(title)}</B>"), "labelloc": "t"})
     lines = ["digraph gradbook {",
              f"  graph {_attrs(graph_attrs)};",
-             f"  node {_attrs({'fontname': st.fontname, 'fontsize': 12, 'margin': '0.06,0.03'})};",
-             f"  edge {_attrs({'color': st.edge, 'fontcolor': st.text, 'fontname': st.fontname, 'fontsize': 9, 'arrowsize': 0.7})};"]
+             f"  node {_attrs({'fontname': opts.fontname, 'fontsize': NODE_SIZE, 'margin': '0.06,0.03'})};",
+             f"  edge {_attrs({'color': st.edge, 'fontcolor': st.text, 'fontname': opts.fontname, 'fontsize': SMALL_SIZE, 'arrowsize': 0.7})};"]
     clusters = {}
     for node in graph.nodes:
         if cluster_by is not None and cluster_by in node.meta:

@@ -52,6 +52,10 @@ _ITALIC = {"mathit", "mathcal"}
 _ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "vec": "\u20d7", "dot": "\u0307"}
 _IGNORED = {"left", "right", "big", "Big", "displaystyle"}
 
+#: A script's font size over its parent's (TeX's \scriptstyle is 0.7 of the text size).
+SCRIPT_RATIO = 0.7
+MIN_SCRIPT_SIZE = 6
+
 
 def dot_escape(text):
     """Escape text for a Graphviz HTML-like label (and for HTML): ``& < > "``."""
@@ -176,12 +180,24 @@ def _accent(items, mark):
     return items + [_Text(unicodedata.normalize("NFC", " " + mark))]
 
 
-def _serialise(items):
+def script_size(size):
+    """The point size of a script on text of `size` points (never below `MIN_SCRIPT_SIZE`)."""
+    return max(MIN_SCRIPT_SIZE, round(size * SCRIPT_RATIO))
+
+
+def _serialise(items, size=None):
     out, k = [], 0
     while k < len(items):
         item = items[k]
         if isinstance(item, _Script):
-            out.append(f"<{item.tag}>{_serialise(item.body)}</{item.tag}>")
+            if size is None:
+                out.append(f"<{item.tag}>{_serialise(item.body)}</{item.tag}>")
+            else:
+                # Graphviz draws <SUP>/<SUB> at full size; the FONT makes them script-sized,
+                # and a script inside a script smaller again.
+                inner = script_size(size)
+                out.append(f'<FONT POINT-SIZE="{inner}"><{item.tag}>{_serialise(item.body, inner)}'
+                           f"</{item.tag}></FONT>")
             k += 1
             continue
         text = item.text
@@ -199,17 +215,23 @@ def _serialise(items):
     return "".join(out)
 
 
-def html_label(latex_like):
+def html_label(latex_like, size=None):
     """The Graphviz HTML-like markup (without the outer ``< >``) for a LaTeX-ish label.
+
+    With `size` (the label's point size) scripts are set smaller, as TeX sets them
+    (``<FONT POINT-SIZE>`` around each ``<SUB>``/``<SUP>``, `SCRIPT_RATIO` per level); without
+    it the markup is plain HTML, for web pages whose browser shrinks scripts itself.
 
     >>> html_label(r"\\mathbf{h}^{(3)}")
     '<B><I>h</I></B><SUP>(3)</SUP>'
     >>> html_label("x_1")
     '<I>x</I><SUB>1</SUB>'
+    >>> html_label("x_1", size=16)
+    '<I>x</I><FONT POINT-SIZE="11"><SUB>1</SUB></FONT>'
     """
     if latex_like is None:
         return ""
-    return _serialise(_Parser(str(latex_like)).parse())
+    return _serialise(_Parser(str(latex_like)).parse(), size)
 
 
 _SUPERSCRIPT = dict(zip("0123456789()+-\u2212=ntik", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207d\u207e\u207a\u207b\u207b\u207c\u207f\u1d57\u2071\u1d4f"))

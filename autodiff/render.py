@@ -4,6 +4,7 @@
 `autodiff.labels`); `render` writes it as SVG, PDF, PNG or DOT through the renderer chain
 (`autodiff.renderers`: system ``dot``, else the pygraphviz wheel in a child process, else
 `RendererMissing` with the DOT written anyway); `mimebundle` shows a graph in Jupyter.
+`add_export_arguments` gives every drawing command the same ``--dpi`` and ``--font``.
 
 >>> import autodiff as ad
 >>> from autodiff.render import to_dot
@@ -14,7 +15,11 @@ True
 """
 from __future__ import annotations
 
+import argparse
+import sys
+
 from . import renderers
+from .fonts import SERIF, missing_font_note
 from .dot import HTML, STYLES, RoleLook, Style, StyleError, op_html, to_dot
 from .errors import RendererMissing
 from .labels import dot_escape, dot_quote, format_array, format_shape, html_label, plain_text
@@ -24,15 +29,17 @@ from .renderers import (FORMATS, INSTALL_HINT, RenderFailed, find_renderer, outp
 __all__ = ["to_dot", "render", "render_source", "render_many", "mimebundle", "svg_text",
            "find_renderer", "html_label", "plain_text", "dot_escape", "dot_quote", "format_array",
            "format_shape", "op_html", "Style", "RoleLook", "STYLES", "HTML", "FORMATS",
-           "INSTALL_HINT", "RenderFailed", "RendererMissing", "StyleError", "output_format"]
+           "INSTALL_HINT", "RenderFailed", "RendererMissing", "StyleError", "output_format",
+           "add_export_arguments", "announce_font"]
 
 
-def render(graph, path, format=None, **options):
+def render(graph, path, format=None, dpi=None, **options):
     """Draw `graph` to `path` (format from the suffix: .svg .pdf .png .dot); the written Path.
 
-    `options` are those of `to_dot`. The DOT source is always written beside the figure.
+    `options` are those of `to_dot`; `dpi` is a PNG's resolution (default 72). The DOT
+    source is always written beside the figure.
     """
-    return render_source(to_dot(graph, **options), path, format=format)
+    return render_source(to_dot(graph, **options), path, format=format, dpi=dpi)
 
 
 def mimebundle(graph, **options):
@@ -41,3 +48,30 @@ def mimebundle(graph, **options):
     if renderers.find_renderer() is None:
         return {"text/plain": source}
     return {"image/svg+xml": svg_text(source)}
+
+
+def _dpi(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 10 <= value <= 2400:
+        raise argparse.ArgumentTypeError(f"--dpi takes whole dots per inch from 10 to 2400 (300 for slides); "
+                                         f"got {text!r}")
+    return value
+
+
+def add_export_arguments(parser):
+    """``--dpi N`` (PNG resolution) and ``--font FAMILY`` for a drawing command."""
+    parser.add_argument("--dpi", type=_dpi, default=None, metavar="N",
+                        help="PNG resolution in dots per inch (default 72; 300 for slides)")
+    parser.add_argument("--font", default=None, metavar="FAMILY",
+                        help="font family of every label (default: Latin Modern, the LaTeX font; "
+                             "where it is not installed the system serif, with a one-line note)")
+
+
+def announce_font(font, default=SERIF):
+    """Print one line on stderr when the figures' font is not installed (they still render)."""
+    note = missing_font_note(font or default)
+    if note:
+        print(note, file=sys.stderr)

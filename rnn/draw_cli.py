@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autodiff.arguments import count
 from autodiff.files import write_text
-from autodiff.render import render_source
+from autodiff.render import add_export_arguments, announce_font, render_source
 
 from .figures.catalog import KINDS, figure_dot
 from .figures.themes import STYLES, THEMES, FigureOptionError
@@ -42,6 +42,7 @@ def add_arguments(parser):
                         help="with tikz: a complete standalone LaTeX document rather than a picture to \\input")
     parser.add_argument("--tikz-scale", type=float, default=None, metavar="S",
                         help="with tikz: scale of the picture (default: fit a Beamer frame; 1 when standalone)")
+    add_export_arguments(parser)
 
 
 def run(args):
@@ -53,13 +54,14 @@ def run(args):
     out = Path(args.output or f"{KINDS[args.kind].stem or args.kind}{SUFFIXES[fmt]}")
     out = out if out.suffix else out.with_suffix(SUFFIXES.get(fmt, ""))
     options = dict(steps=args.steps, view=args.view, style=args.style, theme=args.theme, values=args.values,
-                   grads=args.grads, truncate=args.truncate)
+                   grads=args.grads, truncate=args.truncate, font=args.font)
     if fmt == "tikz":
         text, source = figure_tikz(args.kind, scale=args.tikz_scale, standalone=args.tikz_standalone, **options)
         write_text(out.with_suffix(".dot"), source)
         written = write_text(out, text)
     else:
-        written = render_source(figure_dot(args.kind, **options), out)
+        announce_font(args.font or STYLES[args.style].fontname)
+        written = render_source(figure_dot(args.kind, **options), out, dpi=args.dpi)
     print(written.resolve())
     return 0
 

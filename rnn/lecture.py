@@ -21,7 +21,7 @@ import rnn
 from autodiff.files import write_text
 from autodiff.labels import format_number
 from autodiff.outputs import output_folder, replacing_note
-from autodiff.render import render_many
+from autodiff.render import add_export_arguments, announce_font, render_many
 from autodiff.stepthrough import write_stepthrough
 from autodiff.workers import worker_pool
 
@@ -45,8 +45,9 @@ def add_arguments(parser):
     parser.add_argument("-o", "--output", default="lecture", help="output folder (default: lecture)")
     parser.add_argument("--style", choices=sorted(STYLES), default="book", help="book (default) or d2l")
     parser.add_argument("--theme", choices=sorted(THEMES), default="print", help="print (default), screen or dark")
-    parser.add_argument("--png", action="store_true", help="also write PNG files")
+    parser.add_argument("--png", action="store_true", help="also write PNG files (at --dpi, default 72)")
     parser.add_argument("--force", action="store_true", help="replace the files of an earlier lecture in the folder")
+    add_export_arguments(parser)
 
 
 #: What `run` writes, relative to the folder: the subfolders are the lecture's own.
@@ -73,7 +74,7 @@ def run(args):
     for name in kinds:
         bar.set_postfix_str(name)
         try:
-            source = figure_dot(name, style=args.style, theme=args.theme)
+            source = figure_dot(name, style=args.style, theme=args.theme, font=args.font)
         except (ImportError, AttributeError) as exc:
             # a model of the rnn package that this installation does not have yet
             missing[name] = str(exc)
@@ -82,20 +83,22 @@ def run(args):
         jobs += [(source, out / "figures" / f"{KINDS[name].stem}.{fmt}") for fmt in formats]
         bar.update()
     bar.set_postfix_str("rendering")
-    render_many(jobs)
+    announce_font(args.font or STYLES[args.style].fontname)
+    render_many(jobs, dpi=args.dpi)
     bar.update()
     bar.set_postfix_str("derivations")
     derivations = derive_all([d for _, _, _, ds in SECTIONS for d in ds], out / "derivations")
     bar.update()
     bar.set_postfix_str("step-through")
-    write_stepthrough(stepthrough_graph(), out / "stepthrough", title=STEPTHROUGH_TITLE)
+    write_stepthrough(stepthrough_graph(), out / "stepthrough", title=STEPTHROUGH_TITLE, font=args.font,
+                      style="dark" if args.theme == "dark" else "screen")
     bar.update()
     bar.set_postfix_str("vanishing")
     vanishing = vanishing.result()
     bar.update()
     example = worked_example()
     write_text(out / "worked_example.html", example)
-    index = write_text(out / "index.html", page(out, derivations, vanishing, example, missing))
+    index = write_text(out / "index.html", page(out, derivations, vanishing, example, missing, theme=args.theme))
     bar.update()
     bar.close()
     elapsed = time.perf_counter() - started
@@ -233,6 +236,20 @@ table.worked td, table.worked th { border: 1px solid #ccc; padding: 0.2em 0.5em;
 """
 
 
+def theme_css(theme):
+    """The page's colours for a figure theme: a dark theme gets a dark page, and every figure
+    sits on its own background colour (also where the SVG is shrunk or letterboxed)."""
+    th = THEMES[theme]
+    figure = f"figure svg, figure img {{ background: {th.background}; }}\n"
+    if theme != "dark":
+        return figure
+    return figure + (f"body {{ color: {th.ink}; background: {th.panel}; }}\n"
+                     f"a {{ color: #8ab4f8; }} figcaption {{ color: {th.ink}; }}\n"
+                     f"figure {{ border-top-color: {th.muted}; }}\n"
+                     f"pre {{ background: {th.background}; }}\n"
+                     f"table.worked td, table.worked th {{ border-color: {th.muted}; }}\n")
+
+
 STEPTHROUGH_LINK = (
     "<h3>Step through the backward pass</h3><p><a href='stepthrough/index.html'>"
     f"{html.escape(STEPTHROUGH_TITLE)}</a>: the engine's own graph (eqs 10.8-10.14), one frame per node in "
@@ -266,11 +283,11 @@ def _derivation(cell, found):
             f"<details><summary>LaTeX source</summary><pre>{html.escape(latex)}</pre></details>")
 
 
-def page(root, derivations, vanishing, example, missing=None):
-    """The HTML of index.html for the lecture folder `root` (its figures already rendered)."""
+def page(root, derivations, vanishing, example, missing=None, theme="print"):
+    """The HTML of index.html for the lecture folder `root` (its figures already rendered in `theme`)."""
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
              "<title>Lecture 4b: Recurrent neural networks, figures and derivations</title>",
-             f"<style>{CSS}</style></head><body>",
+             f"<style>{CSS}{theme_css(theme)}</style></head><body>",
              "<h1>Sequences and Recurrent Neural Networks: figures and derivations</h1>",
              "<p>Every figure below was drawn from the graph the engine built; every formula was derived "
              "from that graph by <code>rnn.derive</code>. Rerun with <code>gradbook lecture -o DIR</code>.</p>",

@@ -40,7 +40,7 @@ def test_every_gallery_command_runs(tmp_path, monkeypatch):
     doc = "gallery.md"
     monkeypatch.chdir(tmp_path)
     jobs = []
-    monkeypatch.setattr(rnn.draw_cli, "render_source", lambda source, path: jobs.append((source, path)) or Path(path))
+    monkeypatch.setattr(rnn.draw_cli, "render_source", lambda source, path, **_: jobs.append((source, path)) or Path(path))
     for command in commands(doc):
         argv = shlex.split(command)[1:]
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

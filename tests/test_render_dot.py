@@ -75,12 +75,13 @@ def test_every_graph_node_appears_with_its_stable_id():
 def test_variable_view_writes_the_op_on_the_named_node():
     """The book's style: h^(1) = tanh on one node."""
     dot = to_dot(neuron())
-    assert "<B><I>h</I></B><SUP>(1)</SUP> = tanh" in dot
+    assert '<B><I>h</I></B><FONT POINT-SIZE="8"><SUP>(1)</SUP></FONT> = tanh' in dot
 
 
 def test_labels_carry_html_sub_and_superscripts():
+    """Scripts script-sized: 0.7 of the 12 pt node label (TeX's \\scriptstyle)."""
     dot = to_dot(neuron())
-    assert "<B><I>x</I></B><SUP>(1)</SUP>" in dot
+    assert '<B><I>x</I></B><FONT POINT-SIZE="8"><SUP>(1)</SUP></FONT>' in dot
     assert "<B><I>W</I></B>" in dot
 
 

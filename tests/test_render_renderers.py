@@ -1,5 +1,6 @@
 """The renderer chain: system dot, else pygraphviz in a child process, else the DOT and a hint."""
 import importlib.util
+import os
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -132,19 +133,83 @@ def test_chain_ends_with_none(monkeypatch):
 
 _ABORTING_CHILD = r"""
 import json, os, sys
-for k, (src, out, fmt) in enumerate(json.load(sys.stdin)):
+for k, (src, out, fmt, attrs) in enumerate(json.load(sys.stdin)):
     if src.endswith("crash.dot"):
+        print('Fontconfig warning: "/etc/fonts/conf.d/05-reset-dirs-sample.conf", line 6', file=sys.stderr)
         os.abort()
+    if src.endswith("slow.dot"):
+        import time
+        time.sleep(30)
     open(out, "w").write("<svg/>")
     print("ok", k, flush=True)
 """
 
 
 def test_a_crashing_layout_costs_only_its_own_figure(tmp_path, monkeypatch):
-    """A C assertion in Graphviz kills the child; the parent survives and renders the rest."""
+    """A C assertion in Graphviz kills the child; the parent survives and renders the rest,
+    and says the child crashed (not the Fontconfig warning it printed before dying)."""
     monkeypatch.setattr(renderers, "_CHILD", _ABORTING_CHILD)
+    (tmp_path / "crash.svg").write_text("old figure")
     jobs = [("digraph {}", tmp_path / name) for name in ("first.svg", "crash.svg", "last.svg")]
-    with pytest.raises(renderers.RenderFailed, match="crash.svg"):
+    with pytest.raises(renderers.RenderFailed) as failed:
         render_many(jobs, renderer="pygraphviz")
+    message = str(failed.value)
+    assert "crash.svg" in message and "crashed with SIGABRT" in message
+    assert "Fontconfig" not in message and "\n" not in message
     assert (tmp_path / "first.svg").exists() and (tmp_path / "last.svg").exists()
-    assert not (tmp_path / "crash.svg").exists()
+    assert (tmp_path / "crash.svg").read_text() == "old figure"
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_a_render_timeout_names_the_figure_and_the_limit(tmp_path, monkeypatch):
+    """One line: which figure hung, after how long; its old file stays, no temp file is left."""
+    monkeypatch.setattr(renderers, "_CHILD", _ABORTING_CHILD)
+    monkeypatch.setattr(renderers, "_TIMEOUT", 2)
+    (tmp_path / "slow.svg").write_text("old figure")
+    jobs = [("digraph {}", tmp_path / name) for name in ("first.svg", "slow.svg")]
+    with pytest.raises(renderers.RenderFailed) as failed:
+        render_many(jobs, renderer="pygraphviz")
+    message = str(failed.value)
+    assert "slow.svg" in message and "timed out after 2 s" in message and "\n" not in message
+    assert (tmp_path / "first.svg").exists()
+    assert (tmp_path / "slow.svg").read_text() == "old figure"
+    assert not [p.name for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+_FAKE_DOT = """#!{python}
+# The system `dot`, played by the pygraphviz wheel: -Tformat, -Gname=value, -o file, source.
+import sys, pygraphviz
+args = sys.argv[1:]
+fmt = next(a[2:] for a in args if a.startswith("-T"))
+attrs = dict(a[2:].split("=", 1) for a in args if a.startswith("-G"))
+out = args[args.index("-o") + 1] if "-o" in args else None
+graph = pygraphviz.AGraph(filename=args[-1])
+graph.graph_attr.update(attrs)
+data = graph.draw(out, format=fmt, prog="dot")
+if out is None:
+    sys.stdout.write(data.decode())
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pygraphviz") is None, reason="NO PYGRAPHVIZ to play the system dot")
+def test_system_dot_path_renders_whole_pages(tmp_path, monkeypatch):
+    """With a `dot` on PATH: the size from -Tplain, then the page padded to whole points/pixels."""
+    import sys
+    from tests import consumers
+    import matplotlib.image as mpimg
+    from pixels import background, image_size
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text(_FAKE_DOT.format(python=sys.executable))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    assert renderers.find_renderer() == "dot"
+    source = to_dot(graph(), values=True, grads=True, style="dark")
+    pdf, png, svg = render_many([(source, tmp_path / f"g.{fmt}") for fmt in ("pdf", "png", "svg")], dpi=150)
+    width_pt = float(ET.parse(svg).getroot().get("width").rstrip("pt"))
+    assert abs(image_size(png)[0] - width_pt * 150 / 72) <= 3
+    dark = background(png)
+    assert dark.max() < 0.2 and mpimg.imread(str(png))[-1, -1, 3] > 0.95  # opaque to the last pixel
+    if consumers.have_poppler():
+        raster = consumers.pdf_to_png(pdf, tmp_path / "g-pdf.png", dpi=72)
+        assert mpimg.imread(str(raster))[-1, -1, :3] == pytest.approx(dark, abs=0.02)

@@ -1,15 +1,13 @@
 """The backward pass, frame by frame (reverse topological order), and its offline HTML page."""
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 
 import pytest
 
 import autodiff as ad
 from autodiff.stepthrough import StepThroughError, backward_frames, frame_dot, write_stepthrough
-
-CHROMIUM = shutil.which("chromium")
+from pixels import image_size, ink_fraction
+from tests.consumers import dump_dom, is_xml_error_page, screenshot
 
 
 def neuron():
@@ -145,40 +143,33 @@ def test_svg_ids_are_unique_across_frames(page_dir):
     assert len(ids) == len(set(ids))
 
 
-def _chromium(*args, tmp_path):
-    return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-         f"--user-data-dir={tmp_path / 'profile'}", *args],
-        capture_output=True, text=True, timeout=60)
-
-
 @pytest.mark.needs_chromium
 @pytest.mark.needs_graphviz
 def test_clicking_next_twice_shows_the_third_frame(page_dir, tmp_path):
     """In a real browser: the "next" button's click(), twice, from frame 1."""
     url = (page_dir / "index.html").as_uri() + "#autoclick=2"
-    done = _chromium("--dump-dom", url, tmp_path=tmp_path)
-    page = read_page(done.stdout)
+    dom = dump_dom(url, profile=tmp_path / "profile")
+    page = read_page(dom)
     visible = [(fid, caption) for fid, hidden, caption in page.figures if not hidden]
     third = backward_frames(neuron())[2]
     assert visible == [("frame-3", third.caption_text)]
     assert page.state == third.caption_text
-    assert 'data-frame="3"' in done.stdout and "frame 3 of" in done.stdout
+    assert 'data-frame="3"' in dom and "frame 3 of" in dom
 
 
 @pytest.mark.needs_chromium
 @pytest.mark.needs_graphviz
 def test_frame_query_then_previous_click(page_dir, tmp_path):
     url = (page_dir / "index.html").as_uri() + "?frame=4#autoclick=-1"
-    page = read_page(_chromium("--dump-dom", url, tmp_path=tmp_path).stdout)
+    page = read_page(dump_dom(url, profile=tmp_path / "profile"))
     assert [fid for fid, hidden, _ in page.figures if not hidden] == ["frame-3"]
 
 
 @pytest.mark.needs_chromium
 @pytest.mark.needs_graphviz
 def test_screenshot_of_the_page(page_dir, tmp_path):
-    shot = tmp_path / "page.png"
-    _chromium("--hide-scrollbars", "--window-size=1000,800", f"--screenshot={shot}",
-              (page_dir / "index.html").as_uri() + "?frame=2", tmp_path=tmp_path)
-    assert shot.exists() and shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 1000
+    """Frame 2 as a reader sees it: real ink, and no XML error page from an inlined frame."""
+    url = (page_dir / "index.html").as_uri() + "?frame=2"
+    shot = screenshot(url, tmp_path / "page.png", profile=tmp_path / "profile", size=(1000, 800))
+    assert image_size(shot) == (1000, 800) and 0.002 < ink_fraction(shot) < 0.5
+    assert not is_xml_error_page(dump_dom(url, profile=tmp_path / "profile"))

@@ -226,15 +226,16 @@ def figure(name, steps=None, view=None, values=False, grads=False, truncate=None
     return k.build(Request(steps, view, values, grads, truncate))
 
 
-def dot_of(made, name, style="book", theme="print"):
+def dot_of(made, name, style="book", theme="print", font=None):
     """DOT source of a figure `figure` built, in a style and theme."""
     if isinstance(made, Diagram):
-        return dot.to_dot(made, style=style, theme=theme, name=name)
+        return dot.to_dot(made, style=style, theme=theme, name=name, font=font)
     # the op-level figure exists to show the engine's numbers: values and gradients always
-    return engine_dot(made, view="op", values=True, grads=True, style=theme)
+    return engine_dot(made, view="op", values=True, grads=True, style=theme, font=font)
 
 
 def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-               truncate=None):
-    """DOT source of the figure `name` (see `KINDS`) in a style and theme."""
-    return dot_of(figure(name, steps, view, values, grads, truncate), name, style, theme)
+               truncate=None, font=None):
+    """DOT source of the figure `name` (see `KINDS`) in a style and theme (and `font`, a family
+    instead of the style's)."""
+    return dot_of(figure(name, steps, view, values, grads, truncate), name, style, theme, font)

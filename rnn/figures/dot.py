@@ -5,9 +5,16 @@ topological order), attributes in a fixed order, so the same figure gives the sa
 """
 from __future__ import annotations
 
+from autodiff.fonts import dot_fontname
 from autodiff.labels import dot_escape, dot_quote, html_label
 
 from .themes import fill_for, style as get_style, theme as get_theme
+
+
+#: Space around the drawing, in inches (Graphviz's ``pad``), filled with the background.
+PAD = "0.08"
+#: Graphviz's default font size, which cluster captions keep.
+CAPTION_SIZE = 14
 
 
 def _attrs(pairs):
@@ -28,10 +35,10 @@ def _small(text, size):
 
 def node_label(node, st):
     """HTML-like label: the name, then the op, value and gradient when present."""
-    lines = [html_label(node.label)] if node.label else []
+    lines = [html_label(node.label, st.label_font_size)] if node.label else []
     size = st.label_font_size - 5
     if node.op:
-        lines.append(_small(html_label(node.op), size))
+        lines.append(_small(html_label(node.op, size), size))
     if node.value:
         lines.append(_small(dot_escape(node.value), size))
     if node.grad:
@@ -69,7 +76,8 @@ def _node_attrs(node, st, th):
         attrs.append(("fillcolor", fill))
     attrs += [("color", th.ink), ("fontcolor", th.ink), ("penwidth", pen)] + extra
     if node.xlabel:
-        attrs.append(("xlabel", "<" + _small(html_label(node.xlabel), st.label_font_size - 3) + ">"))
+        size = st.label_font_size - 3
+        attrs.append(("xlabel", "<" + _small(html_label(node.xlabel, size), size) + ">"))
     return attrs
 
 
@@ -85,24 +93,32 @@ def _edge_attrs(edge, st, th):
         color, pen = th.highlight, "2.6"
     label = None
     if edge.label and st.edge_labels:
-        label = "<" + _small(html_label(edge.label), st.label_font_size - 3) + ">"
+        size = st.label_font_size - 3
+        label = "<" + _small(html_label(edge.label, size), size) + ">"
     return [("label", label), ("color", color), ("fontcolor", th.ink if edge.kind != "gradient" else color),
             ("style", style), ("penwidth", pen), ("arrowhead", head),
             ("constraint", None if edge.constraint else "false")]
 
 
-def to_dot(diagram, style="book", theme="print", name="figure"):
-    """DOT source of `diagram` (see module docstring)."""
+def to_dot(diagram, style="book", theme="print", name="figure", font=None):
+    """DOT source of `diagram` (see module docstring); `font` replaces the style's font family.
+
+    The page is the drawing: ``margin=0`` drops the half-inch white border Graphviz gives
+    PDF pages, and the ``pad`` around the drawing takes the theme's background, so a dark
+    figure is dark to its edges in SVG, PDF and PNG.
+    """
     st, th = get_style(style), get_theme(theme)
+    fontname = dot_fontname(font or st.fontname)
     out = [f"digraph {dot_quote(name)} {{"]
-    graph_attrs = [("rankdir", diagram.rankdir), ("bgcolor", th.background), ("fontname", st.fontname),
-                   ("fontcolor", th.ink), ("nodesep", "0.35"), ("ranksep", "0.45"), ("forcelabels", "true")]
+    graph_attrs = [("rankdir", diagram.rankdir), ("bgcolor", th.background), ("pad", PAD), ("margin", "0"),
+                   ("fontname", fontname), ("fontcolor", th.ink), ("nodesep", "0.35"), ("ranksep", "0.45"),
+                   ("forcelabels", "true")]
     if diagram.title:
         graph_attrs += [("label", diagram.title), ("labelloc", "t"), ("fontsize", "14")]
     out.append("  graph " + _attrs(graph_attrs) + ";")
-    out.append("  node " + _attrs([("fontname", st.fontname), ("fontsize", str(st.label_font_size)),
+    out.append("  node " + _attrs([("fontname", fontname), ("fontsize", str(st.label_font_size)),
                                    ("margin", st.node_margin)]) + ";")
-    out.append("  edge " + _attrs([("fontname", st.fontname), ("arrowsize", "0.7")]) + ";")
+    out.append("  edge " + _attrs([("fontname", fontname), ("arrowsize", "0.7")]) + ";")
     owner = _cluster_owner(diagram)
     _emit_block(out, diagram, None, owner, st, th, depth=1)
     for edge in diagram.edges:
@@ -144,7 +160,8 @@ def _emit_block(out, diagram, cluster, owner, st, th, depth):
         if parent[cid] != cluster:
             continue
         out.append(f"{pad}subgraph {dot_quote('cluster_' + cid)} {{")
-        attrs = [("label", "<" + html_label(r"\text{" + caption + "}") + ">" if caption else ""), ("color", th.muted),
+        attrs = [("label", "<" + html_label(r"\text{" + caption + "}", CAPTION_SIZE) + ">" if caption else ""),
+                 ("color", th.muted),
                  ("style", "rounded"), ("fontcolor", th.ink), ("labeljust", "l")]
         out.append(pad + "  graph " + _attrs(attrs) + ";")
         _emit_block(out, diagram, cid, owner, st, th, depth + 1)

@@ -4,12 +4,14 @@ A *style* is the drawing convention: the Deep Learning book's circles with bold 
 names and labelled edges, or d2l.ai's rounded boxes. A *theme* is the ink: ``print`` is
 black on white and stays readable photocopied (emphasis by line weight and dashes, never
 by colour alone), ``screen`` adds colour fills, ``dark`` is light ink on a dark slide.
+Both styles set in Latin Modern, the LaTeX font (`autodiff.fonts`: fallbacks, ``--font``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from autodiff.errors import GradbookError
+from autodiff.fonts import SANS, SERIF
 
 
 class FigureOptionError(GradbookError):
@@ -53,8 +55,8 @@ THEMES = {
 }
 
 STYLES = {
-    "book": Style("book", "Times-Roman", "circle", "solid", "box", 16, "0.04"),
-    "d2l": Style("d2l", "Helvetica", "box", "rounded", "box", 14, "0.12,0.06"),
+    "book": Style("book", SERIF, "circle", "solid", "box", 16, "0.04"),
+    "d2l": Style("d2l", SANS, "box", "rounded", "box", 14, "0.12,0.06"),
 }
 
 

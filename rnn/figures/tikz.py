@@ -458,9 +458,11 @@ def tikz_names(diagram):
     return names
 
 
-def tikz_of(made, name, style="book", theme="print", scale=None, standalone=False):
-    """TikZ of a figure `catalog.figure` built; ``(tikz text, dot source)`` (see `figure_tikz`)."""
-    source = catalog.dot_of(made, name, style, theme)
+def tikz_of(made, name, style="book", theme="print", scale=None, standalone=False, font=None):
+    """TikZ of a figure `catalog.figure` built; ``(tikz text, dot source)`` (see `figure_tikz`).
+
+    `font` is the family Graphviz measures the labels in, so node sizes match the SVG's."""
+    source = catalog.dot_of(made, name, style, theme, font)
     if scale is not None and not scale > 0:
         raise FigureOptionError(f"--tikz-scale must be positive; got {scale}")
     if scale is None and standalone:
@@ -482,7 +484,7 @@ def tikz_of(made, name, style="book", theme="print", scale=None, standalone=Fals
 
 
 def figure_tikz(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-                truncate=None, scale=None, standalone=False):
+                truncate=None, scale=None, standalone=False, font=None):
     """TikZ of the figure `name` (see `catalog.KINDS`): its DOT laid out by Graphviz, its LaTeX typeset.
 
     Returns ``(tikz text, dot source)``. `scale` None fits a Beamer frame (`FRAME_CM`), or
@@ -490,4 +492,4 @@ def figure_tikz(name, steps=None, view=None, style="book", theme="print", values
     (`standalone_document`).
     """
     made = catalog.figure(name, steps, view, values, grads, truncate)
-    return tikz_of(made, name, style, theme, scale, standalone)
+    return tikz_of(made, name, style, theme, scale, standalone, font)

@@ -1,11 +1,13 @@
 """The real consumers of gradbook's output, as the tests call them: one place for each.
 
 A LaTeX string is compiled by a TeX engine inside a Beamer frame and typeset by MathJax 3
-under Node; an SVG or HTML page is opened by headless Chromium; a CSV report is opened by
+under Node; an SVG or HTML page is opened by headless Chromium; a PDF is measured and
+rasterised by poppler (``pdfinfo``, ``pdftoppm``, ``pdffonts``); a CSV report is opened by
 LibreOffice Calc. Each consumer is looked up once; a test that needs one carries the marker
-(``needs_tex``, ``needs_mathjax``, ``needs_chromium``, ``needs_libreoffice``) and is skipped
-loudly where it is absent (see ``tests/conftest.py``). `.ci/run` installs all four (Debian's
-texlive, chromium and libreoffice-calc-nogui, npm's mathjax-full into ``.ci/node``).
+(``needs_tex``, ``needs_mathjax``, ``needs_chromium``, ``needs_libreoffice``, ``needs_poppler``)
+and is skipped loudly where it is absent (see ``tests/conftest.py``). `.ci/run` installs them
+all (Debian's texlive, chromium, poppler-utils and libreoffice-calc-nogui, npm's mathjax-full
+into ``.ci/node``).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_typeset.js")
 CHROMIUM = shutil.which("chromium")
 PDFLATEX = shutil.which("pdflatex")
 NODE = shutil.which("node")
+PDFINFO, PDFTOPPM, PDFFONTS = shutil.which("pdfinfo"), shutil.which("pdftoppm"), shutil.which("pdffonts")
 
 BEAMER_PREAMBLE = r"""\documentclass{beamer}
 \usepackage[T1]{fontenc}
@@ -93,7 +96,7 @@ def compile_document(source, folder, name="slides"):
 
 def pdf_info(pdf):
     """poppler's ``pdfinfo`` of `pdf` as ``{field: value}`` (``Pages``, ``Page size`` ...)."""
-    done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run([PDFINFO or "pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60, check=True)
     return {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in done.stdout.splitlines()) if v}
 
 
@@ -175,3 +178,31 @@ def spreadsheet_cells(csv_path, folder, delimiter=","):
             cells.append((value, None if formula is None else formula.text or ""))
         rows.append(cells)
     return rows
+
+
+def have_poppler():
+    """pdfinfo, pdftoppm and pdffonts (Debian: poppler-utils)."""
+    return None not in (PDFINFO, PDFTOPPM, PDFFONTS)
+
+
+def pdf_page_size(pdf):
+    """The first page's ``(width, height)`` in PostScript points, as pdfinfo reports it."""
+    size = pdf_info(pdf).get("Page size", "")
+    found = re.match(r"([0-9.]+) x ([0-9.]+) pts", size)
+    if not found:
+        raise RuntimeError(f"pdfinfo found no page size in {pdf}: {size!r}")
+    return float(found.group(1)), float(found.group(2))
+
+
+def pdf_to_png(pdf, png, dpi=72):
+    """The first page of `pdf` rasterised by pdftoppm at `dpi` into `png`; its Path."""
+    png = Path(png)
+    subprocess.run([PDFTOPPM, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(png.with_suffix(""))], capture_output=True, timeout=60, check=True)
+    return png
+
+
+def pdf_fonts(pdf):
+    """The font names embedded in `pdf` (subset prefixes removed), as pdffonts lists them."""
+    lines = subprocess.run([PDFFONTS, str(pdf)], capture_output=True, text=True, timeout=60).stdout.splitlines()
+    return sorted({line.split()[0].split("+")[-1] for line in lines[2:] if line.strip()})
