@@ -9,8 +9,8 @@ from rnn.exam.solve import solution, variant
 def test_solution_has_forward_backward_and_answer_tables():
     text = solution(get_question("rnn/grad_W"), seed=1)
     assert "## Forward pass" in text and "## Backward pass" in text and "## Answer" in text
-    assert "| t | $\\mathbf{x}^{(t)}$" in text
-    assert "\\nabla_{\\mathbf{W}} L =" in text
+    assert "| t | $\\boldsymbol{x}^{(t)}$" in text
+    assert "\\nabla_{\\boldsymbol{W}} L =" in text
 
 
 def test_variants_differ_by_seed_and_repeat_for_the_same_seed():

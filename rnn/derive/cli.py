@@ -1,6 +1,8 @@
-"""`gradbook derive CELL --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]`.
+"""`gradbook derive CELL --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]
+[--latex-env align|aligned|beamer]`.
 
-Prints the derived gradients in book notation. ``--show-printed`` (simple RNN, matrix form)
+Prints the derived gradients in book notation; ``--latex-env`` picks where the LaTeX goes
+(`layout.ENVS`: a block of its own, inside math already opened, or Beamer frames). ``--show-printed`` (simple RNN, matrix form)
 adds the book's printed eq. 10.21 and the dimension check that rejects it.
 """
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import json
 
 from . import CELLS, FORMS, derive
+from .layout import DEFAULT_ENV, ENVS
 from .printed import check, printed_10_21
 from .scalar import LOSSES
 
@@ -20,6 +23,9 @@ def add_arguments(parser):
     parser.add_argument("--form", choices=FORMS, default=None, help="matrix (default), explicit or scalar")
     parser.add_argument("--steps", type=int, default=None, help="tau for the explicit and scalar forms")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--latex-env", choices=ENVS, default=DEFAULT_ENV,
+                        help="with --format latex: align (default, align* with \\tag: documents, frames, "
+                             "Jupyter Markdown), aligned (no \\tag: inside $$...$$) or beamer (whole frames)")
     parser.add_argument("--hidden", type=int, default=2, help="H for the explicit form (default 2)")
     parser.add_argument("--per-step", action="store_true", help="explicit form: also each W^(t)'s contribution")
     parser.add_argument("--of", choices=("h", "L"), default="h", help="scalar form: differentiate h_tau or L")
@@ -28,11 +34,12 @@ def add_arguments(parser):
                         help="matrix form of rnn: also the book's printed 10.21 and its dimension check")
 
 
-def _render(result, fmt, wrt):
+def _render(result, fmt, wrt, env):
     if fmt == "json":
         return result.to_json(wrt) if hasattr(result, "adjoints") else json.dumps(result.to_dict(), indent=2)
     method = getattr(result, fmt)
-    return method(wrt) if hasattr(result, "adjoints") else method()
+    options = {"env": env} if fmt == "latex" else {}
+    return method(wrt, **options) if hasattr(result, "adjoints") else method(**options)
 
 
 def run(args):
@@ -43,7 +50,7 @@ def run(args):
     elif form == "scalar":
         options = {"of": args.of, "loss": args.loss}
     result = derive(args.cell, args.wrt, form, args.steps, **options)
-    print(_render(result, args.format, args.wrt))
+    print(_render(result, args.format, args.wrt, args.latex_env))
     if form == "explicit" and args.per_step and args.format == "text":
         print(result.per_step_text())
     if args.show_printed and form == "matrix":
@@ -54,7 +61,7 @@ def run(args):
             print(json.dumps({"printed_10_21": printed.text(), "printed_check": verdict,
                               "derived_check": derived}, indent=2))
         else:
-            render = {"latex": lambda: "\\begin{aligned}\n" + printed.latex() + "\n\\end{aligned}",
+            render = {"latex": lambda: printed.latex(args.latex_env),
                       "mathml": printed.mathml}.get(args.format, printed.text)
             print("\nAs printed in the book:")
             print(render())

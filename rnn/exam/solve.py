@@ -156,10 +156,13 @@ class _Latex(_Markdown):
     markdown = False
 
     def heading(self, level, text):
-        return ("\\section*{" if level == 1 else "\\subsection*{") + text.replace("_", "\\_") + "}"
+        return ("\\section*{" if level == 1 else "\\subsection*{") + _escape_tex(text) + "}"
 
     def text(self, text):
-        return text.replace("`", "")
+        """Prose with its inline math kept: outside ``$...$`` the characters TeX reserves
+        (n_in, 10 %) are escaped, so the body compiles in an article and in a Beamer frame."""
+        parts = text.replace("`", "").split("$")
+        return "$".join(part if k % 2 else _escape_tex(part) for k, part in enumerate(parts))
 
     def math(self, text):
         return f"\\[\n{text}\n\\]"
@@ -178,8 +181,15 @@ class _Latex(_Markdown):
         return "\n".join(lines)
 
 
+_TEX_RESERVED = {"_": "\\_", "%": "\\%", "&": "\\&", "#": "\\#"}
+
+
+def _escape_tex(text):
+    return "".join(_TEX_RESERVED.get(c, c) for c in text)
+
+
 def _name_latex(name):
-    """The column heading of a per-step quantity: \\mathbf{h}^{(t)}, \\nabla_{\\mathbf{h}^{(t)}} L."""
+    """The column heading of a per-step quantity: \\boldsymbol{h}^{(t)}, \\nabla_{\\boldsymbol{h}^{(t)}} L."""
     if name in ("y", "L"):
         return f"{name}^{{(t)}}"
     return latex_symbol(Symbol(name, TimeIndex("t", 0)))

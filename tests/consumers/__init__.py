@@ -61,17 +61,21 @@ def mathjax_errors(items):
     return {r["id"]: r["errors"] for r in json.loads(done.stdout)}
 
 
-def compile_beamer(frames, folder, preamble=""):
+def compile_beamer(frames, folder, preamble="", framed=False, options=""):
     """Compile a Beamer document, one frame per body in `frames`, with pdflatex in `folder`.
 
+    `framed` says the bodies are whole ``frame`` environments already (placed as they are);
+    `options` are the class options (``aspectratio=169``).
     Returns ``(pdf_path or None, errors)``: `errors` are the log's ``! ...`` lines with the
     line after each (TeX's own words, e.g. ``! Package amsmath Error: \\tag not allowed here``).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    body = "".join(f"\\begin{{frame}}[fragile]\n{frame}\n\\end{{frame}}\n" for frame in frames)
+    body = "".join(f"{frame}\n" if framed else f"\\begin{{frame}}[fragile]\n{frame}\n\\end{{frame}}\n"
+                   for frame in frames)
     tex = folder / "slides.tex"
-    tex.write_text(BEAMER_PREAMBLE + preamble + "\\begin{document}\n" + body + "\\end{document}\n",
+    head = BEAMER_PREAMBLE.replace("{beamer}", f"[{options}]{{beamer}}") if options else BEAMER_PREAMBLE
+    tex.write_text(head + preamble + "\\begin{document}\n" + body + "\\end{document}\n",
                    encoding="utf-8")
     done = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                            tex.name], cwd=folder, capture_output=True, text=True, timeout=300,
@@ -84,6 +88,14 @@ def compile_beamer(frames, folder, preamble=""):
     pdf = folder / "slides.pdf"
     ok = done.returncode == 0 and not errors and pdf.exists()
     return (pdf if ok else None), errors
+
+
+def overfull_boxes(folder):
+    """The ``Overfull \\hbox`` / ``\\vbox`` warnings of the last `compile_beamer` in `folder`:
+    what TeX says does not fit (a formula wider than the frame, a frame too full)."""
+    log = Path(folder) / "slides.log"
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return [ln for ln in text.splitlines() if ln.startswith(("Overfull \\hbox", "Overfull \\vbox"))]
 
 
 def chromium(*args, profile, timeout=90):
