@@ -64,6 +64,12 @@ def param_latex(name, sup="", wrap="%s"):
     return wrap % bold(base) + (f"^{{{scripts}}}" if scripts else "")
 
 
+def one_hot_latex(target):
+    """``\\boldsymbol{1}_{y^{(t)}}``: the one-hot column of the target, the book's indicator
+    1_{i = y^(t)} of eq. 10.18."""
+    return f"{bold('1')}_{{{target}}}"
+
+
 def with_superscript(base, extra):
     """`base` with `extra` appended to its superscript: ``W^{f}`` + ``\\top`` is ``W^{f\\top}``,
     never the double superscript ``W^{f}^{\\top}`` TeX rejects."""
@@ -71,6 +77,15 @@ def with_superscript(base, extra):
         head, _, tail = base.rpartition("^{")
         return f"{head}^{{{tail[:-1]}{extra}}}"
     return f"{base}^{{{extra}}}"
+
+
+_TEX_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+
+
+def tex_text(text):
+    """`text` safe in LaTeX text mode: a frame title, a heading, the prose of a solution."""
+    return "".join(_TEX_SPECIALS.get(c, c) for c in text)
 
 
 SYMBOLS = {kind: symbol_latex(kind) for kind in GLYPHS}

@@ -247,7 +247,7 @@ def test_to_latex_writes_eq_10_26_in_book_notation():
 
 
 def test_to_latex_uses_odot_hat_and_indicator():
-    assert to_latex(parse_text("yhat[t] * onehot(y[t])")) == r"\hat{\boldsymbol{y}}^{(t)} \odot \boldsymbol{e}_{y^{(t)}}"
+    assert to_latex(parse_text("yhat[t] * onehot(y[t])")) == r"\hat{\boldsymbol{y}}^{(t)} \odot \boldsymbol{1}_{y^{(t)}}"
 
 
 def test_to_text_writes_eq_10_26_canonically():

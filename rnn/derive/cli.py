@@ -2,8 +2,9 @@
 [--latex-env align|aligned|beamer]`.
 
 Prints the derived gradients in book notation; ``--latex-env`` picks where the LaTeX goes
-(`layout.ENVS`: a block of its own, inside math already opened, or Beamer frames). ``--show-printed`` (simple RNN, matrix form)
-adds the book's printed eq. 10.21 and the dimension check that rejects it.
+(`layout.ENVS`: a block of its own, inside math already opened, or Beamer frames).
+``--show-printed`` (simple RNN, matrix form) adds the book's printed eq. 10.21 and the
+dimension check that rejects it.
 """
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rnn.names import tex_text
+
 from .errors import DeriveError
 
 ENVS = ("align", "aligned", "beamer")
@@ -120,15 +122,6 @@ def _frames(rows):
         used += h
     frames.append(current)
     return frames
-
-
-_TEX_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
-
-
-def tex_text(text):
-    """`text` safe in LaTeX text mode (a frame title)."""
-    return "".join(_TEX_SPECIALS.get(c, c) for c in text)
 
 
 def latex_block(rows, env=DEFAULT_ENV, title=""):

@@ -1,13 +1,14 @@
 """Printers of matrix expressions in book notation: LaTeX, plain text, presentation MathML.
 
 One tree walk (`Printer`) decides precedence and parentheses; three small subclasses say how
-each piece is spelled. LaTeX follows the book: ``\\mathbf{h}^{(t)}``, ``\\mathbf{W}^{\\top}``,
-``\\operatorname{diag}``, ``\\nabla_{\\mathbf{h}^{(t)}} L``, ``\\sum_{t=1}^{\\tau}``. Text reads
-as NumPy-flavoured pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
+each piece is spelled. LaTeX follows the book in `rnn.names`' notation:
+``\\boldsymbol{h}^{(t)}``, ``\\boldsymbol{W}^{\\top}``, ``\\operatorname{diag}``,
+``\\nabla_{\\boldsymbol{h}^{(t)}} L``, ``\\sum_{t=1}^{\\tau}``. Text reads as NumPy-flavoured
+pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
 """
 from __future__ import annotations
 
-from rnn.names import with_superscript
+from rnn.names import one_hot_latex, with_superscript
 
 from . import layout
 from . import mexpr as mx
@@ -122,7 +123,7 @@ class LatexPrinter(Printer):
         return rf"\nabla_{{{self.sym(of, False)}}} L"
 
     def onehot(self, target):
-        return rf"\mathbf{{1}}_{{y^{{({nt.time_latex(target.time)})}}}}"
+        return one_hot_latex(f"y^{{({nt.time_latex(target.time)})}}")
 
     def const(self, c):
         if c.uniform is not None:

@@ -3,7 +3,7 @@
 Both printers add only the parentheses the parsers need, so `parse_text(to_text(n)) == n`
 and `parse_latex(to_latex(n)) == n` for every tree the parsers build.
 """
-from rnn.names import GLYPHS, bold, is_parameter, param_latex, symbol_latex, with_superscript
+from rnn.names import GLYPHS, bold, is_parameter, one_hot_latex, param_latex, symbol_latex, with_superscript
 
 from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, children, fold)
@@ -76,7 +76,8 @@ def to_latex(node):
 
 
 def latex_symbol(node):
-    """\\boldsymbol{h}^{(t-1)}, h_{2}, \\hat{\\boldsymbol{y}}^{(t)} or \\nabla_{\\boldsymbol{h}^{(t)}} L for a Symbol."""
+    """\\boldsymbol{h}^{(t-1)}, h_{2}, \\hat{\\boldsymbol{y}}^{(t)} or \\nabla_{\\boldsymbol{h}^{(t)}} L
+    for a Symbol."""
     if node.name.startswith("grad_"):
         return f"\\nabla_{{{latex_symbol(Symbol(node.name[5:], node.index))}}} L"
     base = _latex_base(node.name, italic=node.name in _ITALIC_NAMES
@@ -120,7 +121,7 @@ def _latex_visit(node, below):
     if isinstance(node, Call):
         arg = node.args[0]
         if node.func == "onehot" and isinstance(arg, Symbol) and not arg.name.startswith("grad_"):
-            return f"{bold('e')}_{{{latex_symbol(arg)}}}", _ATOM
+            return one_hot_latex(latex_symbol(arg)), _ATOM
         return f"{_LATEX_FUNCTIONS[node.func]}\\left({below[0][0]}\\right)", _ATOM
     if isinstance(node, Transpose):
         operand = node.operand

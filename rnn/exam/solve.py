@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn.names import tex_text
+
 from .context import given_point, make_point
 from .evaluate import evaluate
 from .parse_text import parse_text
@@ -169,13 +171,13 @@ class _Latex(_Markdown):
     markdown = False
 
     def heading(self, level, text):
-        return ("\\section*{" if level == 1 else "\\subsection*{") + _escape_tex(text) + "}"
+        return ("\\section*{" if level == 1 else "\\subsection*{") + tex_text(text) + "}"
 
     def text(self, text):
         """Prose with its inline math kept: outside ``$...$`` the characters TeX reserves
         (n_in, 10 %) are escaped, so the body compiles in an article and in a Beamer frame."""
         parts = text.replace("`", "").split("$")
-        return "$".join(part if k % 2 else _escape_tex(part) for k, part in enumerate(parts))
+        return "$".join(part if k % 2 else tex_text(part) for k, part in enumerate(parts))
 
     def math(self, text):
         return f"\\[\n{text}\n\\]"
@@ -194,13 +196,6 @@ class _Latex(_Markdown):
         return "\n".join(lines)
 
 
-_TEX_RESERVED = {"_": "\\_", "%": "\\%", "&": "\\&", "#": "\\#"}
-
-
-def _escape_tex(text):
-    return "".join(_TEX_RESERVED.get(c, c) for c in text)
-
-
 def _name_latex(name):
     """The column heading of a per-step quantity: \\boldsymbol{h}^{(t)}, \\nabla_{\\boldsymbol{h}^{(t)}} L."""
     if name in ("y", "L"):
@@ -216,7 +211,7 @@ class _Beamer(_Latex):
     FRAME_LINES = 9
 
     def heading(self, level, text):
-        return (level, _escape_tex(text))
+        return (level, tex_text(text))
 
     def table(self, header, rows):
         chunks, current, used = [], [], 0
