@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from autodiff.cli import main
-from rnn.derive import CELLS, derive, printed_10_21
+from rnn.derive import CELLS, DeriveError, derive, printed_10_21
 from rnn.derive.layout import ENVS
 from rnn.exam.questions import builtin_questions
 from rnn.exam.solve import solution
@@ -136,6 +136,11 @@ def test_long_gated_sums_are_broken_into_lines():
     tex = derive("lstm").latex(env="beamer")
     frames = tex.count(r"\begin{frame}")
     assert frames >= 3 and tex.count(r"\small") == frames == tex.count(r"\begin{align*}")
+
+
+def test_unknown_environment_is_a_one_line_error():
+    with pytest.raises(DeriveError, match="choose one of align, aligned, beamer"):
+        derive("rnn").latex(env="equation")
 
 
 def test_cli_latex_env_prints_each_form(capsys):

@@ -30,10 +30,12 @@ DEFAULT_ENV = "align"
 
 LINE_BUDGET = 44
 """Widest line, in `width` units, that fits a Beamer frame's text width (4:3, 11 pt, with
-\\small), measured with pdflatex (tests/test_latex_consumers.py checks for overfull boxes)."""
+\\small), measured with pdflatex: at 52 two LSTM lines overrun a 4:3 frame by 20-24 pt
+(tests/test_latex_consumers.py checks every cell for overfull boxes)."""
 
 FRAME_BUDGET = 8.0
-"""Tallest frame body, in `height` units, that fits a 16:9 frame (the shorter of 4:3, 16:9)."""
+"""Tallest frame body, in `Row.height` units, for a 16:9 frame (the shorter of 4:3 and 16:9):
+at 9.5 four frames overrun it by 5-11 pt."""
 
 _ZERO_WIDTH = re.compile(r"\\(?:left|right|boldsymbol|mathbf|hat|tilde|operatorname|top|limits)(?![a-zA-Z])")
 _SPACES = {"qquad": 4, "quad": 2, "dots": 3}
