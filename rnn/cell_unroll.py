@@ -19,6 +19,7 @@ from .cells import SeqToOne, SimpleRNN
 from .errors import RNNError
 from .gru import GRU
 from .lstm import LSTM
+from .names import bold
 from .unrolling import Builder, Unrolled
 
 
@@ -85,11 +86,11 @@ def unroll_cells(model, x, y, h0, loss, truncate):
     if model.outputs == "last":
         hs = hs[-1:]
     p = model.params
-    outputs = rnn_outputs(p["V"], p["c"], *hs).tag(name="O", label=r"\mathbf{O}", kind="O")
+    outputs = rnn_outputs(p["V"], p["c"], *hs).tag(name="O", label=bold("O"), kind="O")
     u.nodes["O"] = outputs
     if y is not None:
         targets = np.asarray(y).reshape(len(hs), batch)
-        Y = ad.Tensor(targets, name="Y", role="constant", label=r"\mathbf{Y}", dtype=targets.dtype)
+        Y = ad.Tensor(targets, name="Y", role="constant", label=bold("Y"), dtype=targets.dtype)
         total = rnn_nll(outputs, Y)
         mean = loss == "mean" and len(hs) > 1
         if mean:

@@ -78,7 +78,7 @@ class Stacked(Model):
     """A deep RNN (Fig. 10.13a): layer l reads the states h^[l-1](t) of the layer below.
 
     Layers are renamed into scopes ``l1.``, ``l2.``...: their nodes are ``l1.h_3``,
-    their parameters ``l1.W`` (labelled \\mathbf{W}^{[1]}). The output layer o^(t) = c + V h^[L](t)
+    their parameters ``l1.W`` (labelled \\boldsymbol{W}^{[1]}). The output layer o^(t) = c + V h^[L](t)
     belongs to the stack (the layers' own V and c are not used); ``u.h`` is the top layer.
     ``h0`` is None or one initial state per layer.
     """

@@ -115,7 +115,7 @@ class Model:
 
     def rescope(self, scope):
         """Move the model into `scope` (a layer of a stack, a direction): renames and relabels
-        its parameters, e.g. W -> l2.W labelled \\mathbf{W}^{[2]}."""
+        its parameters, e.g. W -> l2.W labelled \\boldsymbol{W}^{[2]}."""
         self.scope = scope
         for name, p in self.params.items():
             p.tag(name=scope.param_name(name), label=scope.param_label(name))

@@ -13,7 +13,7 @@ def run(capsys, *argv):
 def test_derive_rnn_W_latex_prints_the_corrected_book_equations(capsys):
     code, out, _ = run(capsys, "rnn", "--wrt", "W", "--form", "matrix", "--format", "latex")
     assert code == 0
-    assert r"\mathbf{W}^{\top} \operatorname{diag}\left(1 - \left(\mathbf{h}^{(t+1)}\right)^{2}\right)" in out
+    assert r"\boldsymbol{W}^{\top} \operatorname{diag}\left(1 - \left(\boldsymbol{h}^{(t+1)}\right)^{2}\right)" in out
     assert r"\tag{10.26}" in out and r"\tag{10.28}" not in out
 
 

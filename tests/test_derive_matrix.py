@@ -85,9 +85,9 @@ def test_text_printer_writes_the_recurrence_as_code(simple):
 def test_latex_printer_uses_book_notation(simple):
     """eqs 10.21 and 10.26 in the book's LaTeX."""
     tex = simple.latex()
-    assert (r"\nabla_{\mathbf{h}^{(t)}} L &= \mathbf{W}^{\top} \operatorname{diag}\left(1 - "
-            r"\left(\mathbf{h}^{(t+1)}\right)^{2}\right) \nabla_{\mathbf{h}^{(t+1)}} L") in tex
-    assert r"\sum_{t=1}^{\tau}" in tex and r"\mathbf{h}^{(t-1)\top}" in tex
+    assert (r"\nabla_{\boldsymbol{h}^{(t)}} L &= \boldsymbol{W}^{\top} \operatorname{diag}\left(1 - "
+            r"\left(\boldsymbol{h}^{(t+1)}\right)^{2}\right) \nabla_{\boldsymbol{h}^{(t+1)}} L") in tex
+    assert r"\sum_{t=1}^{\tau}" in tex and r"\boldsymbol{h}^{(t-1)\top}" in tex
     assert simple._repr_latex_().startswith("$$\\begin{aligned}")
 
 

@@ -49,4 +49,4 @@ def test_unknown_question_exits_two(capsys):
 def test_questions_lists_ids_statements_and_symbols(capsys):
     assert main(["questions"]) == 0
     out = capsys.readouterr().out
-    assert "rnn/grad_W" in out and "symbols:" in out and "\\nabla_{\\mathbf{W}} L" in out
+    assert "rnn/grad_W" in out and "symbols:" in out and "\\nabla_{\\boldsymbol{W}} L" in out

@@ -242,12 +242,12 @@ def test_printers_round_trip_acceptance_answers(source, syntax):
 
 def test_to_latex_writes_eq_10_26_in_book_notation():
     assert to_latex(parse_text(EQ_10_26_TEXT)) == (
-        r"\sum_{t=1}^{\tau} \operatorname{diag}\left(1 - \left(\mathbf{h}^{(t)}\right)^{2}\right) "
-        r"\left(\nabla_{\mathbf{h}^{(t)}} L\right) \mathbf{h}^{(t-1)\top}")
+        r"\sum_{t=1}^{\tau} \operatorname{diag}\left(1 - \left(\boldsymbol{h}^{(t)}\right)^{2}\right) "
+        r"\left(\nabla_{\boldsymbol{h}^{(t)}} L\right) \boldsymbol{h}^{(t-1)\top}")
 
 
 def test_to_latex_uses_odot_hat_and_indicator():
-    assert to_latex(parse_text("yhat[t] * onehot(y[t])")) == r"\hat{\mathbf{y}}^{(t)} \odot \mathbf{e}_{y^{(t)}}"
+    assert to_latex(parse_text("yhat[t] * onehot(y[t])")) == r"\hat{\boldsymbol{y}}^{(t)} \odot \boldsymbol{1}_{y^{(t)}}"
 
 
 def test_to_text_writes_eq_10_26_canonically():

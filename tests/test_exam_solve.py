@@ -9,8 +9,8 @@ from rnn.exam.solve import solution, variant
 def test_solution_has_forward_backward_and_answer_tables():
     text = solution(get_question("rnn/grad_W"), seed=1)
     assert "## Forward pass" in text and "## Backward pass" in text and "## Answer" in text
-    assert "| t | $\\mathbf{x}^{(t)}$" in text
-    assert "\\nabla_{\\mathbf{W}} L =" in text
+    assert "| t | $\\boldsymbol{x}^{(t)}$" in text
+    assert "\\nabla_{\\boldsymbol{W}} L =" in text
 
 
 def test_variants_differ_by_seed_and_repeat_for_the_same_seed():
@@ -35,3 +35,12 @@ def test_latex_format_writes_tabulars(tmp_path):
     assert main(["solve", "lstm/grad_s", "--seed", "3", "--format", "latex", "-o", str(out)]) == 0
     text = out.read_text()
     assert "\\begin{tabular}" in text and "\\begin{bmatrix}" in text
+
+
+def test_latex_env_beamer_writes_frames_with_gate_parameters_in_book_notation(capsys):
+    assert main(["solve", "lstm/grad_f", "--format", "latex", "--latex-env", "beamer"]) == 0
+    text = capsys.readouterr().out
+    frames = text.count("\\begin{frame}")
+    assert frames == text.count("\\end{frame}") >= 5 and "\\section" not in text
+    assert "\\boldsymbol{U}^{f}" in text and "\\mathrm{U_f}" not in text
+    assert text.count("\\resizebox{") == text.count("\\begin{tabular}")

@@ -18,4 +18,4 @@ def test_example_notebook_shows_svg_and_latex(tmp_path):
     mimes = {mime for out in outputs for mime in out.get("data", {})}
     assert {"image/svg+xml", "text/latex"} <= mimes
     latex = next(out["data"]["text/latex"] for out in outputs if "text/latex" in out.get("data", {}))
-    assert r"\nabla_{\mathbf{W}}" in latex
+    assert r"\nabla_{\boldsymbol{W}}" in latex

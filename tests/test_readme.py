@@ -44,6 +44,6 @@ def test_readme_rnn_example_unrolls_trains_and_samples(tmp_path):
     run = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0].startswith("\\mathbf{h}^{(3)}")
+    assert lines[0].startswith("\\boldsymbol{h}^{(3)}")
     initial, final = map(float, next(l for l in lines if l.startswith("loss per character")).split()[3::2])
     assert final < initial

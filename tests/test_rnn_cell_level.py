@@ -34,7 +34,7 @@ def test_one_node_per_time_step():
     steps = [n for n in u.graph.nodes if n.op == "rnn_step"]
     assert [n.name for n in steps] == [f"h_{t}" for t in range(1, 7)]
     assert [i.name for i in u.h[3].inputs] == ["h_2", "x_3", "W", "U", "b"]
-    assert u.h[3].label == r"\mathbf{h}^{(3)}" and u.h[3].meta == {"t": 3, "kind": "h"}
+    assert u.h[3].label == r"\boldsymbol{h}^{(3)}" and u.h[3].meta == {"t": 3, "kind": "h"}
     assert [n.op for n in u.graph.nodes if n.prim is not None][-2:] == ["rnn_outputs", "rnn_nll"]
 
 

@@ -77,9 +77,9 @@ def test_stacked_layers_are_named_by_depth():
     model = rnn.Stacked([rnn.SimpleRNN(N_IN, 3, K), rnn.GRU(3, H, K, form="cho")])
     u = rnn.unroll(model, *data(3, 1))
     assert u.h[2] is u.nodes["l2.h_2"]
-    assert u.nodes["l1.h_2"].label == r"\mathbf{h}^{[1](2)}"
-    assert model.params["l1.W"].label == r"\mathbf{W}^{[1]}"
-    assert model.params["l2.W_u"].label == r"\mathbf{W}^{u,[2]}"
+    assert u.nodes["l1.h_2"].label == r"\boldsymbol{h}^{[1](2)}"
+    assert model.params["l1.W"].label == r"\boldsymbol{W}^{[1]}"
+    assert model.params["l2.W_u"].label == r"\boldsymbol{W}^{u,[2]}"
     assert set(model.params) >= {"V", "c"} and "l1.V" not in model.params
 
 
@@ -126,7 +126,7 @@ def test_bidirectional_output_reads_the_concatenated_states():
     assert model.params["V"].shape == (K, 2 * H)
     assert np.array_equal(u.h[2].value, np.concatenate([u.nodes["fwd.h_2"].value, u.nodes["bwd.h_2"].value]))
     assert not np.array_equal(model.params["fwd.W"].value, model.params["bwd.W"].value)
-    assert model.params["bwd.W"].label == r"\overleftarrow{\mathbf{W}}"
+    assert model.params["bwd.W"].label == r"\overleftarrow{\boldsymbol{W}}"
 
 
 def test_truncation_is_refused_for_layered_models():

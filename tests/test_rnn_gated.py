@@ -61,9 +61,9 @@ def test_lstm_nodes_carry_the_books_names():
     model = rnn.LSTM(N_IN, H, K)
     u = rnn.unroll(model, *problem(model, 2, 1, seed=0)[:2])
     assert [u.node(kind, 2).label for kind in ("f", "g", "q", "s")] == [
-        r"\mathbf{f}^{(2)}", r"\mathbf{g}^{(2)}", r"\mathbf{q}^{(2)}", r"\mathbf{s}^{(2)}"]
+        r"\boldsymbol{f}^{(2)}", r"\boldsymbol{g}^{(2)}", r"\boldsymbol{q}^{(2)}", r"\boldsymbol{s}^{(2)}"]
     assert u.s[0].name == "s_0" and u.h[0].name == "h_0"
-    assert model.params["W_f"].label == r"\mathbf{W}^{f}" and model.params["b_o"].label == r"\mathbf{b}^{o}"
+    assert model.params["W_f"].label == r"\boldsymbol{W}^{f}" and model.params["b_o"].label == r"\boldsymbol{b}^{o}"
 
 
 def test_lstm_candidate_nonlinearity_is_selectable_and_labelled():

@@ -34,8 +34,8 @@ def test_nodes_are_named_and_labelled_as_in_the_book():
         node = u.node(kind, 2)
         assert node.name == f"{kind}_2"
         assert node.meta["t"] == 2 and node.meta["kind"] == kind
-    assert u.h[3].label == r"\mathbf{h}^{(3)}"
-    assert u.yhat[1].label == r"\hat{\mathbf{y}}^{(1)}"
+    assert u.h[3].label == r"\boldsymbol{h}^{(3)}"
+    assert u.yhat[1].label == r"\hat{\boldsymbol{y}}^{(1)}"
     assert u.L[2].label == "L^{(2)}"
     assert u.loss.name == "L" and u.loss.role == "loss"
     assert u.x[1].role == "input" and u.h[2].role == "intermediate"
@@ -57,7 +57,7 @@ def test_parameters_are_single_shared_nodes():
     for name in ("U", "W", "V", "b", "c"):
         nodes = [n for n in graph.nodes if n.name == name]
         assert nodes == [model.params[name]]
-        assert nodes[0].role == "parameter" and nodes[0].label == rf"\mathbf{{{name}}}"
+        assert nodes[0].role == "parameter" and nodes[0].label == rf"\boldsymbol{{{name}}}"
 
 
 def test_parameter_shapes_follow_the_column_convention():

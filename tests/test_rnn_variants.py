@@ -115,7 +115,7 @@ def test_teacher_forcing_feeds_the_true_previous_target():
     model, x, y, _ = teacher_problem(4, 2, seed=0)
     u = rnn.unroll(model, x, y)
     fed = u.node("yprev", 3)
-    assert fed.role == "constant" and fed.label == r"\mathbf{y}^{(2)}"
+    assert fed.role == "constant" and fed.label == r"\boldsymbol{y}^{(2)}"
     assert np.array_equal(fed.value, ad.one_hot(y[1], K))
     assert np.array_equal(u.node("yprev", 1).value, np.zeros((K, 2)))
 

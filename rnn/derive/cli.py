@@ -1,7 +1,10 @@
-"""`gradbook derive CELL --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]`.
+"""`gradbook derive CELL --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]
+[--latex-env align|aligned|beamer]`.
 
-Prints the derived gradients in book notation. ``--show-printed`` (simple RNN, matrix form)
-adds the book's printed eq. 10.21 and the dimension check that rejects it.
+Prints the derived gradients in book notation; ``--latex-env`` picks where the LaTeX goes
+(`layout.ENVS`: a block of its own, inside math already opened, or Beamer frames).
+``--show-printed`` (simple RNN, matrix form) adds the book's printed eq. 10.21 and the
+dimension check that rejects it.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import json
 from autodiff.arguments import count
 
 from . import CELLS, FORMS, derive
+from .layout import DEFAULT_ENV, ENVS
 from .printed import check, printed_10_21
 from .scalar import LOSSES
 
@@ -27,6 +31,9 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=count(1, MAX_STEPS, "every step is written out"), default=None,
                         help=f"tau for the explicit and scalar forms, at most {MAX_STEPS}")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    parser.add_argument("--latex-env", choices=ENVS, default=DEFAULT_ENV,
+                        help="with --format latex: align (default, align* with \\tag: documents, frames, "
+                             "Jupyter Markdown), aligned (no \\tag: inside $$...$$) or beamer (whole frames)")
     parser.add_argument("--hidden", type=count(1, MAX_HIDDEN, "every entry of the H x H matrices is written out"),
                         default=2, help=f"H for the explicit form, at most {MAX_HIDDEN} (default 2)")
     parser.add_argument("--per-step", action="store_true", help="explicit form: also each W^(t)'s contribution")
@@ -36,11 +43,12 @@ def add_arguments(parser):
                         help="matrix form of rnn: also the book's printed 10.21 and its dimension check")
 
 
-def _render(result, fmt, wrt):
+def _render(result, fmt, wrt, env):
     if fmt == "json":
         return result.to_json(wrt) if hasattr(result, "adjoints") else json.dumps(result.to_dict(), indent=2)
     method = getattr(result, fmt)
-    return method(wrt) if hasattr(result, "adjoints") else method()
+    options = {"env": env} if fmt == "latex" else {}
+    return method(wrt, **options) if hasattr(result, "adjoints") else method(**options)
 
 
 def run(args):
@@ -51,7 +59,7 @@ def run(args):
     elif form == "scalar":
         options = {"of": args.of, "loss": args.loss}
     result = derive(args.cell, args.wrt, form, args.steps, **options)
-    print(_render(result, args.format, args.wrt))
+    print(_render(result, args.format, args.wrt, args.latex_env))
     if form == "explicit" and args.per_step and args.format == "text":
         print(result.per_step_text())
     if args.show_printed and form == "matrix":
@@ -62,7 +70,7 @@ def run(args):
             print(json.dumps({"printed_10_21": printed.text(), "printed_check": verdict,
                               "derived_check": derived}, indent=2))
         else:
-            render = {"latex": lambda: "\\begin{aligned}\n" + printed.latex() + "\n\\end{aligned}",
+            render = {"latex": lambda: printed.latex(args.latex_env),
                       "mathml": printed.mathml}.get(args.format, printed.text)
             print("\nAs printed in the book:")
             print(render())

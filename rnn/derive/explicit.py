@@ -21,6 +21,7 @@ import sympy
 
 from autodiff.symbolic import named_gradients, symbols_like
 
+from . import layout
 from .errors import DeriveError
 from .graphs import Sample, cell as get_cell, unroll
 
@@ -99,13 +100,15 @@ class ExplicitGradient:
             env[sym] = expr.xreplace(env)
         return np.vectorize(lambda e: e.xreplace(env), otypes=[object])(self.reduced)
 
-    def latex(self):
+    def latex(self, env=layout.DEFAULT_ENV):
+        """The definitions, shared parts and entries in `env` (one of `layout.ENVS`)."""
         name = self.wrt
-        lines = [rf"{sympy.latex(s)} &= {sympy.latex(e)}" for s, e in self.definitions + self.replacements]
+        rows = [layout.Row(sympy.latex(s), [sympy.latex(e)]) for s, e in self.definitions + self.replacements]
         for index in np.ndindex(self.reduced.shape):
             entry = "".join(str(i + 1) for i in index)
-            lines.append(rf"\frac{{\partial L}}{{\partial {name}_{{{entry}}}}} &= {sympy.latex(self.reduced[index])}")
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+            rows.append(layout.Row(rf"\frac{{\partial L}}{{\partial {name}_{{{entry}}}}}",
+                                   [sympy.latex(self.reduced[index])]))
+        return layout.latex_block(rows, env, title=f"BPTT, {self.cell}: every entry of grad {name}, tau = {self.tau}")
 
     def text(self):
         lines = [f"{s} = {e}" for s, e in self.definitions + self.replacements]
@@ -142,7 +145,7 @@ class ExplicitGradient:
                 "shape": list(self.reduced.shape)}
 
     def _repr_latex_(self):
-        return "$$" + self.latex() + "$$"
+        return "$$" + self.latex("aligned") + "$$"
 
 
 def derive_explicit(cell="rnn", wrt="W", tau=3, H=2, n_in=2, K=2, targets=None, per_step=False):

@@ -1,46 +1,58 @@
 """Book notation of symbols and time indices in LaTeX, plain text and presentation MathML.
 
-Kinds and parameters are spelled as `rnn.names` spells the graph's labels (bold vectors,
-``\\hat{\\mathbf{y}}``, ``\\mathbf{W}^{f}``), so a derived formula and the drawn graph agree.
+The spelling comes from `rnn.names` (one table for the figures and every printer): LaTeX
+kinds and parameters as the graph's labels (``\\boldsymbol{h}``, ``\\hat{\\boldsymbol{y}}``,
+``\\boldsymbol{W}^{f}``), MathML from the same letters and accents. MathML bold italic is
+written as the Unicode mathematical bold italic letter (what MathML Core renders: Chromium
+ignores ``mathvariant`` other than normal) and also marked ``mathvariant="bold-italic"`` for
+renderers that read the attribute instead (MathJax, older Firefox).
 """
 from __future__ import annotations
 
-from rnn.names import SYMBOLS, Scope
+from rnn.names import GLYPHS, SCALARS, SYMBOLS, bold, is_parameter, param_latex
 
-_SCOPE = Scope()
+__all__ = ["is_parameter", "latex_base", "text_base", "mathml_base", "mathml_letter", "time_parts",
+           "time_latex", "time_text", "time_mathml"]
 
 _TEXT = {"yhat": "yhat", "cand": "s_tilde", "htilde": "h_tilde"}
 
-_MATHML_ACCENT = {"yhat": ("y", "^"), "cand": ("s", "~"), "htilde": ("h", "~")}
+# Spacing accents MathML Core's operator dictionary knows as accents: placed by the font's
+# accent attachment over the letter (ASCII ^ and ~ sit beside it, as full-size operators).
+_MATHML_ACCENTS = {"hat": "&#x2C6;", "tilde": "&#x2DC;"}
 
-
-def is_parameter(name):
-    """Parameters are the upper-case matrices and the biases b, c (with a gate suffix)."""
-    return name.partition("_")[0] in ("U", "W", "V", "b", "c")
+_BOLD_ITALIC_A, _BOLD_ITALIC_SMALL_A = 0x1D468, 0x1D482
 
 
 def latex_base(name):
-    """``\\mathbf{h}``, ``\\hat{\\mathbf{y}}``, ``\\mathbf{W}^{f}``."""
+    """``\\boldsymbol{h}``, ``\\hat{\\boldsymbol{y}}``, ``\\boldsymbol{W}^{f}``."""
     if is_parameter(name):
-        return _SCOPE.param_label(name)
-    return SYMBOLS.get(name, rf"\mathbf{{{name}}}")
+        return param_latex(name)
+    return SYMBOLS.get(name, bold(name))
 
 
 def text_base(name):
     return _TEXT.get(name, name)
 
 
+def mathml_letter(letter, bold_italic=True):
+    """``<mi>`` of one Latin letter: bold italic (𝒉) for vectors and matrices, italic otherwise."""
+    if not bold_italic:
+        return f"<mi>{letter}</mi>"
+    first, origin = (_BOLD_ITALIC_A, "A") if letter.isupper() else (_BOLD_ITALIC_SMALL_A, "a")
+    code = first + ord(letter) - ord(origin)
+    return f'<mi mathvariant="bold-italic">&#x{code:X};</mi>'
+
+
 def mathml_base(name):
     if is_parameter(name):
         base, _, gate = name.partition("_")
-        mi = f'<mi mathvariant="bold">{base}</mi>'
+        mi = mathml_letter(base)
         return f"<msup>{mi}<mi>{gate}</mi></msup>" if gate else mi
-    if name in _MATHML_ACCENT:
-        letter, accent = _MATHML_ACCENT[name]
-        return f'<mover accent="true"><mi mathvariant="bold">{letter}</mi><mo>{accent}</mo></mover>'
-    if name == "y":
-        return "<mi>y</mi>"
-    return f'<mi mathvariant="bold">{name}</mi>'
+    letter, accent = GLYPHS.get(name, (name, None))
+    mi = mathml_letter(letter, name not in SCALARS)
+    if accent:
+        return f'<mover accent="true">{mi}<mo stretchy="false">{_MATHML_ACCENTS[accent]}</mo></mover>'
+    return mi
 
 
 def time_parts(time):

@@ -1,12 +1,16 @@
 """Printers of matrix expressions in book notation: LaTeX, plain text, presentation MathML.
 
 One tree walk (`Printer`) decides precedence and parentheses; three small subclasses say how
-each piece is spelled. LaTeX follows the book: ``\\mathbf{h}^{(t)}``, ``\\mathbf{W}^{\\top}``,
-``\\operatorname{diag}``, ``\\nabla_{\\mathbf{h}^{(t)}} L``, ``\\sum_{t=1}^{\\tau}``. Text reads
-as NumPy-flavoured pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
+each piece is spelled. LaTeX follows the book in `rnn.names`' notation:
+``\\boldsymbol{h}^{(t)}``, ``\\boldsymbol{W}^{\\top}``, ``\\operatorname{diag}``,
+``\\nabla_{\\boldsymbol{h}^{(t)}} L``, ``\\sum_{t=1}^{\\tau}``. Text reads as NumPy-flavoured
+pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
 """
 from __future__ import annotations
 
+from rnn.names import one_hot_latex, with_superscript
+
+from . import layout
 from . import mexpr as mx
 from . import notation as nt
 
@@ -41,17 +45,7 @@ class Printer:
         if isinstance(e, mx.Const):
             return self.const(e), ATOM if e.uniform is None or e.uniform >= 0 else NEG
         if isinstance(e, mx.Add):
-            # a positive term first: yhat - 1_y reads better than -1_y + yhat
-            terms = sorted(e.terms, key=lambda t: isinstance(t, mx.Neg))
-            out = self._wrap(terms[0], ADD)
-            for t in terms[1:]:
-                if isinstance(t, mx.Neg):
-                    out += self.minus + self._wrap(t.x, NEG)
-                elif isinstance(t, mx.Const) and t.uniform is not None and t.uniform < 0:
-                    out += self.minus + _number(-t.uniform)
-                else:
-                    out += self.plus + self._wrap(t, NEG)
-            return out, ADD
+            return "".join(sign + term for sign, term in self._add_terms(e)), ADD
         if isinstance(e, mx.Neg):
             return self.negate(self._wrap(e.x, MUL)), NEG
         if isinstance(e, mx.Scale):
@@ -78,6 +72,34 @@ class Printer:
             return self.sum(e.lo, e.hi, self._wrap(e.body, MUL)), ADD
         raise TypeError(f"no printer rule for {type(e).__name__}")
 
+    def _add_terms(self, e):
+        """``[(sign, term), ...]`` of a sum, the first sign empty; a positive term first:
+        yhat - 1_y reads better than -1_y + yhat."""
+        terms = sorted(e.terms, key=lambda t: isinstance(t, mx.Neg))
+        out = [("", self._wrap(terms[0], ADD))]
+        for t in terms[1:]:
+            if isinstance(t, mx.Neg):
+                out.append((self.minus, self._wrap(t.x, NEG)))
+            elif isinstance(t, mx.Const) and t.uniform is not None and t.uniform < 0:
+                out.append((self.minus, _number(-t.uniform)))
+            else:
+                out.append((self.plus, self._wrap(t, NEG)))
+        return out
+
+    def terms(self, e):
+        """The top-level terms of `e`, each with its sign (a lone term for anything but a sum)."""
+        if isinstance(e, mx.Add):
+            return [sign + term for sign, term in self._add_terms(e)]
+        return [self._p(e)[0]]
+
+    def lines(self, eq):
+        """The rhs of `eq` as lines of terms, broken where LaTeX would not fit a Beamer frame
+        (`layout.break_lines`, measured on the LaTeX so every format breaks alike)."""
+        latex = LatexPrinter()
+        groups = layout.break_lines(latex.doprint(eq.lhs), latex.terms(eq.rhs), latex.note(eq))
+        terms = self.terms(eq.rhs)
+        return [[terms[k] for k in group] for group in groups]
+
     def equation(self, eq):
         """``lhs = rhs`` with the range of t it holds for."""
         return self.relation(self.doprint(eq.lhs), self.doprint(eq.rhs), eq)
@@ -95,18 +117,13 @@ class LatexPrinter(Printer):
         if transposed:
             sup.append(r"\top")
         base = nt.latex_base(s.name)
-        if not sup:
-            return base
-        if "^" in base:  # a gate superscript already: W^{f}, transposed W^{f\top}
-            head, _, tail = base.rpartition("^{")
-            return f"{head}^{{{tail[:-1]}{''.join(sup)}}}"
-        return f"{base}^{{{''.join(sup)}}}"
+        return with_superscript(base, "".join(sup)) if sup else base
 
     def grad(self, of):
         return rf"\nabla_{{{self.sym(of, False)}}} L"
 
     def onehot(self, target):
-        return rf"\mathbf{{1}}_{{y^{{({nt.time_latex(target.time)})}}}}"
+        return one_hot_latex(f"y^{{({nt.time_latex(target.time)})}}")
 
     def const(self, c):
         if c.uniform is not None:
@@ -140,12 +157,19 @@ class LatexPrinter(Printer):
     def sum(self, lo, hi, body):
         return rf"\sum_{{t={nt.time_latex(lo)}}}^{{{nt.time_latex(hi)}}} {body}"
 
-    def relation(self, lhs, rhs, eq):
-        rng = ""
-        if eq.lo is not None and eq.lo != eq.hi:
-            rng = rf" \qquad t = {nt.time_latex(eq.lo)}, \dots, {nt.time_latex(eq.hi)}"
-        tag = rf" \tag{{{eq.tag}}}" if eq.tag else ""
-        return f"{lhs} &= {rhs}{rng}{tag}"
+    def note(self, eq):
+        """The range of t the equation holds for, ``\\qquad t = 1, \\dots, \\tau-1``."""
+        if eq.lo is None or eq.lo == eq.hi:
+            return ""
+        return rf"\qquad t = {nt.time_latex(eq.lo)}, \dots, {nt.time_latex(eq.hi)}"
+
+    def row(self, eq):
+        """`eq` laid out for `layout.latex_block`: lines broken, range and book number apart."""
+        return layout.Row(self.doprint(eq.lhs), ["".join(line) for line in self.lines(eq)],
+                          self.note(eq), eq.tag)
+
+    def equation(self, eq):
+        return layout.latex_block([self.row(eq)])
 
 
 class TextPrinter(Printer):
@@ -231,7 +255,8 @@ class MathMLPrinter(Printer):
 
     def onehot(self, target):
         y = f"<msup><mi>y</mi><mrow>{_mo('(')}{nt.time_mathml(target.time)}{_mo(')')}</mrow></msup>"
-        return f'<msub><mn mathvariant="bold">1</mn><mrow>{y}</mrow></msub>'
+        # the bold digit itself (U+1D7CF): Chromium's MathML Core ignores mathvariant="bold"
+        return f'<msub><mn mathvariant="bold">&#x1D7CF;</mn><mrow>{y}</mrow></msub>'
 
     def const(self, c):
         if c.uniform is not None:
@@ -268,13 +293,27 @@ class MathMLPrinter(Printer):
         under = f"<mrow><mi>t</mi>{_mo('=')}{nt.time_mathml(lo)}</mrow>"
         return f"<munderover>{_mo('&#x2211;')}{under}{nt.time_mathml(hi)}</munderover>{body}"
 
-    def relation(self, lhs, rhs, eq):
+    def equation(self, eq):
+        """One ``<math>``: a row ``lhs = rhs``, or for a long sum an ``<mtable>`` of lines
+        aligned at the = (MathML Core, as Chromium renders it, never breaks a line itself)."""
+        lhs, lines = self.doprint(eq.lhs), ["".join(line) for line in self.lines(eq)]
         rng = ""
         if eq.lo is not None and eq.lo != eq.hi:
             rng = (f"<mspace width=\"2em\"/><mi>t</mi>{_mo('=')}{nt.time_mathml(eq.lo)}{_mo(',')}"
                    f"{_mo('&#x2026;')}{_mo(',')}{nt.time_mathml(eq.hi)}")
-        tag = f"<mspace width=\"2em\"/>{_mo('(')}<mn>{eq.tag}</mn>{_mo(')')}" if eq.tag else ""
-        return f"<math display=\"block\"><mrow>{lhs}{_mo('=')}{rhs}{rng}{tag}</mrow></math>"
+        fence = '<mo stretchy="false">{}</mo>'  # the number's brackets stay small beside a tall sum
+        tag = (f"<mspace width=\"2em\"/>{fence.format('(')}<mtext>{eq.tag}</mtext>{fence.format(')')}"
+               if eq.tag else "")
+        if len(lines) == 1:
+            return f"<math display=\"block\"><mrow>{lhs}{_mo('=')}{lines[0]}{rng}{tag}</mrow></math>"
+        rows = []
+        for k, line in enumerate(lines):
+            left = lhs if k == 0 else ""
+            right = (_mo("=") if k == 0 else "<mspace width=\"1em\"/>") + line
+            right += (tag if k == 0 else "") + (rng if k == len(lines) - 1 else "")
+            rows.append(f'<mtr><mtd columnalign="right" style="text-align: right">{left}</mtd>'
+                        f'<mtd columnalign="left" style="text-align: left"><mrow>{right}</mrow></mtd></mtr>')
+        return f'<math display="block"><mtable columnalign="right left">{"".join(rows)}</mtable></math>'
 
 
 def latex(e):

@@ -1,11 +1,16 @@
 """Result objects of a derivation: printable as LaTeX, text, MathML and JSON, and shown as
-LaTeX in Jupyter (``_repr_latex_``)."""
+LaTeX in Jupyter (``_repr_latex_``).
+
+``latex(env=...)`` writes one of `layout.ENVS` (``align``, ``aligned``, ``beamer``);
+``_repr_latex_`` is ``$$\\begin{aligned} ... \\end{aligned}$$``, the one form that classic
+Jupyter, JupyterLab (MathJax) and VS Code (KaTeX) all display: no ``\\tag`` inside it.
+"""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from . import printers
+from . import layout, printers
 from .notation import time_text
 
 
@@ -24,8 +29,12 @@ class Equation:
     key: str = ""
     tag: str | None = None
 
-    def latex(self):
-        return printers.LatexPrinter().equation(self)
+    def row(self):
+        """This equation laid out for `layout.latex_block` (lines broken, number apart)."""
+        return printers.LatexPrinter().row(self)
+
+    def latex(self, env=layout.DEFAULT_ENV):
+        return layout.latex_block([self.row()], env)
 
     def text(self):
         return printers.TextPrinter().equation(self)
@@ -40,11 +49,7 @@ class Equation:
                 "t_range": None if self.lo is None else [time_text(self.lo), time_text(self.hi)]}
 
     def _repr_latex_(self):
-        return "$$\\begin{aligned}" + self.latex() + "\\end{aligned}$$"
-
-
-def _aligned(lines):
-    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        return "$$" + self.latex("aligned") + "$$"
 
 
 @dataclass
@@ -72,8 +77,10 @@ class MatrixDerivation:
         params = self.params if wrt in (None, "all") else [self.equation(wrt)]
         return self.adjoints + params
 
-    def latex(self, wrt=None):
-        return _aligned([eq.latex() for eq in self.select(wrt)])
+    def latex(self, wrt=None, env=layout.DEFAULT_ENV):
+        """The equations in `env`: ``align`` (default), ``aligned`` or ``beamer`` frames."""
+        return layout.latex_block([eq.row() for eq in self.select(wrt)], env,
+                                  title=f"BPTT, {self.cell.title}")
 
     def text(self, wrt=None):
         return "\n".join(eq.text() for eq in self.select(wrt))
@@ -86,4 +93,4 @@ class MatrixDerivation:
                            "equations": [eq.to_dict() for eq in self.select(wrt)]}, indent=2)
 
     def _repr_latex_(self):
-        return "$$" + self.latex() + "$$"
+        return "$$" + self.latex(env="aligned") + "$$"

@@ -24,6 +24,7 @@ from autodiff import mode, symbolic
 from autodiff.backward import backprop
 from autodiff.forward import push_tangents
 
+from . import layout
 from .errors import DeriveError
 
 LOSSES = ("last", "sum", "logistic")
@@ -146,13 +147,12 @@ class ScalarDerivative:
         env[sympy.Symbol("y")] = y
         return env
 
-    def latex(self):
+    def latex(self, env=layout.DEFAULT_ENV):
+        """Nested, per copy w^(t) and expanded, one under the other, in `env` (`layout.ENVS`)."""
         lhs = rf"\frac{{\partial {self._of_latex()}}}{{\partial {self.wrt}}}"
-        lines = [rf"{lhs} &= {sympy.latex(self.nested)}",
-                 rf"&= {sympy.latex(self.paths)}"]
-        if self.expanded is not None:
-            lines.append(rf"&= {sympy.latex(self.expanded)}")
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        forms = [self.nested, self.paths] + ([] if self.expanded is None else [self.expanded])
+        rows = [layout.Row(lhs if k == 0 else "", [sympy.latex(f)]) for k, f in enumerate(forms)]
+        return layout.latex_block(rows, env, title=f"Scalar RNN: d{self.of}/d{self.wrt}, tau = {self.tau}")
 
     def _of_latex(self):
         return f"h_{{{self.tau}}}" if self.of.startswith("h") else "L"
@@ -173,7 +173,7 @@ class ScalarDerivative:
                 "expanded": None if self.expanded is None else str(self.expanded)}
 
     def _repr_latex_(self):
-        return "$$" + self.latex() + "$$"
+        return "$$" + self.latex("aligned") + "$$"
 
 
 def derive_scalar(tau=2, wrt="w", of="h", loss="last", expand_up_to=4):

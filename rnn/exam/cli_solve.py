@@ -1,4 +1,5 @@
-"""``gradbook solve QUESTION [--seed N]``: a worked solution with numbers (an answer key)."""
+"""``gradbook solve QUESTION [--seed N] [--format markdown|latex] [--latex-env document|beamer]``:
+a worked solution with numbers (an answer key)."""
 from __future__ import annotations
 
 import sys
@@ -7,7 +8,7 @@ from autodiff.files import write_text
 
 from .cli import BAD_QUESTION, add_question_arguments, resolve_question
 from .questions import QuestionError
-from .solve import solution
+from .solve import LATEX_ENVS, solution
 
 
 def add_arguments(parser):
@@ -15,6 +16,9 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, default=0, help="exam variant: another seed, other numbers")
     parser.add_argument("--format", choices=("markdown", "latex"), default="markdown",
                         help="Markdown tables (default) or LaTeX tabulars")
+    parser.add_argument("--latex-env", choices=LATEX_ENVS, default="document",
+                        help="with --format latex: a document body (default) or Beamer frames, "
+                             "tables shrunk to the frame and split over frames")
     parser.add_argument("-o", "--output", default=None, help="write to this file instead of printing")
 
 
@@ -23,7 +27,7 @@ def run(args):
     if question is None:
         return BAD_QUESTION
     try:
-        text = solution(question, seed=args.seed, fmt=args.format)
+        text = solution(question, seed=args.seed, fmt=args.format, env=args.latex_env)
     except QuestionError as exc:
         print(f"gradbook solve: {exc}", file=sys.stderr)
         return BAD_QUESTION

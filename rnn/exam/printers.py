@@ -3,6 +3,8 @@
 Both printers add only the parentheses the parsers need, so `parse_text(to_text(n)) == n`
 and `parse_latex(to_latex(n)) == n` for every tree the parsers build.
 """
+from rnn.names import GLYPHS, bold, is_parameter, one_hot_latex, param_latex, symbol_latex, with_superscript
+
 from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, children, fold)
 
@@ -68,12 +70,14 @@ def _child(node, i):
 
 
 def to_latex(node):
-    """The LaTeX form of `node` in book notation: bold vectors, ^{(t)}, ^\\top, \\operatorname{diag}, \\odot."""
+    """The LaTeX form of `node` in book notation (`rnn.names`): bold italic vectors, ^{(t)}, ^\\top,
+    \\operatorname{diag}, \\odot."""
     return fold(node, _latex_visit)[0]
 
 
 def latex_symbol(node):
-    """\\mathbf{h}^{(t-1)}, h_{2}, \\hat{\\mathbf{y}}^{(t)} or \\nabla_{\\mathbf{h}^{(t)}} L for a Symbol."""
+    """\\boldsymbol{h}^{(t-1)}, h_{2}, \\hat{\\boldsymbol{y}}^{(t)} or \\nabla_{\\boldsymbol{h}^{(t)}} L
+    for a Symbol."""
     if node.name.startswith("grad_"):
         return f"\\nabla_{{{latex_symbol(Symbol(node.name[5:], node.index))}}} L"
     base = _latex_base(node.name, italic=node.name in _ITALIC_NAMES
@@ -91,17 +95,19 @@ def _latex_index(index):
 
 
 def _latex_base(name, italic):
-    if name == "yhat":
-        return "\\hat{y}" if italic else "\\hat{\\mathbf{y}}"
+    """The book symbol from `rnn.names` (the figures' notation): bold italic vectors and
+    matrices, a gate's parameter U_f as U^f (eq. 10.40), italic scalars."""
+    if name in GLYPHS:
+        return symbol_latex(name, italic)
+    if is_parameter(name) and not italic:
+        return param_latex(name)
     if name == "Lambda":
-        return "\\boldsymbol{\\Lambda}"
-    if name == "htilde":
-        return "\\tilde{h}" if italic else "\\tilde{\\mathbf{h}}"
+        return bold("\\Lambda")
     if name == "tau":
         return "\\tau"
     if len(name) > 1:
         return f"\\mathrm{{{name}}}"
-    return name if italic else f"\\mathbf{{{name}}}"
+    return name if italic else bold(name)
 
 
 def _latex_visit(node, below):
@@ -115,12 +121,14 @@ def _latex_visit(node, below):
     if isinstance(node, Call):
         arg = node.args[0]
         if node.func == "onehot" and isinstance(arg, Symbol) and not arg.name.startswith("grad_"):
-            return f"\\mathbf{{e}}_{{{latex_symbol(arg)}}}", _ATOM
+            return one_hot_latex(latex_symbol(arg)), _ATOM
         return f"{_LATEX_FUNCTIONS[node.func]}\\left({below[0][0]}\\right)", _ATOM
     if isinstance(node, Transpose):
         operand = node.operand
-        if _plain_symbol(operand) and operand.index is not None and operand.index.base is not None:
-            return latex_symbol(operand)[:-1] + "\\top}", _POSTFIX
+        if _plain_symbol(operand) and (operand.index is None or operand.index.base is not None):
+            # h^{(t)} and W^{f} take the \top into their superscript: h^{(t)\top}, W^{f\top}
+            symbol = latex_symbol(operand)
+            return (with_superscript(symbol, "\\top") if "^{" in symbol else f"{symbol}^\\top"), _POSTFIX
         return f"{_scripted_base(operand, below[0])}^\\top", _POSTFIX
     if isinstance(node, Pow):
         base = node.base

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn.names import tex_text
+
 from .context import given_point, make_point
 from .evaluate import evaluate
 from .parse_text import parse_text
 from .printers import latex_symbol, to_latex, to_text
+from .questions import QuestionError
 from .ast import Symbol, TimeIndex
 
 VARIANT_SIZES = (2, 3, 4)           # n_in, H, K: all different, small enough to do by hand
@@ -39,10 +42,19 @@ def _with_tau(question, tau):
     return replace(question, tau=tau)
 
 
-def solution(question, seed=0, fmt="markdown"):
-    """The worked solution as Markdown (``fmt='markdown'``) or a LaTeX document body ('latex')."""
+LATEX_ENVS = ("document", "beamer")
+"""Where `fmt='latex'` goes: a document body (sections, tables as wide as they are) or
+Beamer frames (a frame per section, a table shrunk to the frame's width and split over
+frames by height)."""
+
+
+def solution(question, seed=0, fmt="markdown", env="document"):
+    """The worked solution as Markdown (``fmt='markdown'``) or LaTeX ('latex'): a document
+    body, or with ``env='beamer'`` whole Beamer frames."""
+    if env not in LATEX_ENVS:
+        raise QuestionError(f"unknown LaTeX environment {env!r} for solve; choose one of {', '.join(LATEX_ENVS)}")
     point = variant(question, seed)
-    writer = _Markdown() if fmt == "markdown" else _Latex()
+    writer = _Markdown() if fmt == "markdown" else _Beamer() if env == "beamer" else _Latex()
     parts = [writer.heading(1, f"{question.title} ({question.id}), variant {seed}"),
              writer.text(question.statement),
              writer.text(_sizes_text(point, question)),
@@ -52,7 +64,7 @@ def solution(question, seed=0, fmt="markdown"):
              writer.table(*_step_table(point, BACKWARD_ORDER, reverse=True)),
              writer.heading(2, "Answer")]
     parts += _answer(question, point, writer)
-    return "\n\n".join(p for p in parts if p) + "\n"
+    return writer.join(parts)
 
 
 def _sizes_text(point, question):
@@ -120,6 +132,9 @@ def _fmt(value):
 class _Markdown:
     markdown = True
 
+    def join(self, parts):
+        return "\n\n".join(p for p in parts if p) + "\n"
+
     def heading(self, level, text):
         return "#" * level + " " + text
 
@@ -156,10 +171,13 @@ class _Latex(_Markdown):
     markdown = False
 
     def heading(self, level, text):
-        return ("\\section*{" if level == 1 else "\\subsection*{") + text.replace("_", "\\_") + "}"
+        return ("\\section*{" if level == 1 else "\\subsection*{") + tex_text(text) + "}"
 
     def text(self, text):
-        return text.replace("`", "")
+        """Prose with its inline math kept: outside ``$...$`` the characters TeX reserves
+        (n_in, 10 %) are escaped, so the body compiles in an article and in a Beamer frame."""
+        parts = text.replace("`", "").split("$")
+        return "$".join(part if k % 2 else tex_text(part) for k, part in enumerate(parts))
 
     def math(self, text):
         return f"\\[\n{text}\n\\]"
@@ -179,7 +197,53 @@ class _Latex(_Markdown):
 
 
 def _name_latex(name):
-    """The column heading of a per-step quantity: \\mathbf{h}^{(t)}, \\nabla_{\\mathbf{h}^{(t)}} L."""
+    """The column heading of a per-step quantity: \\boldsymbol{h}^{(t)}, \\nabla_{\\boldsymbol{h}^{(t)}} L."""
     if name in ("y", "L"):
         return f"{name}^{{(t)}}"
     return latex_symbol(Symbol(name, TimeIndex("t", 0)))
+
+
+class _Beamer(_Latex):
+    """Frames: a section heading opens a frame; a table is shrunk to the frame's width
+    (never enlarged) and split into row groups of at most FRAME_LINES matrix lines, each
+    group on a frame of its own."""
+
+    FRAME_LINES = 9
+
+    def heading(self, level, text):
+        return (level, tex_text(text))
+
+    def table(self, header, rows):
+        chunks, current, used = [], [], 0
+        for row in rows:
+            lines = max([np.atleast_2d(v).shape[0] if isinstance(v, np.ndarray) else 1 for v in row] or [1])
+            if current and used + lines > self.FRAME_LINES:
+                chunks.append(current)
+                current, used = [], 0
+            current.append(row)
+            used += lines
+        chunks.append(current)
+        return [r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%" + "\n"
+                + _Latex.table(self, header, chunk) + "}" for chunk in chunks]
+
+    def join(self, parts):
+        frames, title, body = [], "", []
+
+        def close():
+            if body:
+                frames.append(f"\\begin{{frame}}{{{title}}}\n\\small\n" + "\n\n".join(body) + "\n\\end{frame}")
+                body.clear()
+
+        for part in parts:
+            if isinstance(part, tuple):  # a heading opens a frame
+                close()
+                title = part[1]
+            elif isinstance(part, list):  # a table's row groups, one frame each
+                for k, chunk in enumerate(part):
+                    if k:
+                        close()
+                    body.append(chunk)
+            elif part:
+                body.append(part)
+        close()
+        return "\n".join(frames) + "\n"

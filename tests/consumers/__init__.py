@@ -64,15 +64,18 @@ def mathjax_errors(items):
     return {r["id"]: r["errors"] for r in json.loads(done.stdout)}
 
 
-def compile_beamer(frames, folder, preamble=""):
+def compile_beamer(frames, folder, preamble="", framed=False, options=""):
     """Compile a Beamer document, one frame per body in `frames`, with pdflatex in `folder`.
 
+    `framed` says the bodies are whole ``frame`` environments already (placed as they are);
+    `options` are the class options (``aspectratio=169``).
     Returns ``(pdf_path or None, errors)``: `errors` are the log's ``! ...`` lines with the
     line after each (TeX's own words, e.g. ``! Package amsmath Error: \\tag not allowed here``).
     """
-    body = "".join(f"\\begin{{frame}}[fragile]\n{frame}\n\\end{{frame}}\n" for frame in frames)
-    return compile_document(BEAMER_PREAMBLE + preamble + "\\begin{document}\n" + body + "\\end{document}\n",
-                            folder)
+    body = "".join(f"{frame}\n" if framed else f"\\begin{{frame}}[fragile]\n{frame}\n\\end{{frame}}\n"
+                   for frame in frames)
+    head = BEAMER_PREAMBLE.replace("{beamer}", f"[{options}]{{beamer}}") if options else BEAMER_PREAMBLE
+    return compile_document(head + preamble + "\\begin{document}\n" + body + "\\end{document}\n", folder)
 
 
 def compile_document(source, folder, name="slides"):
@@ -98,6 +101,14 @@ def pdf_info(pdf):
     """poppler's ``pdfinfo`` of `pdf` as ``{field: value}`` (``Pages``, ``Page size`` ...)."""
     done = subprocess.run([PDFINFO or "pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60, check=True)
     return {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in done.stdout.splitlines()) if v}
+
+
+def overfull_boxes(folder):
+    """The ``Overfull \\hbox`` / ``\\vbox`` warnings of the last `compile_beamer` in `folder`:
+    what TeX says does not fit (a formula wider than the frame, a frame too full)."""
+    log = Path(folder) / "slides.log"
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return [ln for ln in text.splitlines() if ln.startswith(("Overfull \\hbox", "Overfull \\vbox"))]
 
 
 def chromium(*args, profile, timeout=90):
