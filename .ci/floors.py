@@ -33,7 +33,7 @@ def requirements(extras=(), path=SETUP_CFG):
 
 def floors(extras=(), path=SETUP_CFG):
     """{name: floor version} for every requirement; SystemExit naming one that has no floor."""
-    pinned = {}
+    path, pinned = Path(path), {}
     for line in requirements(extras, path):
         match = FLOOR.match(line)
         if match is None:

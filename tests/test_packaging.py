@@ -137,6 +137,25 @@ def test_the_installed_packages_are_the_wheel_s_not_the_tree_s(venv, tmp_path):
     assert shutil.which("gradbook", path=str(venv)) == str(venv / "gradbook")
 
 
+def test_install_page_shows_the_floors_floors_py_prints():
+    """docs/install.md shows `.ci/floors.py`'s output; the script reads setup.cfg, so the page
+    shows the floors `make test-floor` installs."""
+    (shown,) = [c for c in dc.commands(dc.DOCS / "install.md", programs=None, languages=("console",))
+                if c.argv[1:2] == (".ci/floors.py",)]
+    done = subprocess.run([sys.executable, *shown.argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, failure(done)
+    assert dc.output_matches(shown.output, done.stdout), f"printed:\n{done.stdout}"
+
+
+def test_floors_name_every_requirement_and_refuse_one_without_a_floor(tmp_path):
+    cfg = tmp_path / "setup.cfg"
+    cfg.write_text("[options]\ninstall_requires =\n    numpy>=1.24\n    tqdm\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", "import runpy, sys; floors = runpy.run_path(sys.argv[1])['floors']; "
+                           "floors(path=sys.argv[2])", str(ROOT / ".ci" / "floors.py"), str(cfg)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "'tqdm' in setup.cfg has no '>=' floor" in done.stderr, failure(done)
+
+
 def documented():
     """Every distinct command (with the output it shows, if any) of README.md and docs/."""
     distinct = {}
@@ -171,9 +190,10 @@ def ran(venv, tmp_path_factory):
 
 
 def test_every_page_s_commands_are_found():
-    pages = {c.page.name for c in COMMANDS}
-    assert {p.name for p in dc.pages() if dc.commands(p)} <= pages
-    assert {"gradbook questions", "gradbook lecture -o lecture"} <= {c.text for c in COMMANDS}
+    texts = {c.text for c in COMMANDS}
+    assert {"gradbook questions", "gradbook lecture -o lecture", "gradbook --help", "python -m autodiff",
+            "gradbook grade rnn/grad_W answers.csv -o marks", "gradbook draw --list"} <= texts
+    assert {c.page.name for c in COMMANDS} >= {"README.md", "exam.md", "gallery.md", "user-guide.md", "rendering.md"}
 
 
 @pytest.mark.installs
