@@ -1,8 +1,9 @@
 """A release installs and works anywhere (issue 13): sdist, wheel, a fresh venv, the docs.
 
 `python -m build` makes the sdist and then the wheel from that sdist, as a release is made.
-The sdist must hold everything `make test` reads (so it can run the suite) and the wheel
-every file of the packages (the exam bank, the corpus: data the code opens at run time).
+The sdist must hold everything `make test` reads (unpacked alone, it collects the whole suite
+and passes the tests of the package data) and the wheel every file of the packages (the exam
+bank, the corpus: data the code opens at run time).
 The wheel with its `render` extra is then installed into a fresh venv, and every command
 README.md and docs/*.md show (read by tests/doccommands.py, as tests/test_docs_commands.py
 reads them) runs with that venv's `gradbook` on PATH, from an empty folder holding only the
@@ -36,6 +37,8 @@ SDIST_TREES = ("autodiff", "rnn", "tests", "docs", "benchmarks")
 SDIST_FILES = ("setup.cfg", "pyproject.toml", "Makefile", "README.md", "LICENSE",
                ".ci/run", ".ci/floors.py", ".ci/node/package.json", ".ci/node/package-lock.json")
 PACKAGES = ("autodiff", "rnn")
+# The sdist's own tests that read the package data: the corpus (all of test_data.py) and the bank.
+BANK_TEST = "test_bank_has_the_issue_questions_and_the_other_models"
 # Started first so that the two workers finish together (each takes 15-30 s, the rest 2-8 s).
 LONGEST = ("lecture", "vanishing", "train")
 
@@ -101,6 +104,24 @@ def test_the_sdist_holds_what_the_test_suite_reads(release):
     missing = sorted((tracked(*SDIST_TREES) | set(SDIST_FILES)) - names)
     assert not missing, f"{release.sdist.name} lacks {missing[:20]}; add them to MANIFEST.in"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_the_unpacked_sdist_collects_the_whole_suite_and_runs_its_data_tests(release, tmp_path):
+    """From the unpacked sdist (no checkout beside it) every test module imports, and the tests
+    that read the package data pass, importing the sdist's own packages (setup.cfg's pythonpath)."""
+    with tarfile.open(release.sdist) as sdist:
+        sdist.extractall(tmp_path, filter="data")
+    (unpacked,) = tmp_path.iterdir()
+    pytest_argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    collected = subprocess.run([*pytest_argv, "--collect-only", "-q"], cwd=unpacked, capture_output=True,
+                               text=True, timeout=TIMEOUT)
+    assert collected.returncode == 0, failure(collected)
+    code = "import autodiff, rnn.exam.questions as q; print(autodiff.__file__); print(q.BANK)"
+    where = subprocess.run([sys.executable, "-c", code], cwd=unpacked, capture_output=True, text=True, timeout=TIMEOUT)
+    assert all(Path(line).is_relative_to(unpacked) for line in where.stdout.splitlines()), failure(where)
+    ran = subprocess.run([*pytest_argv, "tests/test_data.py", f"tests/test_exam_check_bank.py::{BANK_TEST}"],
+                         cwd=unpacked, capture_output=True, text=True, timeout=TIMEOUT)
+    assert ran.returncode == 0, failure(ran)
 
 
 def test_the_wheel_holds_every_file_of_the_packages(release):
