@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= lecture
 STAMP  := $(VENV)/.installed
+# The suite again with every dependency at the floor setup.cfg declares (.ci/floors.py).
+FLOOR_VENV  := .venv-floor
+FLOOR_STAMP := $(FLOOR_VENV)/.installed
 
-.PHONY: lecture test bench venv clean
+.PHONY: lecture test test-floor bench venv clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +21,23 @@ venv: $(STAMP)
 lecture: $(STAMP)
 	$(BIN)/gradbook lecture --force -o $(OUT)
 
+# Includes tests/test_packaging.py: sdist, wheel, a fresh venv, every documented command.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+$(FLOOR_STAMP): setup.cfg pyproject.toml .ci/floors.py
+	rm -rf $(FLOOR_VENV)
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(PYTHON) .ci/floors.py render test > $(FLOOR_VENV)/constraints.txt
+	$(FLOOR_VENV)/bin/python -m pip install -q -c $(FLOOR_VENV)/constraints.txt -e '.[render,test]'
+	touch $(FLOOR_STAMP)
+
+# Tests marked `installs` put the newest releases into a venv of their own: left to `make test`.
+test-floor: $(FLOOR_STAMP)
+	$(FLOOR_VENV)/bin/python -m pytest -m 'not installs'
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(OUT) build *.egg-info
+	rm -rf $(VENV) $(FLOOR_VENV) $(OUT) build dist *.egg-info

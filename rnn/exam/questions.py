@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 from autodiff.errors import GradbookError
 
 from .ast import Symbol
 
-BANK = Path(__file__).with_name("bank") / "builtin.toml"
+# Package data, found through importlib.resources so an installed wheel reads its own copy.
+BANK = resources.files(__package__).joinpath("bank/builtin.toml")
 MODELS = ("rnn", "output_rnn", "lstm", "gru", "scalar_rnn")
 STEPS = ("all", "before_last")
 LOSSES = ("sum", "mean")
@@ -94,7 +95,8 @@ class Question:
 def builtin_questions():
     """{id: Question} of the built-in bank, in file order."""
     from .custom import load_questions
-    return load_questions(BANK)
+    with resources.as_file(BANK) as path:
+        return load_questions(path)
 
 
 def all_questions(extra=None):
