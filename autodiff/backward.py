@@ -6,6 +6,7 @@ use, which is exactly the book's sum over the dummy copies W^(t) (eqs 10.22-10.2
 """
 from __future__ import annotations
 
+import gc as _gc
 from itertools import chain as _iter_chain, islice
 from operator import attrgetter
 
@@ -93,6 +94,19 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     is complete; what it returns is propagated (and returned) instead: a derivation names
     grad_{h^(t)} L there, so its formula is not copied into every earlier step's (eq. 10.21).
     """
+    # The pass allocates but never creates a reference cycle: the cyclic collector, which
+    # would walk the whole graph again and again (`autodiff.collector`), is paused meanwhile.
+    enabled = _gc.isenabled()
+    if enabled:
+        _gc.disable()
+    try:
+        return _backprop(root, grad, create_graph, values, on_adjoint)
+    finally:
+        if enabled:
+            _gc.enable()
+
+
+def _backprop(root, grad, create_graph, values, on_adjoint):
     if not root.requires_grad:
         raise BackwardError(f"{root.display_name} does not depend on any tensor with "
                             f"requires_grad=True; mark the parameters with requires_grad=True")
@@ -142,11 +156,15 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
             args, ans = [i.value for i in inputs], node.value
         if fused is not None:
             results = fused([i.requires_grad for i in inputs], g, ans, *args, **params)
+        elif prim.vjp_split is not None:
+            results = prim.vjp_split(g, ans, *args, **params)
+        else:
+            results = None
         vjps = prim.vjps
         for k, inp in enumerate(inputs):
-            if fused is not None:
+            if results is not None:
                 contribution = results[k]
-                if contribution is None:
+                if contribution is None or not inp.requires_grad:
                     continue
                 if type(contribution) is ProductTerm:
                     pending = terms.get(inp)

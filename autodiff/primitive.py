@@ -24,6 +24,12 @@ A `Primitive` holds everything the engine knows about an op, side by side:
   pairs for the inputs outside the chain; or None to decline (then the nodes go one by one,
   through ``vjp_all``, which a primitive with a chain rule must also declare).
   A recurrence is then back-propagated as its hand-written loop is, not node by node.
+* ``vjp_split`` (optional): for an op of any number of arguments (``stack``,
+  ``concatenate``), every argument's VJP in one call, ``vjp_split(g, ans, *args, **params)``
+  returning one contribution per argument. Unlike ``vjp_all`` it is written with primitives,
+  so every pass uses it (numeric, recorded, symbolic). Calling a per-argument VJP once per
+  argument would hand all n arguments to each of the n calls: quadratic in n, where the
+  split of g into its n pieces is linear (the loss sum_t L^(t) of tau steps is such a node).
 
 Calling a primitive on plain arrays runs the NumPy code directly (the fast path the
 backward pass uses). Calling it with at least one `Tensor` records a node.
@@ -40,10 +46,11 @@ from .tensor import Tensor, constant
 class Primitive:
     """An op with its NumPy and SymPy forwards, its VJPs and its JVP."""
 
-    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all", "vjp_chain")
+    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all", "vjp_chain",
+                 "vjp_split")
 
     def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None, vjp_all=None,
-                 vjp_chain=None):
+                 vjp_chain=None, vjp_split=None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -56,6 +63,7 @@ class Primitive:
             raise ValueError(f"primitive {name!r} has a vjp_chain but no vjp_all; the nodes of a chain "
                              f"it declines go one by one through vjp_all")
         self.vjp_chain = vjp_chain
+        self.vjp_split = vjp_split
 
     def __repr__(self):
         return f"<primitive {self.name}>"
