@@ -83,23 +83,19 @@ class Primitive:
     def __call__(self, *args, **params):
         fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
         for a in args:
-            if isinstance(a, Tensor):
-                break
-        else:
-            return fn(*args, **params)  # plain values: no node, just the forward
-        inputs = args
-        for a in args:
-            if not isinstance(a, Tensor):
-                inputs = tuple(b if isinstance(b, Tensor) else constant(b) for b in args)
+            if a.__class__ is not Tensor:  # rare: a constant operand, or no Tensor at all
+                if not any(isinstance(b, Tensor) for b in args):
+                    return fn(*args, **params)  # plain values: no node, just the forward
+                args = tuple(b if isinstance(b, Tensor) else constant(b) for b in args)
                 break
         try:
-            values = [t.value for t in inputs]
+            values = [t.value for t in args]
             value = fn(*values, **params) if params else fn(*values)
         except (ValueError, IndexError) as exc:
-            raise ShapeError.for_op(self.name, inputs, exc) from None
+            raise ShapeError.for_op(self.name, args, exc) from None
         if _state.anomaly:
-            _check_finite(self.name, inputs, value)
-        return Tensor._from_op(self, value, inputs, params)
+            _check_finite(self.name, args, value)
+        return Tensor._from_op(self, value, args, params)
 
 
 class ProductTerm:
