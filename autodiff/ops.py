@@ -307,12 +307,11 @@ tanh = register(Primitive(
     doc="tanh, eq. 10.9; its derivative 1 - tanh^2 is the diag(1 - (h^(t))^2) of eqs 10.21-10.28."))
 
 def _sigmoid_forward(x):
-    """sigma(x) = 1 / (1 + e^(-x)) from e = e^(-|x|): e / (1 + e) for x < 0 keeps full
-    relative precision far into the left tail (sigma(-40) = 4.2e-18, not 0), and no
-    exponential of a large positive number is ever taken."""
-    e = np.exp(-np.abs(x))
-    r = e / (1.0 + e)
-    return np.where(x < 0, r, 1.0 - r) if type(r) is np.ndarray and r.ndim else (r if x < 0 else 1.0 - r)
+    """sigma(x) = 1 / (1 + e^(-x)), to full relative precision far into the left tail
+    (sigma(-40) = 4.2e-18, where (1 + tanh(x/2))/2 rounds to 0). x is clipped at -709, the
+    last value whose e^(-x) is finite, so sigma stays at 1.2e-308 below it instead of
+    overflowing with a warning."""
+    return 1.0 / (1.0 + np.exp(-np.maximum(x, -709.0)))
 
 
 sigmoid = register(Primitive(
@@ -320,7 +319,7 @@ sigmoid = register(Primitive(
     sym=_sym_elementwise(lambda v: 1 / (1 + _sympy().exp(-v))),
     vjps=(lambda g, ans, x: g * (ans * (1 - ans)),),
     jvp=lambda d, ans, x: d[0] * (ans * (1 - ans)),
-    doc="The logistic sigma, from e^(-|x|) so it never overflows and keeps its precision for x << 0."))
+    doc="The logistic sigma 1 / (1 + e^(-x)), precise for x << 0 and never overflowing."))
 
 step = register(Primitive(
     "step", lambda x: (np.asarray(x) > 0).astype(np.float64), symbol="step",
