@@ -6,12 +6,12 @@ use, which is exactly the book's sum over the dummy copies W^(t) (eqs 10.22-10.2
 """
 from __future__ import annotations
 
-import gc as _gc
 from itertools import chain as _iter_chain, islice
 from operator import attrgetter
 
 import numpy as np
 
+from .collector import run_paused
 from .errors import AnomalyError, BackwardError
 from .ops import sum_to
 from .mode import state as _state
@@ -98,14 +98,7 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     """
     # The pass allocates but never creates a reference cycle: the cyclic collector, which
     # would walk the whole graph again and again (`autodiff.collector`), is paused meanwhile.
-    enabled = _gc.isenabled()
-    if enabled:
-        _gc.disable()
-    try:
-        return _backprop(root, grad, create_graph, values, on_adjoint)
-    finally:
-        if enabled:
-            _gc.enable()
+    return run_paused(_backprop, root, grad, create_graph, values, on_adjoint)
 
 
 def _backprop(root, grad, create_graph, values, on_adjoint):
@@ -327,14 +320,11 @@ def backward(root, grad=None, create_graph=False):
     graph can be drawn with gradients afterwards. With ``create_graph=True`` each node
     also gets ``grad_node``: the gradient as a Tensor whose own graph is the backward pass.
     """
-    enabled = _gc.isenabled()
-    if enabled:
-        _gc.disable()  # see backprop
-    try:
-        _store(root, _backprop(root, grad, create_graph, None, None), create_graph)
-    finally:
-        if enabled:
-            _gc.enable()
+    run_paused(_backward, root, grad, create_graph)  # no collection while the graph is swept (see backprop)
+
+
+def _backward(root, grad, create_graph):
+    _store(root, _backprop(root, grad, create_graph, None, None), create_graph)
 
 
 def _store(root, adjoints, create_graph):

@@ -144,3 +144,27 @@ def test_paused_restores_the_collector_when_the_block_raises():
             assert not gc.isenabled()
             raise RuntimeError("inside")
     assert gc.isenabled()
+
+
+def test_no_collection_runs_while_an_unrolled_graph_is_built_and_back_propagated():
+    """Tens of thousands of objects are allocated, enough to start the collector every 700
+    allocations; `rnn.unroll` and `backward()` pause it, so it runs at most once after each
+    pause ends (one young-generation pass over what the pause allocated), not dozens of times."""
+    import rnn
+    rng = np.random.default_rng(0)
+    model = rnn.SimpleRNN(4, 3, 4, seed=0)
+    x, y = rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2))
+    starts = []
+
+    def count(phase, info):
+        if phase == "start":
+            starts.append(info["generation"])
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        u = rnn.unroll(model, x, y)
+        u.loss.backward()
+    finally:
+        gc.callbacks.remove(count)
+    assert len(starts) <= 2 and gc.isenabled()
+    assert len(ad.trace(u.loss).nodes) > 3000 and model.params["W"].grad is not None
