@@ -363,6 +363,8 @@ def _store(root, adjoints, create_graph):
     for node, g in intermediates:
         if node.grad is not None:
             node.grad = node.grad + g
+        elif type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
+            node.grad = g
         elif type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
             node.grad = np.array(g)
         elif g.base is None and id(g) not in kept:
