@@ -461,20 +461,28 @@ def sum_to(g, shape):
     wrong shape is a bug in a VJP, and reshaping it (even with the same size) would hand a
     silently wrong gradient on.
     """
-    gshape, shape = np.shape(g), tuple(shape)
+    gshape = g.shape if type(g) is np.ndarray else np.shape(g)
+    shape = tuple(shape)
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    if lead < 0 or any(n != 1 and n != gshape[lead + i] for i, n in enumerate(shape)):
-        raise ShapeError(f"sum_to: a gradient of shape {gshape} cannot be summed to shape {shape} "
-                         f"(the shape does not broadcast to it); the VJP that produced it is wrong")
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if lead < 0:
+        _cannot_sum(gshape, shape)
+    axes = list(range(lead))
+    for i, n in enumerate(shape):
+        if n != gshape[lead + i]:
+            if n != 1:
+                _cannot_sum(gshape, shape)
+            axes.append(lead + i)
     if type(g) is np.ndarray and g.dtype != object:
         # plain numbers (the usual backward pass): one reduction, no primitive dispatch
-        if lead:
-            g = np.add.reduce(g, axis=tuple(range(lead)))
-            axes = tuple(a - lead for a in axes[lead:])
-        return np.add.reduce(g, axis=axes, keepdims=True) if axes else g.reshape(shape)
+        total = np.add.reduce(g, axis=tuple(axes), keepdims=True)
+        return total.reshape(shape) if lead else total
     if axes:
-        g = sum(g, axis=axes)
+        g = sum(g, axis=tuple(axes))
     return reshape(g, shape=shape) if np.shape(g) != shape else g
+
+
+def _cannot_sum(gshape, shape):
+    raise ShapeError(f"sum_to: a gradient of shape {gshape} cannot be summed to shape {shape} "
+                     f"(the shape does not broadcast to it); the VJP that produced it is wrong")
