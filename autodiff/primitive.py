@@ -83,10 +83,13 @@ class Primitive:
     def __call__(self, *args, **params):
         fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
         for a in args:
-            if a.__class__ is not Tensor:  # rare: a constant operand, or no Tensor at all
-                if not any(isinstance(b, Tensor) for b in args):
-                    return fn(*args, **params)  # plain values: no node, just the forward
-                args = tuple(b if isinstance(b, Tensor) else constant(b) for b in args)
+            if a.__class__ is not Tensor:  # a constant operand, or no Tensor at all
+                for b in args:
+                    if isinstance(b, Tensor):
+                        args = tuple(c if isinstance(c, Tensor) else constant(c) for c in args)
+                        break
+                else:  # plain values (the VJPs of the numeric pass): no node, just the forward
+                    return fn(*args, **params)
                 break
         try:
             values = [t.value for t in args]
