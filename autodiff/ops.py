@@ -90,6 +90,7 @@ neg = register(Primitive(
     vjps=(lambda g, ans, x: -g,),
     jvp=lambda d, ans, x: -d[0]))
 
+
 def _pow_slope(g, x, exponent):
     """g * p x^(p-1), the derivative of x^p, with the exponents 0 and 1 written out: p x^(p-1)
     at x = 0 is 0 * inf (NaN) for p = 0, and for p = 1 it is 1 * x^0, whose own derivative
@@ -305,6 +306,7 @@ tanh = register(Primitive(
     vjps=(lambda g, ans, x: g * (1 - ans * ans),),
     jvp=lambda d, ans, x: d[0] * (1 - ans * ans),
     doc="tanh, eq. 10.9; its derivative 1 - tanh^2 is the diag(1 - (h^(t))^2) of eqs 10.21-10.28."))
+
 
 def _sigmoid_forward(x):
     """sigma(x) = 1 / (1 + e^(-x)), to full relative precision far into the left tail

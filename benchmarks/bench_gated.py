@@ -59,7 +59,8 @@ def _pair(kind, x, y):
     n_in, H, K = SHAPE["n_in"], SHAPE["H"], SHAPE["K"]
     cell = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(n_in, H, dtype=torch.float64)
     head = torch.nn.Linear(H, K, dtype=torch.float64)
-    arrays = [p.detach().numpy().copy() for p in (cell.weight_ih_l0, cell.weight_hh_l0, cell.bias_ih_l0, cell.bias_hh_l0)]
+    layer = (cell.weight_ih_l0, cell.weight_hh_l0, cell.bias_ih_l0, cell.bias_hh_l0)
+    arrays = [p.detach().numpy().copy() for p in layer]
     mapped = lstm_from_torch(*arrays) if kind == "lstm" else from_torch_weights(*arrays)
     mapped.update(V=head.weight.detach().numpy().copy(), c=head.bias.detach().numpy()[:, None].copy())
     model = (rnn.LSTM(n_in, H, K, candidate="tanh") if kind == "lstm" else rnn.GRU(n_in, H, K, form="reset-after"))
@@ -83,8 +84,7 @@ def _pair(kind, x, y):
         logp = torch.log_softmax(head(hs), dim=-1)
         total = -logp.gather(2, ys.unsqueeze(2)).sum()
         total.backward()
-        grads = mapper(*[p.grad.numpy() for p in (cell.weight_ih_l0, cell.weight_hh_l0, cell.bias_ih_l0,
-                                                   cell.bias_hh_l0)])
+        grads = mapper(*[p.grad.numpy() for p in layer])
         grads.update(V=head.weight.grad.numpy(), c=head.bias.grad.numpy()[:, None])
         return total.item(), grads
     return engine, torch_run

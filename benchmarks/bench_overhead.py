@@ -46,7 +46,8 @@ def main():
         print(f"  {label:<10} {t['min_us']:7.2f} us  (median {t['median_us']:.2f} us)")
     print(f"  ratio      {ratio:7.1f} x raw NumPy")
     state = "met" if engine_t["min_us"] <= TARGET_US else "MISSED"
-    print(f"  {state}: target at most {TARGET_US} us forward + backward (issue 15; micrograd 3.1 us in the issue's run)")
+    print(f"  {state}: target at most {TARGET_US} us forward + backward "
+          f"(issue 15; micrograd 3.1 us in the issue's run)")
     path = save("overhead", {"expression": "tanh(a + b)", "ops": OPS, "clock": "process_time",
                              "raw_numpy": numpy_t, "autodiff": engine_t, "ratio_to_numpy": ratio,
                              "target_us": TARGET_US})
