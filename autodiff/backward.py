@@ -11,6 +11,7 @@ from operator import attrgetter
 
 import numpy as np
 
+from .collector import run_paused
 from .errors import AnomalyError, BackwardError
 from .ops import sum_to
 from .mode import state as _state
@@ -51,13 +52,15 @@ def _needing_grad(root):
     A node is always created after its inputs, so creation order (``seq``) is already a
     topological order: sorting by it replaces a depth-first search.
     """
-    nodes, stack = {root}, [root]
-    while stack:
-        for inp in stack.pop().inputs:
-            if inp.requires_grad and inp.prim is not None and inp not in nodes:
-                nodes.add(inp)
-                stack.append(inp)
-    return sorted(nodes, key=_creation, reverse=True)
+    order, seen = [root], {root}
+    for node in order:  # grows while it is walked: a breadth-first search
+        for inp in node.inputs:
+            if inp.prim is not None and inp.requires_grad and inp not in seen:
+                seen.add(inp)
+                order.append(inp)
+    if len(order) > 1:
+        order.sort(key=_creation, reverse=True)
+    return order
 
 
 _ONE = np.float64(1.0)  # immutable, so every 0-d root can share it as its seed
@@ -93,11 +96,20 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     is complete; what it returns is propagated (and returned) instead: a derivation names
     grad_{h^(t)} L there, so its formula is not copied into every earlier step's (eq. 10.21).
     """
+    # The pass allocates but never creates a reference cycle: the cyclic collector, which
+    # would walk the whole graph again and again (`autodiff.collector`), is paused meanwhile.
+    return run_paused(_backprop, root, grad, create_graph, values, on_adjoint)
+
+
+def _backprop(root, grad, create_graph, values, on_adjoint):
     if not root.requires_grad:
         raise BackwardError(f"{root.display_name} does not depend on any tensor with "
                             f"requires_grad=True; mark the parameters with requires_grad=True")
     anomaly = _state.anomaly
-    seed = _seed(root, grad, create_graph)
+    if grad is None and not create_graph and root.value.ndim == 0:
+        seed = _ONE  # the usual scalar loss: no checks to make
+    else:
+        seed = _seed(root, grad, create_graph)
     if anomaly:
         _check_gradient(None, root, seed)
     adjoints = {root: seed}
@@ -105,10 +117,10 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     # contributions): later contributions are added in place instead of allocating again.
     # Ownership is per node: an adjoint handed on unchanged (add's VJP) is shared.
     owned = set()
-    in_place = not create_graph and values is None
+    numeric = not create_graph and values is None
     # Fused VJPs serve the plain numeric pass; recorded, symbolic and anomaly-checked passes
     # run the per-argument rules, which are the definition.
-    fused_ok = in_place and not anomaly
+    fused_ok = numeric and not anomaly
     terms = {}  # input -> ProductTerms of fused VJPs, summed once all have arrived
     joined = {}
     order = _needing_grad(root)
@@ -116,7 +128,7 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
     chains = None  # built when the first node with a chain rule (vjp_chain) is met
     for node in remaining:
         prim = node.prim
-        if prim is None:
+        if prim is None:  # a leaf root: nothing to propagate
             continue
         if terms and node in terms:
             _settle(adjoints, owned, node, terms.pop(node), joined)
@@ -134,17 +146,35 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
             g = adjoints[node] = on_adjoint(node, g)
         inputs = node.inputs
         params = node.params
-        if create_graph:
-            args, ans = inputs, node
-        elif values is not None:
-            args, ans = [values[i] for i in inputs], values[node]
-        else:
+        if numeric:
             args, ans = [i.value for i in inputs], node.value
+        elif create_graph:
+            args, ans = inputs, node
+        else:
+            args, ans = [values[i] for i in inputs], values[node]
         if fused is not None:
             results = fused([i.requires_grad for i in inputs], g, ans, *args, **params)
-        vjps = prim.vjps
+        elif prim.vjp_split is not None:
+            results = prim.vjp_split(g, ans, *args, **params)
+        else:
+            results = None
+            vjps = prim.vjps
         for k, inp in enumerate(inputs):
-            if fused is not None:
+            if not inp.requires_grad:
+                continue
+            if results is None:
+                if type(vjps) is tuple:
+                    try:
+                        rule = vjps[k]
+                    except IndexError:  # fewer rules than arguments: the rest have none
+                        rule = None
+                else:
+                    rule = vjps(k)
+                if rule is None:
+                    raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
+                                        f"({inp.display_name}); create that input with requires_grad=False")
+                contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+            else:
                 contribution = results[k]
                 if contribution is None:
                     continue
@@ -155,17 +185,6 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
                     else:
                         pending.append(contribution)
                     continue
-            else:
-                if not inp.requires_grad:
-                    continue
-                if type(vjps) is tuple:
-                    rule = vjps[k] if k < len(vjps) else None
-                else:
-                    rule = vjps(k)
-                if rule is None:
-                    raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
-                                        f"({inp.display_name}); create that input with requires_grad=False")
-                contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
             shape = inp.value.shape
             if getattr(contribution, "shape", None) != shape:
                 contribution = sum_to(contribution, shape)
@@ -182,7 +201,7 @@ def backprop(root, grad=None, create_graph=False, values=None, on_adjoint=None):
                 adjoints[inp] = previous
             else:
                 adjoints[inp] = previous + contribution
-                if in_place:
+                if numeric:
                     owned.add(inp)
     for node, pending in terms.items():
         _settle(adjoints, owned, node, pending, joined)
@@ -301,7 +320,15 @@ def backward(root, grad=None, create_graph=False):
     graph can be drawn with gradients afterwards. With ``create_graph=True`` each node
     also gets ``grad_node``: the gradient as a Tensor whose own graph is the backward pass.
     """
-    adjoints = backprop(root, grad, create_graph)
+    run_paused(_backward, root, grad, create_graph)  # no collection while the graph is swept (see backprop)
+
+
+def _backward(root, grad, create_graph):
+    _store(root, _backprop(root, grad, create_graph, None, None), create_graph)
+
+
+def _store(root, adjoints, create_graph):
+    """Put each adjoint in its node's ``grad`` (and ``grad_node`` with `create_graph`)."""
     if create_graph:
         for node, g in adjoints.items():
             if g.name is None and node.name is not None:
@@ -336,6 +363,8 @@ def backward(root, grad=None, create_graph=False):
     for node, g in intermediates:
         if node.grad is not None:
             node.grad = node.grad + g
+        elif type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
+            node.grad = g
         elif type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
             node.grad = np.array(g)
         elif g.base is None and id(g) not in kept:

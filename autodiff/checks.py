@@ -66,6 +66,16 @@ class Chooser:
         negative = self.flag() if negative is None else negative
         return ax - ndim if negative else ax
 
+    def with_zeros(self, values):
+        """`values` with some entries (at least one) set to exactly 0: the edge where 0 * inf
+        appears in a careless derivative (p x^(p-1) at x = 0 for p = 0 or 1)."""
+        values = np.array(values, dtype=np.float64)
+        flat = values.reshape(-1)
+        if flat.size:
+            flat[self.rng.random(flat.size) < 0.5] = 0.0
+            flat[self.integer(0, flat.size - 1)] = 0.0
+        return values
+
     def normal(self, shape, scale=1.0):
         return np.asarray(self.rng.normal(0.0, scale, size=shape), dtype=np.float64)
 
@@ -182,6 +192,13 @@ def _pow_integer(c):
     return Case(lambda x: ops.power(x, exponent=exponent), [c.normal(c.shape())], note=f"exponent {exponent}")
 
 
+@check("pow", "at zero")
+def _pow_at_zero(c):
+    exponent = c.choice([0, 1, 2, 3])
+    return Case(lambda x: ops.power(x, exponent=exponent), [c.with_zeros(c.normal(c.shape()))],
+                note=f"exponent {exponent}, x = 0 among the entries")
+
+
 @check("pow", "real exponent")
 def _pow_real(c):
     exponent = c.choice([0.5, 1.5, -1.0, -2.5])
@@ -251,14 +268,27 @@ def _transpose_reversed(c):
     return Case(ops.transpose, [c.normal(c.shape())])
 
 
+def _permutation(c, ndim):
+    axes = list(range(ndim))
+    for i in range(ndim - 1, 0, -1):
+        j = c.integer(0, i)
+        axes[i], axes[j] = axes[j], axes[i]
+    return axes
+
+
 @check("transpose", "permutation")
 def _transpose_permutation(c):
     shape = c.shape(min_dims=2)
-    axes = list(range(len(shape)))
-    for i in range(len(axes) - 1, 0, -1):
-        j = c.integer(0, i)
-        axes[i], axes[j] = axes[j], axes[i]
-    axes = tuple(axes)
+    axes = tuple(_permutation(c, len(shape)))
+    return Case(lambda x: ops.transpose(x, axes=axes), [c.normal(shape)], note=f"axes {axes}")
+
+
+@check("transpose", "negative axes")
+def _transpose_negative(c):
+    """A permutation with some axes counted from the end, as NumPy accepts (-1, 0, 1)."""
+    shape = c.shape(min_dims=2)
+    ndim = len(shape)
+    axes = tuple(a - ndim if c.flag() else a for a in _permutation(c, ndim))
     return Case(lambda x: ops.transpose(x, axes=axes), [c.normal(shape)], note=f"axes {axes}")
 
 
@@ -378,6 +408,8 @@ check("exp")(lambda c: Case(ops.exp, [c.normal(c.shape())]))
 check("log")(lambda c: Case(ops.log, [c.positive(c.shape())]))
 check("tanh")(lambda c: Case(ops.tanh, [c.normal(c.shape(), scale=1.5)]))
 check("sigmoid")(lambda c: Case(ops.sigmoid, [c.normal(c.shape(), scale=2.0)]))
+for _prim in (ops.exp, ops.tanh, ops.sigmoid):
+    check(_prim.name, "at zero")(lambda c, prim=_prim: Case(prim, [c.with_zeros(c.normal(c.shape()))]))
 check("step")(lambda c: Case(ops.step, [c.nonzero(c.shape())]))
 check("relu")(lambda c: Case(ops.relu, [c.nonzero(c.shape())]))
 

@@ -21,6 +21,7 @@ import builtins
 
 import numpy as np
 
+from .errors import ShapeError
 from .primitive import Primitive, register
 from .tensor import Tensor, constant
 
@@ -89,10 +90,22 @@ neg = register(Primitive(
     vjps=(lambda g, ans, x: -g,),
     jvp=lambda d, ans, x: -d[0]))
 
+
+def _pow_slope(g, x, exponent):
+    """g * p x^(p-1), the derivative of x^p, with the exponents 0 and 1 written out: p x^(p-1)
+    at x = 0 is 0 * inf (NaN) for p = 0, and for p = 1 it is 1 * x^0, whose own derivative
+    0 * x^(-1) is NaN at x = 0 again (the second derivative of x)."""
+    if exponent == 0:
+        return g * 0.0
+    if exponent == 1:
+        return g
+    return g * (exponent * power(x, exponent=exponent - 1))
+
+
 power = register(Primitive(
     "pow", lambda x, exponent: np.power(x, exponent), symbol="pow",
-    vjps=(lambda g, ans, x, exponent: g * (exponent * power(x, exponent=exponent - 1)),),
-    jvp=lambda d, ans, x, exponent: d[0] * (exponent * power(x, exponent=exponent - 1)),
+    vjps=(lambda g, ans, x, exponent: _pow_slope(g, x, exponent),),
+    jvp=lambda d, ans, x, exponent: _pow_slope(d[0], x, exponent),
     doc="x ** exponent for a constant exponent."))
 
 
@@ -130,7 +143,11 @@ matmul = register(Primitive(
 
 
 def _inverse(axes):
-    return None if axes is None else tuple(np.argsort(axes))
+    """The permutation undoing `axes`; negative axes count from the end, as in NumPy."""
+    if axes is None:
+        return None
+    n = len(axes)
+    return tuple(int(k) for k in np.argsort([a % n for a in axes]))
 
 
 transpose = register(Primitive(
@@ -218,14 +235,42 @@ def _stack_vjp(i):
     return vjp
 
 
+def _concat_split(g, ans, *xs, axis=0):
+    """Every argument's slice of g in one pass: the offsets are summed once, not per argument."""
+    if type(g) is np.ndarray and g.dtype != object:
+        return np.split(g, np.cumsum([x.shape[axis] for x in xs[:-1]]), axis=axis)
+    index = [slice(None)] * ans.ndim
+    ax = axis % ans.ndim
+    out, start = [], 0
+    for x in xs:
+        stop = start + x.shape[ax]
+        index[ax] = slice(start, stop)
+        out.append(getitem(g, index=tuple(index)))
+        start = stop
+    return out
+
+
+def _stack_split(g, ans, *xs, axis=0):
+    """Every argument's slice g[..., i, ...] in one pass."""
+    if type(g) is np.ndarray and g.dtype != object:
+        return list(np.moveaxis(g, axis, 0))  # plain numbers: views, made in C
+    index = [slice(None)] * ans.ndim
+    ax = axis % ans.ndim
+    out = []
+    for i in range(len(xs)):
+        index[ax] = i
+        out.append(getitem(g, index=tuple(index)))
+    return out
+
+
 _concatenate = register(Primitive(
     "concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), symbol="concat",
-    vjps=_concat_vjp,
+    vjps=_concat_vjp, vjp_split=_concat_split,
     jvp=lambda d, ans, *xs, axis=0: _concatenate(*d, axis=axis)))
 
 _stack = register(Primitive(
     "stack", lambda *xs, axis=0: np.stack(xs, axis=axis), symbol="stack",
-    vjps=_stack_vjp,
+    vjps=_stack_vjp, vjp_split=_stack_split,
     jvp=lambda d, ans, *xs, axis=0: _stack(*d, axis=axis)))
 
 
@@ -262,12 +307,21 @@ tanh = register(Primitive(
     jvp=lambda d, ans, x: d[0] * (1 - ans * ans),
     doc="tanh, eq. 10.9; its derivative 1 - tanh^2 is the diag(1 - (h^(t))^2) of eqs 10.21-10.28."))
 
+
+def _sigmoid_forward(x):
+    """sigma(x) = 1 / (1 + e^(-x)), to full relative precision far into the left tail
+    (sigma(-40) = 4.2e-18, where (1 + tanh(x/2))/2 rounds to 0). x is clipped at -709, the
+    last value whose e^(-x) is finite, so sigma stays at 1.2e-308 below it instead of
+    overflowing with a warning."""
+    return 1.0 / (1.0 + np.exp(-np.maximum(x, -709.0)))
+
+
 sigmoid = register(Primitive(
-    "sigmoid", lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)), symbol="\u03c3",
+    "sigmoid", _sigmoid_forward, symbol="\u03c3",
     sym=_sym_elementwise(lambda v: 1 / (1 + _sympy().exp(-v))),
     vjps=(lambda g, ans, x: g * (ans * (1 - ans)),),
     jvp=lambda d, ans, x: d[0] * (ans * (1 - ans)),
-    doc="The logistic sigma, computed as (1 + tanh(x/2))/2 so it never overflows."))
+    doc="The logistic sigma 1 / (1 + e^(-x)), precise for x << 0 and never overflowing."))
 
 step = register(Primitive(
     "step", lambda x: (np.asarray(x) > 0).astype(np.float64), symbol="step",
@@ -403,18 +457,34 @@ def swap_last(x):
 
 
 def sum_to(g, shape):
-    """Sum `g` down to `shape`, undoing NumPy broadcasting (the adjoint of broadcast)."""
-    gshape = np.shape(g)
-    if gshape == tuple(shape):
+    """Sum `g` down to `shape`, undoing NumPy broadcasting (the adjoint of broadcast).
+
+    Raises `ShapeError` when `shape` does not broadcast to g's shape: a contribution of the
+    wrong shape is a bug in a VJP, and reshaping it (even with the same size) would hand a
+    silently wrong gradient on.
+    """
+    gshape = g.shape if type(g) is np.ndarray else np.shape(g)
+    shape = tuple(shape)
+    if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if lead < 0:
+        _cannot_sum(gshape, shape)
+    axes = list(range(lead))
+    for i, n in enumerate(shape):
+        if n != gshape[lead + i]:
+            if n != 1:
+                _cannot_sum(gshape, shape)
+            axes.append(lead + i)
     if type(g) is np.ndarray and g.dtype != object:
         # plain numbers (the usual backward pass): one reduction, no primitive dispatch
-        if lead:
-            g = np.add.reduce(g, axis=tuple(range(lead)))
-            axes = tuple(a - lead for a in axes[lead:])
-        return np.add.reduce(g, axis=axes, keepdims=True) if axes else g.reshape(shape)
+        total = np.add.reduce(g, axis=tuple(axes), keepdims=True)
+        return total.reshape(shape) if lead else total
     if axes:
-        g = sum(g, axis=axes)
-    return reshape(g, shape=tuple(shape)) if np.shape(g) != tuple(shape) else g
+        g = sum(g, axis=tuple(axes))
+    return reshape(g, shape=shape) if np.shape(g) != shape else g
+
+
+def _cannot_sum(gshape, shape):
+    raise ShapeError(f"sum_to: a gradient of shape {gshape} cannot be summed to shape {shape} "
+                     f"(the shape does not broadcast to it); the VJP that produced it is wrong")

@@ -24,6 +24,12 @@ A `Primitive` holds everything the engine knows about an op, side by side:
   pairs for the inputs outside the chain; or None to decline (then the nodes go one by one,
   through ``vjp_all``, which a primitive with a chain rule must also declare).
   A recurrence is then back-propagated as its hand-written loop is, not node by node.
+* ``vjp_split`` (optional): for an op of any number of arguments (``stack``,
+  ``concatenate``), every argument's VJP in one call, ``vjp_split(g, ans, *args, **params)``
+  returning one contribution per argument. Unlike ``vjp_all`` it is written with primitives,
+  so every pass uses it (numeric, recorded, symbolic). Calling a per-argument VJP once per
+  argument would hand all n arguments to each of the n calls: quadratic in n, where the
+  split of g into its n pieces is linear (the loss sum_t L^(t) of tau steps is such a node).
 
 Calling a primitive on plain arrays runs the NumPy code directly (the fast path the
 backward pass uses). Calling it with at least one `Tensor` records a node.
@@ -40,10 +46,11 @@ from .tensor import Tensor, constant
 class Primitive:
     """An op with its NumPy and SymPy forwards, its VJPs and its JVP."""
 
-    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all", "vjp_chain")
+    __slots__ = ("name", "symbol", "forward", "sym", "vjps", "jvp", "doc", "vjp_all", "vjp_chain",
+                 "vjp_split")
 
     def __init__(self, name, forward, vjps=(), jvp=None, sym=None, symbol=None, doc=None, vjp_all=None,
-                 vjp_chain=None):
+                 vjp_chain=None, vjp_split=None):
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
@@ -56,6 +63,7 @@ class Primitive:
             raise ValueError(f"primitive {name!r} has a vjp_chain but no vjp_all; the nodes of a chain "
                              f"it declines go one by one through vjp_all")
         self.vjp_chain = vjp_chain
+        self.vjp_split = vjp_split
 
     def __repr__(self):
         return f"<primitive {self.name}>"
@@ -75,23 +83,22 @@ class Primitive:
     def __call__(self, *args, **params):
         fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
         for a in args:
-            if isinstance(a, Tensor):
-                break
-        else:
-            return fn(*args, **params)  # plain values: no node, just the forward
-        inputs = args
-        for a in args:
-            if not isinstance(a, Tensor):
-                inputs = tuple(b if isinstance(b, Tensor) else constant(b) for b in args)
+            if a.__class__ is not Tensor:  # a constant operand, or no Tensor at all
+                for b in args:
+                    if isinstance(b, Tensor):
+                        args = tuple(c if isinstance(c, Tensor) else constant(c) for c in args)
+                        break
+                else:  # plain values (the VJPs of the numeric pass): no node, just the forward
+                    return fn(*args, **params)
                 break
         try:
-            values = [t.value for t in inputs]
+            values = [t.value for t in args]
             value = fn(*values, **params) if params else fn(*values)
         except (ValueError, IndexError) as exc:
-            raise ShapeError.for_op(self.name, inputs, exc) from None
+            raise ShapeError.for_op(self.name, args, exc) from None
         if _state.anomaly:
-            _check_finite(self.name, inputs, value)
-        return Tensor._from_op(self, value, inputs, params)
+            _check_finite(self.name, args, value)
+        return Tensor._from_op(self, value, args, params)
 
 
 class ProductTerm:

@@ -70,7 +70,7 @@ class Tensor:
     @classmethod
     def _from_op(cls, prim, value, inputs, params):
         t = cls.__new__(cls)
-        t.value = value if type(value) is np.ndarray else np.asarray(value)
+        t.value = value if type(value) is np.ndarray or type(value) is np.float64 else np.asarray(value)
         t.grad = None
         t.grad_node = None
         t.prim = prim

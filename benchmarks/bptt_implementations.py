@@ -38,6 +38,14 @@ class Config:
 CONFIGS = (Config("tiny", 6, 3, 4, 1), Config("small", 50, 64, 32, 16),
            Config("medium", 100, 256, 64, 32), Config("long", 1000, 32, 16, 8))
 CONFIGS_BY_NAME = {c.name: c for c in CONFIGS}
+SCALING_STEPS = (1000, 10000, 50000)
+"""Sequence lengths of the scaling row: the long config's width (H=32, V=16, batch 8) at longer T."""
+
+
+def scaling_config(T):
+    """The long config's width with T steps: time per step must not grow with T."""
+    long = CONFIGS_BY_NAME["long"]
+    return Config(f"T={T}", T, long.H, long.V, long.batch)
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,47 @@ def _absent(module, install):
     return missing
 
 
-# ----- hand-written NumPy BPTT: the baseline -------------------------------------------------
+# ----- the two hand-written baselines ----------------------------------------------------------
+
+def _book_bptt(pb):
+    """The book's BPTT one step at a time, as the equations read and as the op-level graph
+    runs it: eqs 10.8-10.11 for t = 1..tau, then eqs 10.18-10.21 for t = tau..1 with each
+    shared parameter's dummy-copy gradient (eqs 10.22-10.28) added in as its step is reached.
+    Written independently of `rnn.bptt`; nothing is batched over t."""
+    p = pb.params
+    U, W, V, b, c = p.U, p.W, p.V, p.b, p.c
+    xs, ys = list(pb.x), list(pb.y)
+    H, B = W.shape[0], pb.x.shape[2]
+    columns = np.arange(B)
+
+    def run():
+        h, hs, yhats, loss = np.zeros((H, B)), [], [], 0.0
+        hs.append(h)
+        for x, y in zip(xs, ys):
+            h = np.tanh(b + W @ h + U @ x)  # eqs 10.8-10.9
+            o = c + V @ h  # eq. 10.10
+            shifted = o - o.max(axis=0, keepdims=True)
+            e = np.exp(shifted)
+            total = e.sum(axis=0)
+            loss -= float(np.sum(shifted[y, columns] - np.log(total)))  # eqs 10.11-10.14
+            yhats.append(e / total)
+            hs.append(h)
+        grads = {k: np.zeros_like(v) for k, v in p.as_dict().items()}
+        carried = np.zeros((H, B))  # W^T grad_a^(t+1): what step t+1 sends back (eq. 10.21)
+        for t in range(len(xs) - 1, -1, -1):
+            grad_o = yhats[t].copy()
+            grad_o[ys[t], columns] -= 1.0  # eq. 10.18
+            grad_h = V.T @ grad_o + carried  # eqs 10.19-10.21
+            grad_a = (1.0 - hs[t + 1] * hs[t + 1]) * grad_h
+            grads["c"] += grad_o.sum(axis=1, keepdims=True)  # eq. 10.22
+            grads["V"] += grad_o @ hs[t + 1].T  # eq. 10.24
+            grads["b"] += grad_a.sum(axis=1, keepdims=True)  # eq. 10.23
+            grads["W"] += grad_a @ hs[t].T  # eq. 10.26
+            grads["U"] += grad_a @ xs[t].T  # eq. 10.28
+            carried = W.T @ grad_a
+        return loss, grads
+    return run
+
 
 def _numpy_bptt(pb):
     def run():
@@ -253,7 +301,8 @@ def _hips_autograd(pb):
 
 
 IMPLEMENTATIONS = {impl.name: impl for impl in (
-    Implementation("numpy_bptt", "hand-written NumPy BPTT", _numpy_bptt),
+    Implementation("book_bptt", "per-step book BPTT (NumPy)", _book_bptt),
+    Implementation("numpy_bptt", "time-batched bptt_fast (NumPy)", _numpy_bptt),
     Implementation("engine_op", "engine, op level", _engine("op")),
     Implementation("engine_cell", "engine, cell level", _engine("cell"), _cell_level_missing),
     Implementation("op_numpy", "op-level ops alone (NumPy)", _op_level_numpy),
@@ -262,6 +311,12 @@ IMPLEMENTATIONS = {impl.name: impl for impl in (
     Implementation("hips_autograd", "HIPS autograd", _hips_autograd, _absent("autograd", "pip install autograd")),
 )}
 BASELINE = "numpy_bptt"
+"""The reference every implementation must agree with before it is timed."""
+BASELINES = {"book_bptt": "per-step", "numpy_bptt": "batched"}
+"""Both baselines, each ratio labelled with its short name: the per-step book BPTT is the
+program the op-level graph mirrors, one step at a time; `rnn.bptt.bptt_fast` batches the
+products over t (U x^(t) for all t, the sums over t of eqs 10.22-10.28 as one contraction)
+and is the floor no per-step program reaches."""
 
 
 def relative_error(value, reference):

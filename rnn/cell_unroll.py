@@ -49,14 +49,17 @@ def _lstm_steps(model, nb, xs, state, stacked=None):
 
 
 def _gru_steps(model, nb, xs, state, stacked=None):
-    from .gated_ops import gru_step
+    from .gated_ops import gru_reset_after, gru_step
     p = model.params
     params = [p[name] for gate in ("_u", "_r", "") for name in ("U" + gate, "W" + gate, "b" + gate)]
     h, hs = state["h"], []
     # as printed (eq. 10.45) step t reads x^(t-1), with x^(0) = 0
     inputs = [state["x"], *xs[:-1]] if model.form == "printed" else xs
     for t, x in enumerate(inputs, start=1):
-        h = nb.node(gru_step(h, x, *params, form=model.form), "h", t)
+        if model.form == "reset-after":
+            h = nb.node(gru_reset_after(h, x, *params, p["b_h"]), "h", t)
+        else:
+            h = nb.node(gru_step(h, x, *params, form=model.form), "h", t)
         hs.append(h)
     return hs
 

@@ -7,7 +7,9 @@
   output gate q^(t) of eq. 10.44 (eq. 10.43);
 * ``gru_step(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form) -> h``: eq. 10.45 with the
   gates of eqs 10.46-10.47 read from (h_prev, x) (as printed, `x` is x^(t-1); Cho et al.'s
-  form reads x^(t) and uses tanh for the candidate).
+  form reads x^(t) and uses tanh for the candidate);
+* ``gru_reset_after(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h) -> h``: the
+  reset-after GRU of torch.nn.GRU, h~ = tanh(b + U x + r (W h_prev + b^h)) (`rnn.gru.GRU`).
 
 Each primitive is declared by its step function, written with `autodiff` primitives. The
 forward runs it on arrays; the VJPs run reverse mode on that step's own small graph, once
@@ -52,6 +54,14 @@ def gru_step_fn(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"
     r = ad.sigmoid(_affine(x, h_prev, U_r, W_r, b_r))
     phi = ad.sigmoid if form == "printed" else ad.tanh
     return u * h_prev + (1 - u) * phi(_affine(x, r * h_prev, U, W, b))
+
+
+def gru_reset_after_fn(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h):
+    """h = u h_prev + (1 - u) tanh(b + U x + r (W h_prev + b^h)), u and r from (x, h_prev):
+    torch.nn.GRU's step, the reset gate applied after the product (Cho's gates, eq. 10.45's mix)."""
+    u = ad.sigmoid(_affine(x, h_prev, U_u, W_u, b_u))
+    r = ad.sigmoid(_affine(x, h_prev, U_r, W_r, b_r))
+    return u * h_prev + (1 - u) * ad.tanh(b + U @ x + r * (W @ h_prev + b_h))
 
 
 class _LocalVJPs:
@@ -176,6 +186,39 @@ def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b
     return out
 
 
+def _gru_reset_after_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h):
+    """All VJPs of the reset-after step h = u h_prev + (1 - u) h~, h~ = tanh(c),
+    c = b + U x + r m, m = W h_prev + b^h:
+
+    grad_{a_u} = g (h_prev - h~) u (1 - u), grad_c = g (1 - u) (1 - h~^2), grad_m = r grad_c,
+    grad_{a_r} = grad_c m r (1 - r),
+    grad_{h_prev} = g u + W^T grad_m + W_u^T grad_{a_u} + W_r^T grad_{a_r},
+    grad_x = U_u^T grad_{a_u} + U_r^T grad_{a_r} + U^T grad_c; the gates' U, W, b as for
+    `gru_step`, and grad_c x^T, grad_m h_prev^T, grad_c, grad_m for U, W, b, b^h.
+    """
+    if g.ndim != 2:
+        return None
+    u = _sigmoid(b_u + U_u @ x + W_u @ h_prev)
+    r = _sigmoid(b_r + U_r @ x + W_r @ h_prev)
+    m = W @ h_prev + b_h
+    candidate = np.tanh(b + U @ x + r * m)
+    grad_u = g * (h_prev - candidate) * u * (1.0 - u)
+    grad_c = g * (1.0 - u) * (1.0 - candidate * candidate)
+    grad_m = grad_c * r
+    grad_r = grad_c * m * r * (1.0 - r)
+    out = [None] * 12
+    if needs[0]:
+        out[0] = g * u + W.T @ grad_m + W_u.T @ grad_u + W_r.T @ grad_r
+    if needs[1]:
+        out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
+    _weight_terms(out, needs, 2, grad_u, x, h_prev)
+    _weight_terms(out, needs, 5, grad_r, x, h_prev)
+    _weight_terms(out, needs, 8, grad_c, x, h_prev)
+    out[9] = ProductTerm(grad_m, h_prev.T) if needs[9] else None  # W multiplies h_prev, reached by grad_m
+    out[11] = ProductTerm(grad_m) if needs[11] else None
+    return out
+
+
 def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b,
                         candidate="sigmoid"):
     """All VJPs of eq. 10.41, s = f s_prev + g_in phi(a), with the forget gate f (eq. 10.40)
@@ -245,3 +288,5 @@ lstm_state = _primitive("lstm_state", lstm_state_step, "LSTM state", lstm_state_
 lstm_output = _primitive("lstm_output", lstm_output_step, "LSTM output", lstm_output_step.__doc__,
                          _lstm_output_vjp_all)
 gru_step = _primitive("gru_step", gru_step_fn, "GRU step", gru_step_fn.__doc__, _gru_vjp_all)
+gru_reset_after = _primitive("gru_reset_after", gru_reset_after_fn, "GRU step (reset after)",
+                             gru_reset_after_fn.__doc__, _gru_reset_after_vjp_all)

@@ -1,4 +1,5 @@
-"""The gated recurrent unit, as the book prints it (eqs 10.45-10.47) and as Cho et al. wrote it."""
+"""The gated recurrent unit: as the book prints it (eqs 10.45-10.47), as Cho et al. wrote it,
+and in the reset-after form of PyTorch's nn.GRU and cuDNN."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,7 @@ import autodiff as ad
 from .errors import RNNError
 from .model import Recurrence
 
-FORMS = ("printed", "cho")
+FORMS = ("printed", "cho", "reset-after")
 
 
 class GRU(Recurrence):
@@ -30,19 +31,33 @@ class GRU(Recurrence):
         u^(t) = sigma(b^u + U^u x^(t) + W^u h^(t-1)),  r^(t) = sigma(b^r + U^r x^(t) + W^r h^(t-1)),
         h^(t) = u^(t) * h^(t-1) + (1 - u^(t)) * tanh(b + U x^(t) + W (r^(t) * h^(t-1))).
 
+    This is Keras's ``GRU(reset_after=False)``: the reset gate multiplies h^(t-1) before W.
+
+    ``form='reset-after'``, the form of ``torch.nn.GRU`` and cuDNN (Keras ``reset_after=True``):
+    the reset gate multiplies W h^(t-1) + b^h after the product, with a second candidate bias
+    b^h (torch's b_hn) inside it,
+
+        h~^(t) = tanh(b + U x^(t) + r^(t) * (W h^(t-1) + b^h)),  h^(t) = u^(t) * h^(t-1) + (1 - u^(t)) * h~^(t),
+
+    with u^(t), r^(t) as in Cho's form; torch's weights map as U^u = W_iz, W^u = W_hz,
+    b^u = b_iz + b_hz, U^r = W_ir, W^r = W_hr, b^r = b_ir + b_hr, U = W_in, W = W_hn,
+    b = b_in, b^h = b_hn (`rnn.gru.from_torch_weights`).
+
     The candidate state is the node ``htilde_t``; o^(t) = c + V h^(t) as in eq. 10.10.
     """
 
     def __init__(self, n_in, hidden, n_out, seed=0, form="printed", outputs="every", head="softmax"):
         if form not in FORMS:
-            raise RNNError(f"form={form!r} is unknown; use 'printed' (eqs 10.45-10.47 as in the book) or 'cho'")
+            raise RNNError(f"form={form!r} is unknown; use 'printed' (eqs 10.45-10.47 as in the book), 'cho' "
+                           f"(Cho et al.) or 'reset-after' (torch.nn.GRU)")
         self.form = form
         super().__init__(n_in, hidden, n_out, seed=seed, outputs=outputs, head=head)
 
     @property
     def description(self):
-        return ("GRU as printed, eqs 10.45-10.47 (gates and input of step t-1, sigmoid candidate)"
-                if self.form == "printed" else "GRU, Cho et al. (2014) (gates and input of step t, tanh candidate)")
+        return {"printed": "GRU as printed, eqs 10.45-10.47 (gates and input of step t-1, sigmoid candidate)",
+                "cho": "GRU, Cho et al. (2014) (gates and input of step t, tanh candidate)",
+                "reset-after": "GRU, reset-after form of torch.nn.GRU (r multiplies W h^(t-1) + b^h)"}[self.form]
 
     @property
     def carry(self):
@@ -59,7 +74,10 @@ class GRU(Recurrence):
         return state
 
     def _declare(self):
-        return self._gated(("u", "r", ""))
+        params = self._gated(("u", "r", ""))
+        if self.form == "reset-after":
+            params.insert(9, ("b_h", (self.hidden, 1), None))  # after b: the candidate's recurrent bias
+        return params
 
     def step(self, nb, t, x, prev, ctx):
         """One step of eq. 10.45 (printed) or of Cho et al.'s GRU."""
@@ -73,9 +91,24 @@ class GRU(Recurrence):
         r = nb.node(ad.sigmoid(self.affine("r", x_in, h_prev)), "r", gate_t)
         if gate_t != t:
             nb.stamp([u, r], gate_t)
-        htilde = nb.node(phi(self.affine("", x_in, r * h_prev)), "htilde", t)
+        if self.form == "reset-after":
+            p = self.params
+            htilde = nb.node(ad.tanh(p["b"] + p["U"] @ x_in + r * (p["W"] @ h_prev + p["b_h"])), "htilde", t)
+        else:
+            htilde = nb.node(phi(self.affine("", x_in, r * h_prev)), "htilde", t)
         h = nb.node(u * h_prev + (1 - u) * htilde, "h", t)
         produced = {"u": u, "r": r, "htilde": htilde, "h": h}
         if self.form == "printed":
             produced["x"] = x
         return produced
+
+
+def from_torch_weights(weight_ih, weight_hh, bias_ih, bias_hh):
+    """The reset-after GRU's parameters {name: array} from torch.nn.GRU's layer-0 weights
+    (as NumPy arrays; torch stacks the gates in the order r, z, n): see `GRU`'s docstring."""
+    W_ir, W_iz, W_in = np.split(np.asarray(weight_ih, dtype=np.float64), 3)
+    W_hr, W_hz, W_hn = np.split(np.asarray(weight_hh, dtype=np.float64), 3)
+    b_ir, b_iz, b_in = (v[:, None] for v in np.split(np.asarray(bias_ih, dtype=np.float64), 3))
+    b_hr, b_hz, b_hn = (v[:, None] for v in np.split(np.asarray(bias_hh, dtype=np.float64), 3))
+    return {"U_u": W_iz, "W_u": W_hz, "b_u": b_iz + b_hz, "U_r": W_ir, "W_r": W_hr, "b_r": b_ir + b_hr,
+            "U": W_in, "W": W_hn, "b": b_in, "b_h": b_hn}

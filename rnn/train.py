@@ -208,8 +208,8 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and batches (default 0)")
     parser.add_argument("--candidate", choices=("sigmoid", "tanh"), default="sigmoid",
                         help="LSTM candidate nonlinearity: the book's sigmoid or tanh")
-    parser.add_argument("--gru-form", choices=("printed", "cho"), default="printed",
-                        help="GRU as printed (10.45-10.47) or Cho et al.")
+    parser.add_argument("--gru-form", choices=("printed", "cho", "reset-after"), default="printed",
+                        help="GRU as printed (10.45-10.47), Cho et al., or reset-after (torch.nn.GRU)")
     parser.add_argument("--sample", type=arguments.count(0, 100_000), default=0, metavar="N",
                         help="after training on chars, sample N characters")
     parser.add_argument("--prime", default="the ", help="text the sample starts from (default 'the ')")

@@ -20,6 +20,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff.tensor import ROLES
+from autodiff.collector import paused
 
 from .errors import RNNError
 from .names import Scope
@@ -342,6 +343,7 @@ def _unroll_layers(model, nb, xs, ctx, h0):
     return produced_at
 
 
+@paused()  # the graph holds no cycles: no collector runs while it grows (autodiff.collector)
 def unroll(model, x, y=None, h0=None, loss="sum", truncate=None, level="op"):
     """Unroll `model` over the inputs x (tau, n_in, B) into one graph, with loss if y is given.
 

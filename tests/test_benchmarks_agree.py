@@ -81,3 +81,51 @@ def test_ratios_are_paired_round_by_round():
     """Each round's time is divided by the baseline's time in the same round."""
     ratios = paired_ratios([2.0, 6.0, 3.0], [1.0, 2.0, 3.0])
     assert ratios == {"median": 2.0, "min": 1.0, "max": 3.0}
+
+
+@pytest.mark.parametrize("config", impls.CONFIGS[:2], ids=lambda c: c.name)
+def test_per_step_book_bptt_agrees_with_the_time_batched_baseline(config):
+    """The second baseline, written step by step from eqs 10.8-10.28, gives bptt_fast's L and gradients."""
+    pb = impls.problem(config)
+    reference = impls.IMPLEMENTATIONS[impls.BASELINE].make(pb)()
+    assert impls.disagreement(impls.IMPLEMENTATIONS["book_bptt"].make(pb)(), reference) < 1e-12
+
+
+def test_both_baselines_are_labelled_and_every_target_names_one():
+    from benchmarks.bench_bptt import ENGINE_TARGETS
+    assert impls.BASELINES == {"book_bptt": "per-step", "numpy_bptt": "batched"}
+    assert all(baseline in impls.BASELINES for baseline, _ in ENGINE_TARGETS.values())
+    assert impls.scaling_config(50000).T == 50000 and impls.scaling_config(10).H == impls.CONFIGS_BY_NAME["long"].H
+
+
+def test_table_prints_both_baselines_and_labels_each_ratio():
+    from benchmarks.bench_bptt import table
+    timing = {"median_ms": 1.0, "min_ms": 1.0, "max_ms": 1.0,
+              "ratios": {"book_bptt": {"median": 2.0, "min": 2.0, "max": 2.0},
+                         "numpy_bptt": {"median": 3.0, "min": 3.0, "max": 3.0}}}
+    row = {"config": TINY.__dict__, "timings": {"book_bptt": timing, "numpy_bptt": timing, "engine_op": timing}}
+    text = table([row], ["book_bptt", "numpy_bptt", "engine_op"])
+    assert "per-step book BPTT" in text and "time-batched bptt_fast" in text
+    assert "2.00x per-step (2.00/2.00); 3.00x batched (3.00/3.00)" in text
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_gated_benchmark_pairs_compute_the_same_loss_and_gradients(kind):
+    """bench_gated's engine run (cell level) and torch's nn.LSTM / nn.GRU agree before timing."""
+    pytest.importorskip("torch", reason="TORCH NOT INSTALLED: .venv/bin/pip install torch==2.13.0")
+    from benchmarks import bench_gated
+    x, y = bench_gated._problem()
+    engine, torch_run = bench_gated._pair(kind, x[:5], y[:5])
+    assert bench_gated._disagreement(engine(), torch_run()) < bench_gated.TOLERANCE
+
+
+def test_scaling_verdict_compares_each_lengths_best_round():
+    """A burst of load that moves one length's median does not decide the verdict; a per-step
+    time that grows with T does."""
+    from benchmarks.bench_bptt import scaling_verdict
+    flat = [{"T": 1000, "engine_op": 150.0, "engine_op_min": 150.0},
+            {"T": 50000, "engine_op": 210.0, "engine_op_min": 160.0}]
+    growing = [{"T": 1000, "engine_op": 150.0, "engine_op_min": 150.0},
+               {"T": 50000, "engine_op": 540.0, "engine_op_min": 500.0}]
+    assert scaling_verdict(flat)["state"] == "met"
+    assert scaling_verdict(growing)["state"] == "MISSED"

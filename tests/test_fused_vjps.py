@@ -23,6 +23,8 @@ MODELS = {
                   {"lstm_state", "lstm_output"}),
     "gru": (lambda n_in, H, K, seed: rnn.GRU(n_in, H, K, seed=seed), {"gru_step"}),
     "gru-cho": (lambda n_in, H, K, seed: rnn.GRU(n_in, H, K, seed=seed, form="cho"), {"gru_step"}),
+    "gru-reset-after": (lambda n_in, H, K, seed: rnn.GRU(n_in, H, K, seed=seed, form="reset-after"),
+                        {"gru_reset_after"}),
 }
 
 

@@ -91,7 +91,7 @@ def test_lstm_truncation_leaves_output_layer_gradient_exact():
 
 # ----- GRU -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("form", ["printed", "cho"])
+@pytest.mark.parametrize("form", ["printed", "cho", "reset-after"])
 @pytest.mark.parametrize("tau, B", CONFIGS)
 def test_gru_gradient_equals_finite_differences(form, tau, B):
     """BPTT through the update and reset gates u, r (eqs 10.45-10.47, or Cho et al.)."""
