@@ -75,7 +75,7 @@ def test_reset_after_differs_from_chos_reset_before():
 
 def test_reset_after_has_the_extra_candidate_bias_in_book_notation():
     model = rnn.GRU(N_IN, H, 2, form="reset-after")
-    assert model.params["b_h"].label == r"\mathbf{b}^{h}" and model.params["b_h"].shape == (H, 1)
+    assert model.params["b_h"].label == r"\boldsymbol{b}^{h}" and model.params["b_h"].shape == (H, 1)
     assert "torch.nn.GRU" in model.description
     assert "b_h" not in rnn.GRU(N_IN, H, 2, form="cho").params
 
