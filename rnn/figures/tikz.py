@@ -26,6 +26,7 @@ from pathlib import Path
 from autodiff.dot import has_own_label, op_html
 from autodiff.labels import GREEK, SYMBOLS, format_array, format_shape
 from autodiff.renderers import render_source
+from rnn import names
 
 from . import catalog
 from .diagram import Diagram
@@ -42,8 +43,6 @@ for _table in (GREEK, SYMBOLS):
     for _name, _char in _table.items():
         if not _char.isascii() and _name.isalpha():
             _MATH.setdefault(_char, "\\" + _name)
-_TEXT_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "%": r"\%",
-                 "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 _BOLD = re.compile(r"\\(?:mathbf|bm)(?![A-Za-z])")
 _TEXT_ARG = re.compile(r"\\text\{([^{}]*)\}")
 _PLAIN_SCRIPT = re.compile(r"([_^])([A-Za-z0-9]+)")
@@ -66,17 +65,13 @@ def tex_math(label, where="label"):
     if "\\" not in text and "{" not in text:
         text = _PLAIN_SCRIPT.sub(r"\1{\2}", text)
     text = _BOLD.sub(r"\\boldsymbol", text)
-    text = _TEXT_ARG.sub(lambda m: r"\text{" + _escape_text(m.group(1)) + "}", text)
+    text = _TEXT_ARG.sub(lambda m: r"\text{" + names.tex_text(m.group(1)) + "}", text)
     return "$" + _unicode_math(text, where, label) + "$"
 
 
 def tex_text(text, where="text"):
     """Plain text (a printed value, a caption, a title) for TeX: text mode, Unicode signs as math."""
-    return _NON_ASCII.sub(lambda m: "$" + _unicode_math(m.group(0), where, text) + "$", _escape_text(str(text)))
-
-
-def _escape_text(text):
-    return "".join(_TEXT_SPECIAL.get(ch, ch) for ch in text)
+    return _NON_ASCII.sub(lambda m: "$" + _unicode_math(m.group(0), where, text) + "$", names.tex_text(str(text)))
 
 
 def _unicode_math(text, where, whole):
