@@ -130,8 +130,20 @@ def _bad_text_char(ch, tokens):
     return f"unexpected character {ch!r}; see docs/answer-syntax.md for the accepted operators"
 
 
-def tokenize_latex(source):
-    """Tokens of a LaTeX answer (spacing commands dropped, one surrounding $...$ removed)."""
+# A prime right after an activation typed as letters or in a word command: tanh'(z), \operatorname{tanh}'(z),
+# or written as its superscript, \tanh^{'}(z).
+_PRIMED_BEFORE = re.compile(r"(?:(?<![A-Za-z\\])(?:tanh|sigma|sigmoid)|\\(?:operatorname|mathrm|text|textrm)"
+                            r"\{(?:tanh|sigma|sigmoid)\}|\\(?:tanh|sigma)\s*\^\s*\{?)\s*$")
+
+
+def tokenize_latex(source, star=False):
+    """Tokens of a LaTeX answer (spacing commands dropped, one surrounding $...$ removed).
+
+    `star` accepts `*` as a product (an answer typed without backslashes that mixes `*` with
+    juxtaposition, `(1-h2^2)*(h1 + w(1-h1^2)h0)`); typed LaTeX refuses it.
+    A prime after a letter or \\tau stays on that token (`k'`, `\\tau'`: names of a summation
+    index); the parser refuses it anywhere else.
+    """
     _check_length(source)
     body = source.strip()
     offset = len(source) - len(source.lstrip())
@@ -167,8 +179,18 @@ def tokenize_latex(source):
             tokens.append(Token(OP, ch, i + offset))
             i += 1
             continue
-        if ch == "'" and tokens and tokens[-1].kind == COMMAND and tokens[-1].text in PRIMED_FUNCTIONS:
+        if ch == "'" and tokens and (tokens[-1].kind == COMMAND and tokens[-1].text in PRIMED_FUNCTIONS
+                                     or _PRIMED_BEFORE.search(body, 0, i)):
             tokens.append(Token(OP, "'", i + offset))
+            i += 1
+            continue
+        if ch == "'" and tokens and tokens[-1].end == i + offset \
+                and (tokens[-1].kind == LETTER or tokens[-1].kind == COMMAND and tokens[-1].text == "tau"):
+            tokens[-1] = Token(tokens[-1].kind, tokens[-1].text + "'", tokens[-1].pos)
+            i += 1
+            continue
+        if ch == "*" and star:
+            tokens.append(Token(OP, "*", i + offset))
             i += 1
             continue
         tokens.append(Token(BAD, _bad_latex_char(ch), i + offset))
@@ -203,6 +225,7 @@ class Cursor:
         self.depth = 0
         self.nodes = 0
         self.in_sum = False
+        self.sum_index = None   # the letter a sum binds (t, k, s, tau'), read as t in its body
 
     def peek(self, k=0):
         """The token k ahead; reaching a BAD token raises its reason, so the first fault is reported."""
@@ -245,16 +268,19 @@ class Cursor:
             raise ParseError(f"expression nests deeper than {MAX_DEPTH} levels; simplify the answer",
                              tok.pos, self.source)
 
-    def enter_sum(self, tok):
-        """Open a sum over t; a second sum inside it would rebind the same t, so it is refused."""
+    def enter_sum(self, tok, index="t"):
+        """Open a sum over time whose steps are named `index` (t, k, s, tau'); a second sum
+        inside it would rebind the same step, so it is refused."""
         if self.in_sum:
             raise ParseError("a sum over t inside another sum over t is not accepted; "
                              "the inner sum would reuse t", tok.pos, self.source)
         self.in_sum = True
+        self.sum_index = index
         self.enter(tok)
 
     def leave_sum(self):
         self.in_sum = False
+        self.sum_index = None
         self.leave()
 
     def leave(self):

@@ -1,4 +1,5 @@
 """One entry point for both answer syntaxes."""
+from .characters import clean_answer
 from .errors import ParseError
 from .names import DEFAULT_NAMES
 from .parse_latex import parse_latex
@@ -16,9 +17,27 @@ def parse_answer(source, syntax="auto", names=DEFAULT_NAMES):
     """The AST of an answer typed in plain text or LaTeX (`syntax` 'text', 'latex' or 'auto').
 
     'auto' uses `detect_syntax`; an answer detected as text that only LaTeX reads, such as
-    `(1-h_2^2)(h_1 + w h_0)` (juxtaposition, no backslash), is read as LaTeX, and when neither
-    reads it the text error is raised. Raises ParseError (a ValueError) with `position` and `reason`.
+    `(1-h_2^2)(h_1 + w h_0)` (juxtaposition, no backslash) or `(1-h2^2)*(h1 + w(1-h1^2)h0)`
+    (`*` mixed with juxtaposition), is read as LaTeX, and when neither reads it the text error
+    is raised. Invisible characters are removed first (`read_answer` also says which).
+    Raises ParseError (a ValueError) with `position` and `reason`, columns of `source`.
     """
+    return read_answer(source, syntax, names)[0]
+
+
+def read_answer(source, syntax="auto", names=DEFAULT_NAMES):
+    """(tree, notes): `parse_answer`'s tree and the characters `rnn.exam.characters` removed or replaced."""
+    text, notes, positions = clean_answer(source)
+    try:
+        return _parse(text, syntax, names), notes
+    except ParseError as exc:
+        if positions is None:
+            raise
+        column = positions[min(exc.position, len(positions) - 1)]
+        raise ParseError(exc.reason, column, source) from None
+
+
+def _parse(source, syntax, names):
     if syntax == "auto":
         syntax = detect_syntax(source) if isinstance(source, str) else "text"
         if syntax == "text":
@@ -26,7 +45,7 @@ def parse_answer(source, syntax="auto", names=DEFAULT_NAMES):
                 return parse_text(source, names)
             except ParseError as text_error:
                 try:
-                    return parse_latex(source, names)
+                    return parse_latex(source, names, star=True)
                 except ParseError:
                     raise text_error from None
     if syntax == "text":
