@@ -28,6 +28,7 @@ from .ast import FIRST_STEP, LAST_STEP, Symbol, SumOverTime, TimeIndex, children
 from .context import given_point, random_points, square_point
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
 from .evaluate import environment_key, evaluate
+from .locate import Locator
 from .mistakes import MISTAKES, canonical, feedback, mutants, replace_at, with_step
 from .parse import read_answer
 from .parse_text import parse_text
@@ -92,6 +93,7 @@ class Checker:
         self._cache = {}
         self._marked = {}
         self._symbolic_key = None
+        self._locator = None
 
     # ----- lazily built pieces ---------------------------------------------------------------
     @property
@@ -218,7 +220,7 @@ class Checker:
             result = Result("correct", None, f"{note}.", error=error, **base)
         else:
             result = (self._outside_sum(node, base, error) or self._sum_range(node, points, base, error)
-                      or self._diagnose_values(values, points, base, error, tolerance, numeric))
+                      or self._diagnose_values(values, points, base, error, tolerance, numeric, node))
         return result if numeric else self._confirm(node, result)
 
     def _outside_sum(self, node, base, error):
@@ -369,7 +371,7 @@ class Checker:
                 return mutant.name, mutant.message()
         return None
 
-    def _diagnose_values(self, values, points, base, error, tolerance=RTOL, numeric=False):
+    def _diagnose_values(self, values, points, base, error, tolerance=RTOL, numeric=False, node=None):
         """Name the mutant (or pair of mutants) the answer equals at every point (a number: to the
         precision of a hand calculation, so a lost minus sign is named)."""
         def matches(node, quick=False):
@@ -397,9 +399,20 @@ class Checker:
                 message = f"Two mistakes. {first.message()} Also: {second.message()}"
                 return Result("incorrect", first.name, message, mistakes=names, error=error, **base)
         where = _first_difference(values, points)
-        return Result("incorrect", None, f"The answer differs from the engine's gradient "
-                      f"{where} (largest relative error {error:.3g}); no anticipated mistake matches.",
-                      error=error, **base)
+        message = (f"The answer differs from the engine's gradient {where} (largest relative error "
+                   f"{error:.3g}); no anticipated mistake matches.")
+        located = self._locate(node) if node is not None and not numeric else None
+        if located:
+            message = f"{located} {message}"
+        return Result("incorrect", None, message, error=error, **base)
+
+    def _locate(self, node):
+        """The wrong sub-term of `node`, found by comparing it with the key's tree (`rnn.exam.locate`)."""
+        if self.reference is None:
+            return None
+        if self._locator is None:
+            self._locator = Locator(self.points, lambda a, b: _close(a, b, RTOL))
+        return self._locator.locate(node, self.reference)
 
 
 # ----- helpers -------------------------------------------------------------------------------
