@@ -66,3 +66,18 @@ def test_gate_parameters_parse_in_the_project_notation():
     assert node == parse_answer("U_f") == parse_answer(r"\mathbf{U}_{f}")
     assert to_latex(node) == r"\boldsymbol{U}^{f}"
     assert parse_answer(r"\mathbf{W}^{f\top}") == parse_answer("W_f.T")
+
+
+@pytest.mark.parametrize("answer", [
+    r"\sum_{t=2}^{\tau} \mathbf{h}^{(t)} \mathbf{h}^{(t-1)\top}", r"\sum_{k=1}^{\tau-1} h_k",
+    r"\sum_{t=0}^{\tau-1} h_{t+1}", "sum_k h[k] @ x[k].T", r"\sum_{\tau'=1}^{T} h^{(\tau')}",
+])
+def test_sums_print_back_in_both_syntaxes(answer):
+    """A sum's range survives printing: to_text writes sum_{t=2}^{tau}, which reads back as plain text."""
+    from rnn.exam.parse import parse_answer
+    from rnn.exam.parse_latex import parse_latex
+    from rnn.exam.parse_text import parse_text
+    from rnn.exam.printers import to_latex, to_text
+    node = parse_answer(answer)
+    assert parse_text(to_text(node)) == node == parse_answer(to_text(node))
+    assert parse_latex(to_latex(node)) == node

@@ -21,6 +21,10 @@ BAD = "bad"            # a character no syntax accepts; its text is the reason, 
 _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COMMAND_NAME = re.compile(r"[A-Za-z]+")
+# A sum over t with its range, as the text printer writes it: sum_{t=2}^{tau}, sum_{k=1}^{tau-1}.
+_BOUND = r"(?:\d{1,6}|tau(?:[+-]\d{1,6})?)"
+RANGED_SUM = re.compile(rf"sum_\{{([a-z])=({_BOUND})\}}\^\{{({_BOUND})\}}", re.ASCII)
+_RANGED_SUM = RANGED_SUM
 _TEXT_OPS = ("**", "@", "*", "/", "+", "-", "^", "(", ")", "[", "]", ",")
 _LATEX_OPS = set("{}()[]^_+-/=,|<>")
 # Spacing, delimiter-size and limit-placement commands change only the look, so the lexer drops them.
@@ -82,7 +86,7 @@ def tokenize_text(source):
             tokens.append(Token(NUMBER, m.group(), i))
             i = m.end()
             continue
-        m = _NAME.match(source, i)
+        m = _RANGED_SUM.match(source, i) or _NAME.match(source, i)
         if m:
             if m.group() in _LIBRARY_PREFIXES and source.startswith(".", m.end()):
                 tokens.append(Token(BAD, _library_prefix(source, m), i))

@@ -16,9 +16,9 @@ tanh'(z) and sigma'(z) are read as the derivatives written out (`derivative_tree
 import math
 import re
 
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+from .ast import (FIRST_STEP, LAST_STEP, Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   TimeIndex, Transpose)
-from .lexer import END, NAME, NUMBER, OP, Cursor, tokenize_text
+from .lexer import END, NAME, NUMBER, OP, RANGED_SUM, Cursor, tokenize_text
 from .names import (DEFAULT_NAMES, FUNCTION_ALIASES, MAX_EXPONENT, split_name,
                     unknown_name_reason)
 
@@ -26,6 +26,13 @@ _PRODUCTS = {"@": MatMul, "*": Mul, "/": Div}
 _MAX_INDEX_DIGITS = 6
 # sum_t, and the same sum with its step named otherwise: sum_k ... h[k] (the name is only a name).
 _SUM_INDEX = re.compile(r"^sum_([a-z])$")
+
+
+def _bound(text):
+    """The TimeIndex of a sum's bound written '2', 'tau' or 'tau-1'."""
+    if text.startswith("tau"):
+        return TimeIndex("tau", int(text[3:] or 0))
+    return TimeIndex(None, int(text))
 
 
 def parse_text(source, names=DEFAULT_NAMES):
@@ -140,12 +147,13 @@ class _TextParser:
 
     def unary(self):
         tok = self.c.peek()
-        index = _SUM_INDEX.match(tok.text) if tok.kind == NAME else None
+        index = (_SUM_INDEX.match(tok.text) or RANGED_SUM.fullmatch(tok.text)) if tok.kind == NAME else None
         if tok.kind == OP and tok.text in "+-" or index:
             self.c.next()
             if index:
+                bounds = [_bound(text) for text in index.groups()[1:]] or [FIRST_STEP, LAST_STEP]
                 self.c.enter_sum(tok, index.group(1))
-                node = self.c.make(SumOverTime, self.term(), start=tok.pos)
+                node = self.c.make(SumOverTime, self.term(), *bounds, start=tok.pos)
                 self.c.leave_sum()
                 return node
             self.c.enter(tok)
