@@ -136,7 +136,7 @@ def _bad_text_char(ch, tokens):
 
 # A prime right after an activation typed as letters or in a word command: tanh'(z), \operatorname{tanh}'(z),
 # or written as its superscript, \tanh^{'}(z).
-_PRIMED_BEFORE = re.compile(r"(?:(?<![A-Za-z\\])(?:tanh|sigma|sigmoid)|\\(?:operatorname|mathrm|text|textrm)"
+_PRIMED_BEFORE = re.compile(r"(?:(?<![A-Za-z\\])(?:tanh|sigma|sigmoid)(?:\s*\^\s*\{?)?|\\(?:operatorname|mathrm|text|textrm)"
                             r"\{(?:tanh|sigma|sigmoid)\}|\\(?:tanh|sigma)\s*\^\s*\{?)\s*$")
 
 
