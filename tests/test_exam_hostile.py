@@ -53,7 +53,7 @@ def test_latex_commands_outside_the_whitelist_are_refused(source):
     ("{h", "missing '}'"), ("h}", "unmatched closing '}'"), (r"\left(h\right]", "missing ')'"),
     (r"\left(h", "missing \\right"), ("h'", "primes"), ("h % comment", "comments"),
     ("a = b", "right-hand side"), (r"\mathbf{h}^{(t", "missing ')'"), (r"\sum h", "\\sum_t"),
-    (r"\sum_{t=0} h", "from t=1"), (r"\frac{a}", "write a fraction"), (r"\nabla_{\mathbf{h}} J", "loss L"),
+    (r"\sum_{t=x} h", "between steps such as 1 and \\tau"), (r"\frac{a}", "write a fraction"), (r"\nabla_{\mathbf{h}} J", "loss L"),
     (r"\mathbf{k}", "unknown name 'k'"), (r"\mathbb{R}", "\\mathbb{1}"), ("a & b", "alignment"),
     (r"(a+b)^{(t)}", "time step (t) can only follow a symbol"), ("h_{12345678}", "too large"),
     (r"\exp'(a)", "primes are not accepted"), (r"\tanh^{-1}(a)", "inverse function"),

@@ -8,7 +8,7 @@ from typing import Optional, Tuple
 
 Span = Optional[Tuple[int, int]]
 
-FUNCTIONS = ("tanh", "sigma", "sech", "exp", "log", "diag", "onehot", "softmax")
+FUNCTIONS = ("tanh", "sigma", "sech", "cosh", "exp", "log", "diag", "onehot", "softmax")
 
 
 @dataclass(frozen=True)
@@ -128,11 +128,35 @@ class Call(Node):
             raise ValueError(f"function {self.func!r} is not one of {', '.join(FUNCTIONS)}")
 
 
+FIRST_STEP = TimeIndex(None, 1)
+LAST_STEP = TimeIndex("tau", 0)
+
+
 @dataclass(frozen=True)
 class SumOverTime(Node):
-    """sum_{t=1}^{tau} body, with t bound inside the body (eqs. 10.22 - 10.28)."""
+    """sum_{t=first}^{last} body, with t bound inside the body (eqs. 10.22 - 10.28).
+
+    The book's sums run over every step, t = 1..tau (the defaults); a student's sum that
+    starts or ends elsewhere (t = 2, tau - 1) keeps its range so the missing term can be named.
+    """
 
     body: Node
+    first: TimeIndex = FIRST_STEP
+    last: TimeIndex = LAST_STEP
+
+    def __post_init__(self):
+        for bound in (self.first, self.last):
+            if bound.base == "t":
+                raise ValueError("a sum over t cannot have t in its own bounds")
+
+    @property
+    def full_range(self):
+        """True for the book's sum over every step, t = 1..tau."""
+        return self.first == FIRST_STEP and self.last == LAST_STEP
+
+    def range_text(self):
+        """'t=2..tau' style text of the bounds."""
+        return f"t={self.first.text()}..{self.last.text()}"
 
 
 BINARY = (MatMul, Mul, Div, Add, Sub)

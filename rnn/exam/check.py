@@ -24,12 +24,13 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from .ast import SumOverTime, Symbol, walk
+from .ast import FIRST_STEP, LAST_STEP, Symbol, SumOverTime, TimeIndex, children, walk
 from .context import given_point, random_points, square_point
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
 from .evaluate import environment_key, evaluate
-from .mistakes import MISTAKES, canonical, feedback, mutants
-from .parse import parse_answer
+from .locate import Locator
+from .mistakes import MISTAKES, canonical, feedback, mutants, replace_at, with_step
+from .parse import read_answer
 from .parse_text import parse_text
 from .printers import to_latex, to_text
 from .questions import QuestionError
@@ -92,6 +93,7 @@ class Checker:
         self._cache = {}
         self._marked = {}
         self._symbolic_key = None
+        self._locator = None
 
     # ----- lazily built pieces ---------------------------------------------------------------
     @property
@@ -172,12 +174,19 @@ class Checker:
         return result
 
     def _check(self, source, syntax):
+        try:
+            node, notes = read_answer(source, syntax, names=self.names)
+        except ParseError as exc:
+            base = {"question": self.question.id, "answer": source if isinstance(source, str) else repr(source)}
+            return Result("invalid", None, f"cannot read the answer: {exc}", position=exc.position, **base)
+        result = self._check_tree(source, node)
+        if notes:
+            result = replace(result, message=f"{result.message} (Before reading it: {'; '.join(notes)}.)")
+        return result
+
+    def _check_tree(self, source, node):
         q = self.question
         base = {"question": q.id, "answer": source if isinstance(source, str) else repr(source)}
-        try:
-            node = parse_answer(source, syntax, names=self.names)
-        except ParseError as exc:
-            return Result("invalid", None, f"cannot read the answer: {exc}", position=exc.position, **base)
         base.update(parsed=to_text(node), latex=to_latex(node))
         point = self.points[0]
         circular = self._circular(node, point)
@@ -210,8 +219,61 @@ class Checker:
                     else "The answer equals the engine's gradient at every point checked")
             result = Result("correct", None, f"{note}.", error=error, **base)
         else:
-            result = self._diagnose_values(values, points, base, error)
+            result = (self._outside_sum(node, base, error) or self._sum_range(node, points, base, error)
+                      or self._diagnose_values(values, points, base, error, tolerance, numeric, node))
         return result if numeric else self._confirm(node, result)
+
+    def _outside_sum(self, node, base, error):
+        """A step t left outside the sum of an answer whose quantity has no t (a parameter's gradient):
+        the sum stops at the next + or -, so `sum_t yhat[t] - onehot(y[t])` leaves y[t] outside."""
+        if self.question.asked.index is not None or not _has_free_t(node):
+            return None
+        if not any(isinstance(n, SumOverTime) for n in walk(node)):
+            return None
+        inside = {id(n) for s in walk(node) if isinstance(s, SumOverTime) for n in walk(s.body)}
+        outside = [to_text(n) for n in walk(node) if isinstance(n, Symbol) and n.index is not None
+                   and n.index.base == "t" and id(n) not in inside]
+        whole = SumOverTime(_without_sums(node))
+        fixed = ""
+        try:
+            if all(_close(v, p.truth[t], RTOL) for p in self.points
+                   for t, v in _evaluate_steps(whole, p).items()):
+                fixed = f" With the sum around the whole answer, {to_text(whole)}, it is correct."
+        except (ShapeMismatch, UnknownSymbol, EvaluationError):
+            pass
+        message = feedback("t-outside-sum", ", ".join(dict.fromkeys(outside))) + fixed
+        return Result("incorrect", "t-outside-sum", message, mistakes=["t-outside-sum"], error=error, **base)
+
+    def _sum_range(self, node, points, base, error):
+        """A sum over t that starts or ends at the wrong step: wrong, naming the steps it leaves out."""
+        ranged = [(path, n) for path, n in _sums(node) if not n.full_range]
+        if not ranged:
+            return None
+        fixed = node
+        for path, n in ranged:
+            fixed = replace_at(fixed, path, replace(n, first=FIRST_STEP, last=LAST_STEP))
+        try:
+            if not all(_close(v, p.truth[t], RTOL) for p in points for t, v in _evaluate_steps(fixed, p).items()):
+                return None
+        except (ShapeMismatch, UnknownSymbol, EvaluationError):
+            return None
+        parts = []
+        for _path, n in ranged:
+            missing, extra = [], []
+            if n.first.base is None:
+                missing += [TimeIndex(None, k) for k in range(1, n.first.offset)]
+                extra += [TimeIndex(None, k) for k in range(n.first.offset, 1)]
+            if n.last.base == "tau":
+                missing += [TimeIndex("tau", k) for k in range(n.last.offset + 1, 1)]
+                extra += [TimeIndex("tau", k) for k in range(1, n.last.offset + 1)]
+            said = f"yours runs over {n.range_text()}"
+            for steps, verb in ((missing, "lacks"), (extra, "adds")):
+                if steps:
+                    terms = ", ".join(f"the t = {s.text()} term {to_text(with_step(n.body, s))}" for s in steps)
+                    said += f", so it {verb} {terms}"
+            parts.append(said)
+        return Result("incorrect", "wrong-sum-range", feedback("wrong-sum-range", "; ".join(parts)),
+                      mistakes=["wrong-sum-range"], error=error, **base)
 
     def _confirm(self, node, result):
         """`result` with the symbolic confirmation of a scalar-exam answer (others unchanged)."""
@@ -309,8 +371,9 @@ class Checker:
                 return mutant.name, mutant.message()
         return None
 
-    def _diagnose_values(self, values, points, base, error):
-        """Name the mutant (or pair of mutants) the answer equals at every point."""
+    def _diagnose_values(self, values, points, base, error, tolerance=RTOL, numeric=False, node=None):
+        """Name the mutant (or pair of mutants) the answer equals at every point (a number: to the
+        precision of a hand calculation, so a lost minus sign is named)."""
         def matches(node, quick=False):
             for p in points[:1] if quick else points:
                 try:
@@ -318,13 +381,17 @@ class Checker:
                 except (ShapeMismatch, UnknownSymbol, EvaluationError):
                     return False
                 steps = p.steps[:1] if quick else p.steps
-                if not all(_close(values[id(p)][t], expected[t], RTOL) for t in steps):
+                if not all(_close(values[id(p)][t], expected[t], tolerance, numeric) for t in steps):
                     return False
             return True
 
         for mutant in self.mutants:
             if matches(mutant.node):
-                return Result("incorrect", mutant.name, mutant.message(), mistakes=[mutant.name],
+                message = mutant.message()
+                if numeric and mutant.name == "sign-flip" and mutant.site == "the answer":
+                    message = (f"The sign is wrong: your number {base['answer'].strip()} has the size of the "
+                               "right value but the opposite sign.")
+                return Result("incorrect", mutant.name, message, mistakes=[mutant.name],
                               error=error, **base)
         for first, second in self.pairs:
             if matches(second.node, quick=True) and matches(second.node):
@@ -332,9 +399,20 @@ class Checker:
                 message = f"Two mistakes. {first.message()} Also: {second.message()}"
                 return Result("incorrect", first.name, message, mistakes=names, error=error, **base)
         where = _first_difference(values, points)
-        return Result("incorrect", None, f"The answer differs from the engine's gradient "
-                      f"{where} (largest relative error {error:.3g}); no anticipated mistake matches.",
-                      error=error, **base)
+        message = (f"The answer differs from the engine's gradient {where} (largest relative error "
+                   f"{error:.3g}); no anticipated mistake matches.")
+        located = self._locate(node) if node is not None and not numeric else None
+        if located:
+            message = f"{located} {message}"
+        return Result("incorrect", None, message, error=error, **base)
+
+    def _locate(self, node):
+        """The wrong sub-term of `node`, found by comparing it with the key's tree (`rnn.exam.locate`)."""
+        if self.reference is None:
+            return None
+        if self._locator is None:
+            self._locator = Locator(self.points, lambda a, b: _close(a, b, RTOL))
+        return self._locator.locate(node, self.reference)
 
 
 # ----- helpers -------------------------------------------------------------------------------
@@ -350,6 +428,24 @@ def _evaluate_steps(node, point):
                 once = value
         values[t] = value if free else once
     return values
+
+
+def _sums(node):
+    """(path, SumOverTime) for every sum in the tree."""
+    stack = [((), node)]
+    while stack:
+        path, current = stack.pop()
+        if isinstance(current, SumOverTime):
+            yield path, current
+        for i, child in enumerate(children(current)):
+            stack.append((path + (i,), child))
+
+
+def _without_sums(node):
+    """`node` with every sum replaced by its body (the sum is then put around the whole)."""
+    for path, current in sorted(_sums(node), key=lambda item: -len(item[0])):
+        node = replace_at(node, path, current.body)
+    return node
 
 
 def _has_free_t(node):

@@ -107,13 +107,13 @@ def _value(node, below, values, t, tau, n_classes, shape_of):
 
 
 def _sum_over_time(node, values, tau, n_classes):
-    """sum_{t=1}^{tau} body, evaluating the body once per step with t bound."""
+    """sum_{t=first}^{last} body (t = 1..tau in the book), evaluating the body once per step with t bound."""
     if tau is None:
         raise EvaluationError(f"{to_text(node)} sums over t = 1..tau: pass tau=...")
     if tau < 1:
         raise EvaluationError(f"tau must be at least 1, got {tau}")
     total = 0.0
-    for step in range(1, tau + 1):
+    for step in range(node.first.resolve(None, tau), node.last.resolve(None, tau) + 1):
         total = total + _evaluate(node.body, values, step, tau, n_classes)
     return total
 
@@ -131,7 +131,7 @@ def _softmax(x):
     return shifted / np.sum(shifted, axis=0, keepdims=True)
 
 
-_FUNCTIONS = {"tanh": np.tanh, "sigma": _sigma, "sech": lambda x: 1.0 / np.cosh(x),
+_FUNCTIONS = {"tanh": np.tanh, "sigma": _sigma, "sech": lambda x: 1.0 / np.cosh(x), "cosh": np.cosh,
               "exp": np.exp, "log": np.log, "softmax": _softmax}
 
 

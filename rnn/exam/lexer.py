@@ -21,6 +21,10 @@ BAD = "bad"            # a character no syntax accepts; its text is the reason, 
 _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COMMAND_NAME = re.compile(r"[A-Za-z]+")
+# A sum over t with its range, as the text printer writes it: sum_{t=2}^{tau}, sum_{k=1}^{tau-1}.
+_BOUND = r"(?:\d{1,6}|tau(?:[+-]\d{1,6})?)"
+RANGED_SUM = re.compile(rf"sum_\{{([a-z])=({_BOUND})\}}\^\{{({_BOUND})\}}", re.ASCII)
+_RANGED_SUM = RANGED_SUM
 _TEXT_OPS = ("**", "@", "*", "/", "+", "-", "^", "(", ")", "[", "]", ",")
 _LATEX_OPS = set("{}()[]^_+-/=,|<>")
 # Spacing, delimiter-size and limit-placement commands change only the look, so the lexer drops them.
@@ -82,7 +86,7 @@ def tokenize_text(source):
             tokens.append(Token(NUMBER, m.group(), i))
             i = m.end()
             continue
-        m = _NAME.match(source, i)
+        m = _RANGED_SUM.match(source, i) or _NAME.match(source, i)
         if m:
             if m.group() in _LIBRARY_PREFIXES and source.startswith(".", m.end()):
                 tokens.append(Token(BAD, _library_prefix(source, m), i))
@@ -130,8 +134,20 @@ def _bad_text_char(ch, tokens):
     return f"unexpected character {ch!r}; see docs/answer-syntax.md for the accepted operators"
 
 
-def tokenize_latex(source):
-    """Tokens of a LaTeX answer (spacing commands dropped, one surrounding $...$ removed)."""
+# A prime right after an activation typed as letters or in a word command: tanh'(z), \operatorname{tanh}'(z),
+# or written as its superscript, \tanh^{'}(z).
+_PRIMED_BEFORE = re.compile(r"(?:(?<![A-Za-z\\])(?:tanh|sigma|sigmoid)(?:\s*\^\s*\{?)?|\\(?:operatorname|mathrm|text|textrm)"
+                            r"\{(?:tanh|sigma|sigmoid)\}|\\(?:tanh|sigma)\s*\^\s*\{?)\s*$")
+
+
+def tokenize_latex(source, star=False):
+    """Tokens of a LaTeX answer (spacing commands dropped, one surrounding $...$ removed).
+
+    `star` accepts `*` as a product (an answer typed without backslashes that mixes `*` with
+    juxtaposition, `(1-h2^2)*(h1 + w(1-h1^2)h0)`); typed LaTeX refuses it.
+    A prime after a letter or \\tau stays on that token (`k'`, `\\tau'`: names of a summation
+    index); the parser refuses it anywhere else.
+    """
     _check_length(source)
     body = source.strip()
     offset = len(source) - len(source.lstrip())
@@ -167,8 +183,18 @@ def tokenize_latex(source):
             tokens.append(Token(OP, ch, i + offset))
             i += 1
             continue
-        if ch == "'" and tokens and tokens[-1].kind == COMMAND and tokens[-1].text in PRIMED_FUNCTIONS:
+        if ch == "'" and tokens and (tokens[-1].kind == COMMAND and tokens[-1].text in PRIMED_FUNCTIONS
+                                     or _PRIMED_BEFORE.search(body, 0, i)):
             tokens.append(Token(OP, "'", i + offset))
+            i += 1
+            continue
+        if ch == "'" and tokens and tokens[-1].end == i + offset \
+                and (tokens[-1].kind == LETTER or tokens[-1].kind == COMMAND and tokens[-1].text == "tau"):
+            tokens[-1] = Token(tokens[-1].kind, tokens[-1].text + "'", tokens[-1].pos)
+            i += 1
+            continue
+        if ch == "*" and star:
+            tokens.append(Token(OP, "*", i + offset))
             i += 1
             continue
         tokens.append(Token(BAD, _bad_latex_char(ch), i + offset))
@@ -203,6 +229,7 @@ class Cursor:
         self.depth = 0
         self.nodes = 0
         self.in_sum = False
+        self.sum_index = None   # the letter a sum binds (t, k, s, tau'), read as t in its body
 
     def peek(self, k=0):
         """The token k ahead; reaching a BAD token raises its reason, so the first fault is reported."""
@@ -245,16 +272,19 @@ class Cursor:
             raise ParseError(f"expression nests deeper than {MAX_DEPTH} levels; simplify the answer",
                              tok.pos, self.source)
 
-    def enter_sum(self, tok):
-        """Open a sum over t; a second sum inside it would rebind the same t, so it is refused."""
+    def enter_sum(self, tok, index="t"):
+        """Open a sum over time whose steps are named `index` (t, k, s, tau'); a second sum
+        inside it would rebind the same step, so it is refused."""
         if self.in_sum:
             raise ParseError("a sum over t inside another sum over t is not accepted; "
                              "the inner sum would reuse t", tok.pos, self.source)
         self.in_sum = True
+        self.sum_index = index
         self.enter(tok)
 
     def leave_sum(self):
         self.in_sum = False
+        self.sum_index = None
         self.leave()
 
     def leave(self):

@@ -15,6 +15,9 @@ from .printers import to_text
 
 # Most telling first: when two mutants give the same numbers, the earlier name is reported.
 MISTAKES = {
+    "swapped-gate": "The gate's two roles are swapped: {site} should be {fix}. In this question's "
+                    "form (Cho et al.) h^(t) = u h^(t-1) + (1 - u) htilde: u keeps the old state "
+                    "and 1 - u lets the candidate in.",
     "sign-flip": "The sign is wrong: {site} should be {fix}.",
     "missing-transpose": "A transpose is missing: {site} should be {fix}. Back-propagating "
                          "through a product W v multiplies the gradient by the transpose W^T.",
@@ -38,6 +41,9 @@ MISTAKES = {
                                "(eqs. 10.12-10.14): remove the division by tau (that is d2l.ai's "
                                "mean over time).",
     "wrong-time-index": "A time index is off: {site} should be {fix}.",
+    "wrong-sum-range": "The sum over time must run over every step, t = 1..tau (eqs. 10.22-10.28): {site}.",
+    "t-outside-sum": "{site} is outside the sum over t: sum_t takes only the product it starts and "
+                     "stops at the next + or -, so write sum_t (...) around the whole expression.",
     "missing-term": "A term is missing: {site}.",
     "shape-mismatch": "The shapes do not fit: {site}",
     "circular": "The answer uses {site}, the quantity it is asked to derive.",
@@ -96,6 +102,8 @@ def _all_mutations(root, question):
         if isinstance(node, SumOverTime):
             yield from _sum_mutations(root, path, node)
     yield Mutant("sign-flip", Neg(root), "the answer", to_text(root))
+    if question.model == "gru":
+        yield from _gate_mutations(root)
     yield from _shift_all(root)
     if question.model in _TANH_MODELS:
         everywhere = _preactivation_everywhere(root)
@@ -178,11 +186,42 @@ def _transpose_mutations(root, path, node):
                      to_text(reversed_), to_text(node))
 
 
+_GATE = "u"
+
+
+def _gate_mutations(root):
+    """The GRU's two conventions mixed up: u where the key has 1 - u, 1 - u where it has u, and
+    htilde - h[t-1] for h[t-1] - htilde (the other form, h = (1 - u) h[t-1] + u htilde)."""
+    for path, node in _positions(root):
+        if isinstance(node, Sub) and _is_one(node.left) and isinstance(node.right, Symbol) \
+                and node.right.name == _GATE:
+            yield Mutant("swapped-gate", replace_at(root, path, node.right), to_text(node.right), to_text(node))
+        elif isinstance(node, Sub) and {getattr(node.left, "name", None), getattr(node.right, "name", None)} \
+                == {"h", "htilde"}:
+            swapped = Sub(node.right, node.left)
+            yield Mutant("swapped-gate", replace_at(root, path, swapped), to_text(swapped), to_text(node))
+
+
+def with_step(node, step):
+    """`node` with its free t replaced by the step `step` (a TimeIndex): the term of one step of a sum."""
+    def visit(n, below):
+        if isinstance(n, Symbol) and n.index is not None and n.index.base == "t":
+            return Symbol(n.name, TimeIndex(step.base, step.offset + n.index.offset))
+        return _rebuild(n, below)
+    return fold(node, visit)
+
+
 def _derivative_mutations(root, path, node, question):
     if isinstance(node, (MatMul, Mul)):
         for keep, drop in ((node.left, node.right), (node.right, node.left)):
             if activation_derivative(drop):
                 yield Mutant("missing-activation-derivative", replace_at(root, path, keep), to_text(drop))
+    inner = node.args[0] if isinstance(node, Call) and node.func == "diag" else node
+    if activation_derivative(node) and isinstance(inner, Sub) and _is_one(inner.left):
+        # 1 + h**2 for 1 - h**2: the minus of the derivative lost
+        lost = Add(inner.left, inner.right)
+        changed = lost if inner is node else replace(node, args=(lost,))
+        yield Mutant("sign-flip", replace_at(root, path, changed), to_text(lost), to_text(inner))
     if activation_derivative(node) and question.model in _TANH_MODELS:
         swapped = _rename(node, "h", "a")
         if swapped != node:

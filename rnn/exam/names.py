@@ -15,12 +15,17 @@ BASE_NAMES = frozenset({
     "h", "x", "o", "a", "y", "yhat", "b", "c", "U", "V", "W", "R", "L",
     "s", "f", "g", "q", "r", "z", "u", "w", "v", "Q", "Lambda",
 })
+# A gate's own parameters, U^f W^f b^f (eqs. 10.40-10.44) and the GRU's U^u W^u b^u, U^r W^r b^r:
+# U_f in plain text, \boldsymbol{U}^{f} in LaTeX (`rnn.names.param_latex`).
+GATES = ("f", "g", "o", "u", "r")
+GATE_PARAMETERS = frozenset(f"{p}_{gate}" for p in ("U", "W", "b") for gate in GATES)
+BASE_NAMES = BASE_NAMES | GATE_PARAMETERS
 GRADIENT_TARGETS = frozenset({"h", "o", "a", "s", "b", "c", "U", "V", "W", "x", "yhat"})
 DEFAULT_NAMES = BASE_NAMES | {f"grad_{n}" for n in GRADIENT_TARGETS}
 
 FUNCTION_ALIASES = {
     "tanh": "tanh", "sigma": "sigma", "sigmoid": "sigma", "sech": "sech", "exp": "exp",
-    "log": "log", "ln": "log", "diag": "diag", "onehot": "onehot", "one_hot": "onehot",
+    "log": "log", "ln": "log", "cosh": "cosh", "diag": "diag", "onehot": "onehot", "one_hot": "onehot",
     "softmax": "softmax",
 }
 

@@ -18,10 +18,10 @@ tanh, yhat); otherwise each letter is a symbol (w h_0 = wh_0). A letter with dig
 right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z) is (\\tanh z)^2, and
 \\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
-from .ast import (Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol,
-                  TimeIndex, Transpose)
+from .ast import (FIRST_STEP, LAST_STEP, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime,
+                  Symbol, TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
-from .names import DEFAULT_NAMES, FUNCTION_ALIASES, unknown_name_reason
+from .names import DEFAULT_NAMES, FUNCTION_ALIASES, GATES, unknown_name_reason
 from .parse_text import (derivative_tree, parse_exponent, parse_index_terms, parse_number, parse_sum,
                          tower_error)
 
@@ -35,7 +35,7 @@ _WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnor
                   "textit", "mathcal", "mathscr"}
 # \diag, \sech and \softmax are macros many lecture notes define.
 _FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
-                      "sigma": "sigma", "sech": "sech", "diag": "diag", "softmax": "softmax"}
+                      "sigma": "sigma", "sech": "sech", "cosh": "cosh", "diag": "diag", "softmax": "softmax"}
 # tau is a symbol only where a question allows it (a mean over time, 1/tau).
 _GREEK_NAMES = {"Lambda": "Lambda", "tau": "tau"}
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
@@ -48,18 +48,24 @@ _COMMAND_WORDS = {"sum", "nabla", "frac", "partial", "top", "cdot", "odot", "hat
                   "operatorname", "left", "right", "times", "circ", "boldsymbol", "intercal"}
 
 
-def parse_latex(source, names=DEFAULT_NAMES):
+def parse_latex(source, names=DEFAULT_NAMES, star=False):
     """The AST of a LaTeX answer such as
     `\\sum_{t=1}^{\\tau} \\operatorname{diag}(1-(\\mathbf{h}^{(t)})^2)(\\nabla_{\\mathbf{h}^{(t)}} L)\\mathbf{h}^{(t-1)\\top}`.
 
-    `names` is the set of allowed base symbol names. Raises ParseError on anything else.
+    `names` is the set of allowed base symbol names; `star` reads `*` as an elementwise or
+    scalar product (answers typed without backslashes). Raises ParseError on anything else.
     """
-    return _LatexParser(source, frozenset(names)).parse()
+    return _LatexParser(source, frozenset(names), star).parse()
+
+
+_PRIME_REASON = ("primes (') are not accepted here: write a transpose as ^\\top and a derivative out, "
+                 "e.g. 1-(h^{(t)})^2 (\\tanh' and \\sigma' are accepted, and t' or \\tau' as the "
+                 "index of a sum, \\sum_{\\tau'=1}^{\\tau})")
 
 
 class _LatexParser:
-    def __init__(self, source, names):
-        self.c = Cursor(tokenize_latex(source), source)
+    def __init__(self, source, names, star=False):
+        self.c = Cursor(tokenize_latex(source, star), source)
         self.names = names
 
     def parse(self):
@@ -85,6 +91,9 @@ class _LatexParser:
             if tok.kind == COMMAND and tok.text in _PRODUCT_COMMANDS:
                 self.c.next()
                 node = self.c.make(_PRODUCT_COMMANDS[tok.text], node, self.unary(), start=start)
+            elif tok.kind == OP and tok.text == "*":
+                self.c.next()
+                node = self.c.make(Mul, node, self.unary(), start=start)
             elif tok.kind == OP and tok.text == "/":
                 self.c.next()
                 node = self.c.make(Div, node, self.unary(), start=start)
@@ -116,33 +125,54 @@ class _LatexParser:
 
     def sum(self):
         tok = self.c.next()
-        self.c.enter_sum(tok)
-        self._sum_bounds(tok)
-        node = self.c.make(SumOverTime, self.term(), start=tok.pos)
+        index, first, last = self._sum_bounds(tok)
+        self.c.enter_sum(tok, index)
+        node = self.c.make(SumOverTime, self.term(), first, last, start=tok.pos)
         self.c.leave_sum()
         return node
 
     def _sum_bounds(self, tok):
-        """Accept \\sum_t, \\sum_{t}, \\sum_{t=1}^{\\tau} or ^{T}: the book's sums over all steps."""
+        """(index, first, last) of \\sum_t, \\sum_{k}, \\sum_{t=1}^{\\tau}, \\sum_{\\tau'=1}^{T}, \\sum_{t=2}^{\\tau-1}.
+
+        The index may be any letter (t, k, s, i) or t', \\tau': it is only a name, read as t in
+        the body. The bounds are kept: a sum from t=2 misses a term and is marked so.
+        """
         bad = "write the sum over time as \\sum_t or \\sum_{t=1}^{\\tau}"
         if not self.c.accept(OP, "_"):
             raise self.c.error(bad, tok)
         braced = self.c.accept(OP, "{")
-        if not self.c.accept(LETTER, "t"):
-            raise self.c.error(bad)
+        index = self.c.peek()
+        if not (index.kind == LETTER or index.kind == COMMAND and index.text == "tau'"):
+            raise self.c.error(bad + " (the index is a letter such as t or k)")
+        self.c.next()
+        first, last = FIRST_STEP, LAST_STEP
         if braced:
             if self.c.accept(OP, "="):
-                one = self.c.peek()
-                if not (one.kind == NUMBER and one.text == "1"):
-                    raise self.c.error("sums over time run from t=1 to \\tau; " + bad)
-                self.c.next()
+                first = self._bound(bad)
             self.c.expect(OP, "}", bad)
         if self.c.accept(OP, "^"):
             braced = self.c.accept(OP, "{")
-            if not (self.c.accept(COMMAND, "tau") or self.c.accept(LETTER, "T")):
-                raise self.c.error("sums over time end at \\tau; " + bad)
+            last = self._bound(bad) if braced else self._bound(bad, single=True)
             if braced:
                 self.c.expect(OP, "}", bad)
+        return index.text, first, last
+
+    def _bound(self, bad, single=False):
+        """A bound of a sum: 1, 2, \\tau, T, \\tau-1 (T is the book's tau), or tau spelled in letters."""
+        tok = self.c.peek()
+        if tok.kind == NUMBER and tok.text.isdigit():
+            if single and len(tok.text) > 1:
+                raise self.c.error("write a multi-digit bound in braces, ^{12}")
+            return parse_index_terms(self.c, lambda _tok: None)
+        if tok.kind == LETTER and self._word() == "tau":
+            self.c.next()
+            self.c.next()
+        elif not (tok.kind == COMMAND and tok.text == "tau" or tok.kind == LETTER and tok.text == "T"):
+            raise self.c.error("a sum over time runs between steps such as 1 and \\tau; " + bad)
+        self.c.next()
+        if single:
+            return LAST_STEP
+        return parse_index_terms(self.c, lambda _tok: "tau", already_read=True)
 
     # -- scripts -----------------------------------------------------------------------------
     def factor(self):
@@ -157,6 +187,12 @@ class _LatexParser:
                 if not (isinstance(symbol, Symbol) and symbol.index is None):
                     raise self.c.error("a subscript can only give the time step of a symbol, "
                                        "like h_{t-1}", underscore)
+                gate = self._gate_subscript(symbol)
+                if gate is not None:
+                    node = self.c.make(Symbol, gate, None, start=start)
+                    if transposed:
+                        node = self.c.make(Transpose, node, start=start)
+                    continue
                 node = self.c.make(Symbol, symbol.name, self._subscript_index(), start=start)
                 if transposed:
                     node = self.c.make(Transpose, node, start=start)
@@ -176,12 +212,14 @@ class _LatexParser:
         tok = self.c.peek()
         if tok.kind == NUMBER and len(tok.text) > 1:
             raise self.c.error(f"write _{{{tok.text}}} with braces for a multi-digit step")
-        if tok.kind == LETTER and tok.text == "t":
+        if tok.kind == LETTER and tok.text == "t" or self._index_base(tok) == "t":
             self.c.next()
             return TimeIndex("t", 0)
         return parse_index_terms(self.c, lambda _tok: None)
 
     def _index_base(self, tok):
+        if tok.kind in (LETTER, COMMAND) and tok.text == self.c.sum_index:
+            return "t"
         if tok.kind == LETTER and tok.text == "t":
             return "t"
         if tok.kind == COMMAND and tok.text == "tau":
@@ -209,10 +247,46 @@ class _LatexParser:
             return True
         return tok.kind == COMMAND and tok.text == "left" and self.c.peek(1).text in ("(", "<", "langle")
 
+    def _gate_parameter(self, node, opening):
+        """\\boldsymbol{U}^{f}: the gate's parameter U_f (eq. 10.40, `rnn.names.param_latex`), or None."""
+        tok = self.c.peek()
+        if not (isinstance(node, Symbol) and node.index is None and node.name in ("U", "W", "b")
+                and tok.kind == LETTER and tok.text in GATES):
+            return None
+        if opening and self.c.peek(1).text not in ("}", "top", "T"):
+            return None
+        name = f"{node.name}_{tok.text}"
+        if name not in self.names:
+            raise self.c.error(f"{name} (the parameter {node.name} of gate {tok.text}) is not a symbol of this "
+                               "question", tok)
+        self.c.next()
+        return Symbol(name, None, source_span=node.source_span)
+
+    def _gate_subscript(self, symbol):
+        """U_f or U_{f}: the gate's parameter written with a subscript; None if it is a time step."""
+        braced = self.c.peek().kind == OP and self.c.peek().text == "{"
+        letter = self.c.peek(1 if braced else 0)
+        if braced and not (self.c.peek(2).kind == OP and self.c.peek(2).text == "}"):
+            return None
+        if not (letter.kind == LETTER and letter.text in GATES and symbol.name in ("U", "W", "b")):
+            return None
+        name = f"{symbol.name}_{letter.text}"
+        if name not in self.names:
+            raise self.c.error(f"{name} (the parameter {symbol.name} of gate {letter.text}) is not a symbol "
+                               "of this question", letter)
+        for _ in range(3 if braced else 1):
+            self.c.next()
+        return name
+
     def _superscript(self, node, start):
         opening = self.c.accept(OP, "{")
         tok = self.c.peek()
-        if self._accept_transpose():
+        gate = self._gate_parameter(node, opening)
+        if gate is not None:
+            node = self.c.make(Symbol, gate.name, None, start=start)
+            if opening and self._accept_transpose():
+                node = self.c.make(Transpose, node, start=start)
+        elif self._accept_transpose():
             node = self.c.make(Transpose, node, start=start)
         elif self._starts_time_step(tok):
             node = self._time_step(node, start)
@@ -291,6 +365,8 @@ class _LatexParser:
 
     def _letters(self, tok):
         """A word typed without a backslash (diag, tanh, yhat) or one letter, the symbol it names."""
+        if tok.text.endswith("'"):
+            raise self.c.error(_PRIME_REASON, tok)
         word = self._word()
         if len(word) > 1 and (word in FUNCTION_ALIASES or word in _WORD_NAMES):
             for _ in word:
@@ -346,6 +422,8 @@ class _LatexParser:
 
     def _command(self, tok):
         name = tok.text
+        if name.endswith("'"):
+            raise self.c.error(_PRIME_REASON, tok)
         if name in _STYLES and self._styles_nabla():
             self.c.next()
             braced = self.c.accept(OP, "{")
@@ -425,7 +503,12 @@ class _LatexParser:
     def _call(self, tok, func):
         self.c.enter(tok)
         primed = self.c.accept(OP, "'")
-        power = self._function_power(func) if self.c.accept(OP, "^") else None
+        power = None
+        if self.c.accept(OP, "^"):
+            if self._superscript_prime():
+                primed = True
+            else:
+                power = self._function_power(func)
         if self.c.at(END) or self.c.at(OP, "+") or self.c.at(OP, "-"):
             raise self.c.error(f"{func} needs an argument, e.g. {func}(a)")
         # A bracketed argument ends at its bracket, so \tanh(a)^2 squares the tanh; a bare
@@ -439,6 +522,18 @@ class _LatexParser:
         if power is not None:
             node = self.c.make(Pow, node, power, start=tok.pos)
         return node
+
+    def _superscript_prime(self):
+        """Consume the prime of \\tanh^{\\prime}, \\tanh^\\prime or \\tanh^{'} and say whether there was one."""
+        braced = self.c.peek().kind == OP and self.c.peek().text == "{"
+        mark = self.c.peek(1 if braced else 0)
+        if not (mark.kind == COMMAND and mark.text == "prime" or mark.kind == OP and mark.text == "'"):
+            return False
+        if braced and not (self.c.peek(2).kind == OP and self.c.peek(2).text == "}"):
+            return False
+        for _ in range(3 if braced else 1):
+            self.c.next()
+        return True
 
     def _function_power(self, func):
         """n of \\tanh^n(z), \\tanh^{n}(z): a whole power of the function's value."""

@@ -14,15 +14,25 @@ Grammar, loosest binding first (docs/answer-syntax.md has the table):
 tanh'(z) and sigma'(z) are read as the derivatives written out (`derivative_tree`).
 """
 import math
+import re
 
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+from .ast import (FIRST_STEP, LAST_STEP, Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   TimeIndex, Transpose)
-from .lexer import END, NAME, NUMBER, OP, Cursor, tokenize_text
+from .lexer import END, NAME, NUMBER, OP, RANGED_SUM, Cursor, tokenize_text
 from .names import (DEFAULT_NAMES, FUNCTION_ALIASES, MAX_EXPONENT, split_name,
                     unknown_name_reason)
 
 _PRODUCTS = {"@": MatMul, "*": Mul, "/": Div}
 _MAX_INDEX_DIGITS = 6
+# sum_t, and the same sum with its step named otherwise: sum_k ... h[k] (the name is only a name).
+_SUM_INDEX = re.compile(r"^sum_([a-z])$")
+
+
+def _bound(text):
+    """The TimeIndex of a sum's bound written '2', 'tau' or 'tau-1'."""
+    if text.startswith("tau"):
+        return TimeIndex("tau", int(text[3:] or 0))
+    return TimeIndex(None, int(text))
 
 
 def parse_text(source, names=DEFAULT_NAMES):
@@ -62,13 +72,16 @@ def tower_error(cursor):
                         "plain number, use parentheses (a**b)**c if you mean that")
 
 
-def parse_index_terms(cursor, base_kinds):
-    """A TimeIndex from tokens such as `t`, `t-1`, `tau`, `2` (shared with the LaTeX parser)."""
-    tok = cursor.peek()
+def parse_index_terms(cursor, base_kinds, already_read=False):
+    """A TimeIndex from tokens such as `t`, `t-1`, `tau`, `2` (shared with the LaTeX parser).
+
+    `already_read`: the base's tokens were consumed by the caller (tau spelled in letters)."""
+    tok = cursor.tokens[cursor.i - 1] if already_read else cursor.peek()
     base = base_kinds(tok)
     if base is None:
         return TimeIndex(None, read_small_int(cursor))
-    cursor.next()
+    if not already_read:
+        cursor.next()
     offset = 0
     if cursor.at(OP, "+") or cursor.at(OP, "-"):
         sign = -1 if cursor.next().text == "-" else 1
@@ -134,11 +147,13 @@ class _TextParser:
 
     def unary(self):
         tok = self.c.peek()
-        if tok.kind == OP and tok.text in "+-" or tok.kind == NAME and tok.text == "sum_t":
+        index = (_SUM_INDEX.match(tok.text) or RANGED_SUM.fullmatch(tok.text)) if tok.kind == NAME else None
+        if tok.kind == OP and tok.text in "+-" or index:
             self.c.next()
-            if tok.text == "sum_t":
-                self.c.enter_sum(tok)
-                node = self.c.make(SumOverTime, self.term(), start=tok.pos)
+            if index:
+                bounds = [_bound(text) for text in index.groups()[1:]] or [FIRST_STEP, LAST_STEP]
+                self.c.enter_sum(tok, index.group(1))
+                node = self.c.make(SumOverTime, self.term(), *bounds, start=tok.pos)
                 self.c.leave_sum()
                 return node
             self.c.enter(tok)
@@ -222,6 +237,8 @@ class _TextParser:
         return self.c.make(Symbol, base, index, start=tok.pos)
 
     def _index_base(self, tok):
+        if tok.kind == NAME and tok.text == self.c.sum_index:
+            return "t"
         if tok.kind == NAME and tok.text in ("t", "tau"):
             return tok.text
         return None

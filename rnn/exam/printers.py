@@ -13,7 +13,7 @@ _SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
 
 _TEXT_OPERATORS = {MatMul: "@", Mul: "*", Div: "/"}
 _LATEX_FUNCTIONS = {"tanh": "\\tanh", "exp": "\\exp", "log": "\\log", "sigma": "\\sigma",
-                    "sech": "\\operatorname{sech}", "diag": "\\operatorname{diag}",
+                    "sech": "\\operatorname{sech}", "cosh": "\\cosh", "diag": "\\operatorname{diag}",
                     "softmax": "\\operatorname{softmax}", "onehot": "\\operatorname{onehot}"}
 # Scalars of the scalar exam and the integer target y are set in italic, not bold.
 _ITALIC_NAMES = {"w", "u", "v", "y", "L"}
@@ -58,7 +58,8 @@ def _text_visit(node, below):
     if isinstance(node, Neg):
         return f"-{wrap(0, _UNARY)}", _UNARY
     if isinstance(node, SumOverTime):
-        return f"sum_t {wrap(0, _PRODUCT)}", _SUM
+        bounds = "_t" if node.full_range else f"_{{t={node.first.text()}}}^{{{node.last.text()}}}"
+        return f"sum{bounds} {wrap(0, _PRODUCT)}", _SUM
     if isinstance(node, (MatMul, Mul, Div)):
         return f"{wrap(0, _PRODUCT)} {_TEXT_OPERATORS[type(node)]} {wrap(1, _UNARY)}", _PRODUCT
     sign = "+" if isinstance(node, Add) else "-"
@@ -140,13 +141,18 @@ def _latex_visit(node, below):
     if isinstance(node, Neg):
         return f"-{wrap(0, _UNARY)}", _UNARY
     if isinstance(node, SumOverTime):
-        return f"\\sum_{{t=1}}^{{\\tau}} {wrap(0, _PRODUCT)}", _SUM
+        return f"\\sum_{{t={_bound_latex(node.first)}}}^{{{_bound_latex(node.last)}}} {wrap(0, _PRODUCT)}", _SUM
     if isinstance(node, Div):
         return f"\\frac{{{below[0][0]}}}{{{below[1][0]}}}", _ATOM
     if isinstance(node, (MatMul, Mul)):
         return _latex_product(node, wrap), _PRODUCT
     sign = "+" if isinstance(node, Add) else "-"
     return f"{wrap(0, _ADD)} {sign} {wrap(1, _PRODUCT)}", _ADD
+
+
+def _bound_latex(index):
+    """1, \\tau or \\tau-1: a bound of a sum over t."""
+    return index.text().replace("tau", "\\tau")
 
 
 def _plain_symbol(node):

@@ -237,6 +237,8 @@ def _function(sympy, states, func, arg):
         return arg
     if func == "softmax":
         return sympy.Integer(1)
+    if func == "cosh":
+        return 1 / _function(sympy, states, "sech", arg)
     step = states.step_of(arg) if func in ("tanh", "sech", "exp", "sigma") else None
     if func == "sigma":
         return 1 / (1 + _function(sympy, states, "exp", -arg))

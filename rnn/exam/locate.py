@@ -1,0 +1,137 @@
+"""Where an answer goes wrong: the answer's tree compared with the answer key's, sub-term by sub-term.
+
+Used when no anticipated mistake (`rnn.exam.mistakes`) explains a wrong answer. Both trees are
+split into signed terms (a sum over t of a sum is split too, as sum_t (a + b) = sum_t a + sum_t b);
+each term is evaluated at the checker's points and matched with an equal term of the other side.
+A key term nothing matches is one the answer lacks ("your answer lacks the term V.T @ grad_o[t]"),
+an answer term nothing matches one it should not have. When one term differs on each side, the two
+are walked down together while they have the same form, to the smallest part that differs:
+"the factor h[t-1] is wrong: you wrote x[t]". Comparisons are numeric, at every step, so
+diag(v) @ g and v * g, or either order of a scalar product, count as the same.
+"""
+from dataclasses import replace
+
+from .ast import Add, Call, Mul, Neg, Number, Sub, SumOverTime, Symbol, children
+from .errors import EvaluationError, ShapeMismatch, UnknownSymbol
+from .evaluate import evaluate
+from .printers import to_text
+
+_FAILURES = (ShapeMismatch, UnknownSymbol, EvaluationError, ValueError, FloatingPointError)
+
+
+def signed_terms(node, sign=1):
+    """[(sign, term)] with node = sum of sign * term; a sum over t of a sum is split into sums."""
+    if isinstance(node, Add):
+        return signed_terms(node.left, sign) + signed_terms(node.right, sign)
+    if isinstance(node, Sub):
+        return signed_terms(node.left, sign) + signed_terms(node.right, -sign)
+    if isinstance(node, Neg):
+        return signed_terms(node.operand, -sign)
+    if isinstance(node, SumOverTime):
+        inner = signed_terms(node.body)
+        if len(inner) > 1:
+            return [(sign * s, replace(node, body=term)) for s, term in inner]
+    return [(sign, node)]
+
+
+class Locator:
+    """Compares sub-trees numerically at `points` (`rnn.exam.context.Point`s), values cached by text."""
+
+    def __init__(self, points, close):
+        self.points = points
+        self.close = close
+        self._values = {}
+
+    def values(self, node):
+        """{(point index, t): value} for every step t = 1..tau of every point; None where it fails."""
+        key = to_text(node)
+        if key not in self._values:
+            found = {}
+            for i, p in enumerate(self.points):
+                for t in range(1, p.tau + 1):
+                    try:
+                        found[(i, t)] = evaluate(node, p.env, t=t, tau=p.tau, n_classes=p.n_classes)
+                    except _FAILURES:
+                        found[(i, t)] = None
+            self._values[key] = found
+        return self._values[key]
+
+    def equal(self, a, b, sign=1):
+        """True when `a` equals sign * `b` wherever either can be evaluated."""
+        va, vb = self.values(a), self.values(b)
+        compared = False
+        for k in va:
+            if va[k] is None and vb[k] is None:
+                continue
+            if va[k] is None or vb[k] is None:
+                return False
+            if not self.close(va[k], sign * vb[k]):
+                return False
+            compared = True
+        return compared
+
+    def locate(self, answer, key):
+        """A sentence placing the difference between `answer` and `key`, or None."""
+        given, wanted = signed_terms(answer), signed_terms(key)
+        unmatched = list(given)
+        lacking = []
+        for sign, term in wanted:
+            match = next((g for g in unmatched if self.equal(g[1], term, g[0] * sign)), None)
+            if match is None:
+                lacking.append((sign, term))
+            else:
+                unmatched.remove(match)
+        if not lacking and not unmatched:
+            return None
+        if len(lacking) == 1 and len(unmatched) == 1:
+            (ks, kt), (gs, gt) = lacking[0], unmatched[0]
+            found = self.part(gt, kt) if ks == gs else None
+            if found is not None:
+                wrong, right = found
+                if wrong is gt:
+                    return f"The term {_signed(gs, gt)} should be {_signed(ks, kt)}."
+                return (f"In the term {_signed(gs, gt)}, the part {to_text(wrong)} is wrong: "
+                        f"it should be {to_text(right)}.")
+        said = []
+        if lacking:
+            said.append("your answer lacks the term" + ("s " if len(lacking) > 1 else " ")
+                        + ", ".join(_signed(s, t) for s, t in lacking))
+        if unmatched:
+            said.append("it has the term" + ("s " if len(unmatched) > 1 else " ")
+                        + ", ".join(_signed(s, t) for s, t in unmatched) + ", which the gradient does not")
+        right = len(wanted) - len(lacking)
+        if right:
+            said.append(f"{right} of the key's {len(wanted)} terms {'is' if right == 1 else 'are'} right")
+        text = "; ".join(said)
+        return text[0].upper() + text[1:] + "."
+
+    def part(self, given, wanted):
+        """(given part, wanted part): the smallest sub-trees, of the same form down to them, that differ."""
+        while True:
+            if type(given) is not type(wanted) or isinstance(given, (Symbol, Number)):
+                return given, wanted
+            if isinstance(given, Call) and given.func != wanted.func:
+                return given, wanted
+            if isinstance(given, SumOverTime) and (given.first, given.last) != (wanted.first, wanted.last):
+                return given, wanted
+            pairs = list(zip(children(given), children(wanted)))
+            if len(children(given)) != len(children(wanted)):
+                return given, wanted
+            differing = [(g, w) for g, w in pairs if not self.equal(g, w)]
+            if isinstance(given, (Mul, Add)) and len(differing) == 2:
+                # an elementwise product or sum in the other order: pair each operand with its equal
+                (a, c), (b, d) = pairs
+                crossed = [(g, w) for g, w in ((a, d), (b, c)) if not self.equal(g, w)]
+                if len(crossed) < len(differing):
+                    differing = crossed
+            if len(differing) != 1:
+                return given, wanted
+            given, wanted = differing[0]
+
+
+def _signed(sign, term):
+    text = to_text(term)
+    return f"-({text})" if sign < 0 and isinstance(term, (Add, Sub)) else ("-" if sign < 0 else "") + text
+
+
+__all__ = ["Locator", "signed_terms"]
