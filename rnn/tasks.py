@@ -104,6 +104,24 @@ class Classify(Task):
             yield self.dataset.batch(rng.choice(len(self.dataset), size=self.batch, replace=False))
 
 
+class Toy(Task):
+    """A few small random steps (x^(t) of `n_in` numbers, K = `n_out` classes): the sequence a
+    model's graph is unrolled on to be listed or drawn (`rnn.train.example_graph`)."""
+
+    name = "toy"
+
+    def __init__(self, seq_len=3, batch=1, n_in=2, n_out=2, outputs="every"):
+        self.seq_len, self.batch, self.n_in, self.n_out, self.outputs = seq_len, batch, n_in, n_out, outputs
+        self.baseline = math.log(n_out)
+
+    def batches(self, seed):
+        rng = np.random.default_rng(seed)
+        targets = (self.seq_len, self.batch) if self.outputs == "every" else (self.batch,)
+        while True:
+            yield (rng.normal(size=(self.seq_len, self.n_in, self.batch)).round(2),
+                   rng.integers(0, self.n_out, size=targets))
+
+
 def make_task(name, seq_len=None, batch=None):
     """The task called `name` ('chars', 'adding', 'copy' or 'classify')."""
     classes = {"chars": Chars, "adding": Adding, "copy": Copy, "classify": Classify}

@@ -96,6 +96,19 @@ def build_model(cell, task, hidden, seed=0, candidate="sigmoid", form="printed")
     raise RNNError(f"cell {cell!r} is unknown; use one of {', '.join(CELLS)}")
 
 
+def example_graph(cell="rnn", steps=3, hidden=3, seed=0):
+    """The op-level graph of `cell` unrolled on `steps` small random steps (2 inputs, 2 classes,
+    H = `hidden`), to list or draw: ``gradbook graph --rnn CELL --steps N --listing``."""
+    from .tasks import Toy
+    from .unrolling import unroll
+    task = Toy(seq_len=steps, outputs="last" if cell == "seq2one" else "every")
+    model = build_model(cell, task, hidden, seed=seed)
+    x, y = next(task.batches(seed))
+    u = unroll(model, x, y)
+    u.loss.backward()  # so a drawing can show the gradients (--grads)
+    return u.graph
+
+
 def _level(model):
     """Cell level (one node per step, faster) wherever it exists, else op level."""
     from .cell_unroll import _STEPS
