@@ -53,7 +53,7 @@ class Listing:
         elif node.prim is None:
             rhs = _leaf(node)
         else:
-            rhs = self._expression(node, top=True)[0]
+            rhs = self._expression(node)[0]
         return f"{name} = {rhs}  # {_comment(node)}"
 
     def _operand(self, node):
@@ -65,7 +65,7 @@ class Listing:
             return f"{value:g}", (ATOM if value >= 0 else UNARY)
         return self._expression(node)
 
-    def _expression(self, node, top=False):
+    def _expression(self, node):
         operands = [self._operand(i) for i in node.inputs]
         return _format(node.prim, node.params, operands)
 
@@ -153,7 +153,7 @@ def _is_default(prim, key, value):
     if parameter is None or parameter.default is inspect.Parameter.empty:
         return False
     default = parameter.default
-    return type(default) is type(value) and default == value if not isinstance(value, np.ndarray) else False
+    return not isinstance(value, np.ndarray) and type(default) is type(value) and default == value
 
 
 def _param(value):

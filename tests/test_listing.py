@@ -105,7 +105,7 @@ def test_the_backward_listing_run_on_new_numbers_gives_the_engine_s_gradients(ce
     env = backward.evaluate(forward.evaluate(fresh))
     for p in params:
         p.value = fresh[p.name]
-    again = example_graph_with(graph)
+    again = engine_gradients(graph)
     for p in params:
         assert np.allclose(env[f"grad_{p.name}"], again[p.name], rtol=1e-12, atol=1e-14), p.name
 
@@ -122,12 +122,12 @@ def test_a_cell_level_graph_is_listed_through_its_steps_vjps(model):
     env = backward.evaluate(forward.evaluate(fresh))
     for name, p in model.params.items():
         p.value = fresh[name]
-    engine = example_graph_with(graph)
+    engine = engine_gradients(graph)
     for name in model.params:
         assert np.allclose(env[f"grad_{name}"], engine[name], rtol=1e-12, atol=1e-14), name
 
 
-def example_graph_with(graph):
+def engine_gradients(graph):
     """The engine's gradients of `graph`'s loss, recomputed node by node from its leaves."""
     values = {}
     for node in graph.nodes:
