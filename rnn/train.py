@@ -279,7 +279,7 @@ def add_arguments(parser):
                         help="built-in task (default chars)")
     parser.add_argument("--text", default=None, metavar="FILE",
                         help="train on your own UTF-8 text file instead of a built-in task (next character)")
-    parser.add_argument("--eval-fraction", type=arguments.number(positive=True), default=0.1, metavar="F",
+    parser.add_argument("--eval-fraction", type=arguments.number(positive=True), default=None, metavar="F",
                         help="with --text: the last fraction F of the file is held out for evaluation (default 0.1)")
     parser.add_argument("--eval-every", type=arguments.count(1), default=None, metavar="N",
                         help="with --text: evaluate the held-out part every N steps (default: about 25 times a run)")
@@ -323,6 +323,9 @@ def run(args):
         raise RNNError(f"--text {args.text} replaces --task {args.task}; give one of them")
     if args.sample and (args.task or "chars") != "chars":
         raise RNNError("--sample needs a character model; train it with --task chars or --text FILE")
+    if not args.text and (args.eval_fraction is not None or args.eval_every is not None):
+        raise RNNError("--eval-fraction and --eval-every choose the held-out part of --text FILE; give --text too")
+    args.eval_fraction = 0.1 if args.eval_fraction is None else args.eval_fraction
     if not args.eval_fraction < 1:
         raise RNNError(f"--eval-fraction {args.eval_fraction:g} must be below 1: the rest of the text is trained on")
     if args.steps > MAX_STEPS and not args.no_step_cap:

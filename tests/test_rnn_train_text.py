@@ -145,3 +145,5 @@ def test_a_folder_and_a_task_beside_text_are_one_line_errors(tmp_path, notes, ca
     assert "replaces --task" in capsys.readouterr().err
     assert main(["train", "--text", str(notes), "--eval-fraction", "1.5", "-o", str(tmp_path / "c")]) == 2
     assert "--eval-fraction" in capsys.readouterr().err
+    assert main(["train", "--task", "chars", "--eval-every", "5", "-o", str(tmp_path / "d")]) == 2
+    assert "give --text too" in capsys.readouterr().err
