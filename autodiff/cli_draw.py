@@ -7,12 +7,17 @@ with fixed numbers, so the same command always draws the same figure:
 * ``square``: y = x * x, one input used twice (two edges, gradients summed: 2x);
 * ``mlp``: a two-layer network h = tanh(W₁ x + b₁), o = W₂ h + b₂, L = ½‖o − t‖²;
 * ``softmax-ce``: L = −log softmax(o)[y], the output loss of eqs. 10.11-10.14.
+
+``--rnn CELL --steps N`` takes a recurrent model unrolled on N small steps instead, and
+``--listing`` prints the graph and its backward pass as text (`autodiff.listing`) rather
+than drawing it.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import ops
+from .arguments import count
 from .errors import GradbookError
 from .render import add_export_arguments, announce_font, render
 from .tensor import Tensor
@@ -88,13 +93,33 @@ def add_arguments(parser):
     parser.add_argument("--title", default=None)
     parser.add_argument("--step-through", action="store_true",
                         help="write one frame per backward step and an index.html into --output")
+    parser.add_argument("--rnn", choices=_cells(), default=None, metavar="CELL",
+                        help=f"instead of --example, a recurrent model unrolled on --steps steps: {', '.join(_cells())}")
+    parser.add_argument("--steps", type=count(1, 20, "a longer listing cannot be read"), default=3,
+                        help="with --rnn: the sequence length tau (default 3)")
+    parser.add_argument("--listing", action="store_true",
+                        help="print the graph, one line per node, and its backward pass, one line per adjoint")
     add_export_arguments(parser)
+
+
+def _cells():
+    from rnn.train import CELLS
+    return CELLS
 
 
 def run(args):
     from .graph import Graph
     from .stepthrough import write_stepthrough
-    graph = Graph(build_example(args.example))
+    if args.rnn:
+        from rnn.train import example_graph
+        graph = example_graph(args.rnn, args.steps)
+    else:
+        graph = Graph(build_example(args.example))
+    if args.listing:
+        print(graph.listing())
+        print("# reverse mode: one line per adjoint")
+        print(graph.listing(backward=True))
+        return 0
     options = dict(view=args.view, style=args.style, rankdir=args.rankdir, legend=not args.no_legend,
                    title=args.title, font=args.font)
     announce_font(args.font)

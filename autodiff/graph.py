@@ -103,6 +103,15 @@ class Graph:
         from .render import render
         return render(self, path, **options)
 
+    def listing(self, backward=False):
+        """The graph as a `autodiff.listing.Listing`, one line per node (``print`` it); with
+        `backward`, the adjoints of reverse mode from the one root, one line each."""
+        from .listing import backward_listing, listing
+        return backward_listing(self) if backward else listing(self)
+
+    def __str__(self):
+        return str(self.listing())
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         from .render import mimebundle
         return mimebundle(self)

@@ -105,6 +105,50 @@ def load_corpus() -> str:
     return resources.files("rnn").joinpath("data/corpus.txt").read_text(encoding="utf-8")
 
 
+def read_text(path) -> str:
+    """A lecturer's own corpus: the UTF-8 text of `path`, with one-line errors for a file that
+    is missing, a folder, empty, or binary (a NUL byte, or bytes that are not UTF-8)."""
+    from pathlib import Path
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"--text {path}: no such file; give the path of a UTF-8 text file")
+    if path.is_dir():
+        raise DataError(f"--text {path} is a folder; give one UTF-8 text file")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(f"--text {path} is empty; give a text file with at least a few sentences")
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise DataError(f"--text {path} is not a text file (a NUL byte at byte {nul}: binary data); "
+                        f"give a UTF-8 text file")
+    try:
+        return raw.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"--text {path} is not UTF-8 (byte {exc.start} cannot be read as UTF-8); "
+                        f"save it as UTF-8 text") from None
+
+
+def split_text(text: str, eval_fraction: float) -> tuple[str, str]:
+    """(training text, held-out text): the last `eval_fraction` of the characters are held
+    out, cut at one character position, so the split is the same on every run."""
+    if not 0 < eval_fraction < 1:
+        raise DataError(f"eval_fraction={eval_fraction} must lie strictly between 0 and 1")
+    cut = len(text) - max(1, round(len(text) * eval_fraction))
+    return text[:cut], text[cut:]
+
+
+def held_out_batches(text: str, vocab: CharVocab, seq_len: int, batch: int,
+                     max_windows: int = 64) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Fixed next-character batches over `text` for evaluation: consecutive windows of
+    `seq_len` characters from the start (at most `max_windows`), each with its next characters
+    as targets, `batch` windows to a batch (the last may hold fewer)."""
+    ids = vocab.encode(text)
+    starts = np.arange(0, len(ids) - seq_len, seq_len)[:max_windows]
+    offsets = np.arange(seq_len)[:, None]
+    return [(one_hot(ids[chunk[None, :] + offsets], len(vocab)), ids[chunk[None, :] + offsets + 1])
+            for chunk in (starts[k:k + batch] for k in range(0, len(starts), batch))]
+
+
 def char_lm_batches(seq_len: int, batch: int, seed: int = 0, n_batches: int | None = None,
                     text: str | None = None,
                     vocab: CharVocab | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
