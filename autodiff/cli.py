@@ -25,7 +25,7 @@ INTERRUPTED = 130
 COMMANDS = {
     "gradcheck": ("autodiff.cli_gradcheck", "check an expression's gradients against finite differences"),
     "derive": ("rnn.derive.cli", "derive closed-form gradients (BPTT) in book notation"),
-    "graph": ("autodiff.cli_draw", "draw the graph of a small example expression with values and gradients"),
+    "graph": ("autodiff.cli_draw", "draw or list (--listing) the graph of an example expression or a small RNN"),
     "vanishing": ("rnn.vanishing.cli", "vanishing and exploding gradients lab (book 8.2.5, 10.7)"),
     "train": ("rnn.train", "train an RNN, LSTM or GRU on a built-in task"),
     "draw": ("rnn.draw_cli", "draw one lecture figure (book or d2l style)"),
