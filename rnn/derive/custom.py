@@ -242,13 +242,13 @@ def explicit_cell(spec):
     return Cell(spec.name, spec.title, tuple(spec.state), tuple(adjoint_kinds(spec, spec.adjoints)), params, step)
 
 
-def derive_file(target, wrt=None, form="matrix", steps=None, H=2):
-    """``gradbook derive path/to/cell.py:NAME``: the matrix form (checked first) or the explicit one."""
-    from rnn.custom import load_cell
-    spec = load_cell(target)
+def derive_spec(spec, wrt=None, form="matrix", steps=None, H=2):
+    """A `rnn.custom.CustomCell`'s matrix form (checked first) or its explicit form."""
     if form == "scalar":
         raise DeriveError(f"the scalar form is the built-in 1-unit RNN (gradbook derive scalar); derive "
                           f"{spec.name} with --form matrix or explicit")
+    if form not in ("matrix", "explicit"):
+        raise DeriveError(f"unknown form {form!r}; choose matrix or explicit for a cell of your own")
     if wrt not in (None, "all", *spec.params):
         raise DeriveError(f"{spec.name} has no parameter {wrt!r}; choose one of {', '.join(spec.params)}")
     if form == "explicit":
@@ -257,3 +257,9 @@ def derive_file(target, wrt=None, form="matrix", steps=None, H=2):
         derive_custom(spec)  # the same cell's matrix form must pass the numerical check first
         return derive_explicit(cell, wrt=wrt or next(iter(spec.params)), tau=steps or 3, H=H)
     return derive_custom(spec)
+
+
+def derive_file(target, wrt=None, form="matrix", steps=None, H=2):
+    """``gradbook derive path/to/cell.py:NAME``: the cell file is imported (`rnn.custom.load_cell`)."""
+    from rnn.custom import load_cell
+    return derive_spec(load_cell(target), wrt, form, steps, H)
