@@ -202,3 +202,12 @@ def test_skip_connection_starts_from_two_initial_states():
     assert {"h_0", "h_-1"} <= set(u.nodes) and u.nodes["h_-1"].label == r"\boldsymbol{h}^{(-1)}"
     u.loss.backward()
     assert u.nodes["h_-1"].grad is not None and np.any(u.nodes["h_-1"].grad)
+
+
+def test_the_page_shows_each_example_file_as_it_is():
+    """docs/custom-cells.md's ``file=NAME`` blocks are the files of docs/examples, so the
+    commands of the page (run from an empty folder) derive the cells the tests check."""
+    import doccommands as dc
+    shown = dc.example_files([dc.DOCS / "custom-cells.md"])
+    for name in FILES:
+        assert shown[f"{name}.py"] == (EXAMPLES / f"{name}.py").read_text(encoding="utf-8"), name

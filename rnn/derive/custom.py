@@ -173,9 +173,12 @@ def derive_custom(spec, sizes=matrix.DERIVATION_SIZES, seed=0, check=True):
     named += [u.yhat[t] for t in range(1, tau + 1) if t in u.yhat]
     values, names, steps = matrix.forward_values([u.loss, *named])
     equations, contributions = matrix.reverse(u.loss, values, names, steps, kinds)
-    adjoints = generalise_adjoints(equations, tau, spec.depth)
     shapes = {n.name: n.shape for n in ad.Graph([u.loss]).nodes if n.role == "parameter"}
-    params = generalise_parameters(contributions, shapes, tau, spec.depth)
+    try:
+        adjoints = generalise_adjoints(equations, tau, spec.depth)
+        params = generalise_parameters(contributions, shapes, tau, spec.depth)
+    except DeriveError as exc:
+        raise DeriveError(f"cell {spec.name}: {exc}") from None
     for eq in adjoints + params:
         eq.rhs = collect(eq.rhs)
         eq.tag = spec.book.get(eq.key)
