@@ -33,10 +33,10 @@ CHECK_TAU = 6
 def _install_rules():
     """ReLU's derivative, step(a) = 1[a > 0], at matrix level and in numbers.
 
-    The lead's note: these two entries belong in `mexpr._UFUNCS` and `evaluate._FUNCS`
-    (owned by the expression-language refactor); they are added here so the ReLU cell
-    derives today, and `autodiff.ops.step` computes 1[x > 0] with the ufunc np.heaviside
-    so that a matrix symbol reaches this rule."""
+    These entries belong beside the other rules of `mexpr._UFUNCS` and `evaluate._FUNCS`;
+    they are registered from here while those modules are being merged into one expression
+    language. `autodiff.ops.step` computes 1[x > 0] with the ufunc np.heaviside, so a
+    matrix symbol reaches the rule through NumPy's dispatch."""
     mx._UFUNCS.setdefault(np.heaviside, lambda x, _h0: mx.Func("step", (mx.lift(x),), mx.lift(x).shape))
     evaluate._FUNCS.setdefault("step", lambda v: np.heaviside(v, 0.0))
     evaluate._FUNCS.setdefault("relu", lambda v: np.maximum(v, 0.0))
