@@ -324,7 +324,7 @@ sigmoid = register(Primitive(
     doc="The logistic sigma 1 / (1 + e^(-x)), precise for x << 0 and never overflowing."))
 
 step = register(Primitive(
-    "step", lambda x: (np.asarray(x) > 0).astype(np.float64), symbol="step",
+    "step", lambda x: np.heaviside(x, 0.0), symbol="step",
     sym=_sym_elementwise(lambda v: _sympy().Heaviside(v, 0)),
     vjps=(lambda g, ans, x: g * 0.0,),
     jvp=lambda d, ans, x: d[0] * 0.0,

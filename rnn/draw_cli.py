@@ -12,9 +12,10 @@ from autodiff.arguments import count
 from autodiff.files import write_text
 from autodiff.render import add_export_arguments, announce_font, render_source
 
-from .figures.catalog import KINDS, figure_dot
+from .custom_figure import figure as cell_figure, is_cell_file
+from .figures.catalog import KINDS, dot_of, figure_dot
 from .figures.themes import STYLES, THEMES, FigureOptionError
-from .figures.tikz import figure_tikz
+from .figures.tikz import figure_tikz, tikz_of
 
 VIEWS = ("unrolled", "folded", "backward", "cell", "op")
 SUFFIXES = {"svg": ".svg", "pdf": ".pdf", "png": ".png", "dot": ".dot", "tikz": ".tex"}
@@ -24,7 +25,8 @@ are unreadable long before."""
 
 
 def add_arguments(parser):
-    parser.add_argument("kind", nargs="?", help="figure kind; --list shows them all")
+    parser.add_argument("kind", nargs="?", help="figure kind (--list shows them all), or a cell of your own "
+                                                "as path/to/cell.py:NAME (docs/custom-cells.md)")
     parser.add_argument("--steps", type=count(1, MAX_STEPS, "a longer figure cannot be read"), default=None,
                         help=f"sequence length tau, at most {MAX_STEPS} (default: per kind)")
     parser.add_argument("--view", choices=VIEWS, default=None, help="unrolled, folded or backward (default: per kind)")
@@ -51,6 +53,8 @@ def run(args):
             print(f"{name:20s} {k.description}  [views: {', '.join(k.views)}]")
         return 0
     fmt = _format(args)
+    if is_cell_file(args.kind):  # a lecturer's own cell (rnn.custom_figure)
+        return _draw_cell(args, fmt)
     out = Path(args.output or f"{KINDS[args.kind].stem or args.kind}{SUFFIXES[fmt]}")
     out = out if out.suffix else out.with_suffix(SUFFIXES.get(fmt, ""))
     options = dict(steps=args.steps, view=args.view, style=args.style, theme=args.theme, values=args.values,
@@ -62,6 +66,22 @@ def run(args):
     else:
         announce_font(args.font or STYLES[args.style].fontname)
         written = render_source(figure_dot(args.kind, **options), out, dpi=args.dpi)
+    print(written.resolve())
+    return 0
+
+
+def _draw_cell(args, fmt):
+    """``gradbook draw path/to/cell.py:NAME``: the cell's unrolled figure, named after the cell."""
+    made, name = cell_figure(args.kind, steps=args.steps, view=args.view, values=args.values, grads=args.grads,
+                             truncate=args.truncate)
+    out = Path(args.output or f"{name}{SUFFIXES[fmt]}")
+    if fmt == "tikz":
+        text, source = tikz_of(made, name, args.style, args.theme, args.tikz_scale, args.tikz_standalone, args.font)
+        write_text(out.with_suffix(".dot"), source)
+        written = write_text(out, text)
+    else:
+        announce_font(args.font or STYLES[args.style].fontname)
+        written = render_source(dot_of(made, name, args.style, args.theme, args.font), out, dpi=args.dpi)
     print(written.resolve())
     return 0
 

@@ -7,12 +7,15 @@ Three forms, each derived from an unrolled graph by the engine's own VJPs (and J
 * `derive_explicit` (`explicit.py`): exact per-entry gradients for small sizes, cse-named,
   with the per-step contributions of the dummy copies W^(t);
 * `derive_scalar` (`scalar.py`): the 1-unit RNN of exam questions, nested, per copy and
-  expanded.
+  expanded;
+* `derive_custom` (`custom.py`): the matrix form of a lecturer's own cell (`rnn.custom`),
+  checked against the engine and finite differences before it is returned.
 
 Every result prints as LaTeX, text, MathML and JSON and shows as LaTeX in Jupyter.
 """
 from __future__ import annotations
 
+from .custom import derive_custom, derive_spec
 from .errors import DeriveError
 from .explicit import ExplicitGradient, derive_explicit
 from .graphs import CELLS
@@ -23,14 +26,17 @@ from .scalar import ScalarDerivative, derive_scalar
 
 FORMS = ("matrix", "explicit", "scalar")
 
-__all__ = ["derive", "derive_matrix", "derive_explicit", "derive_scalar", "printed_10_21", "check",
+__all__ = ["derive", "derive_matrix", "derive_explicit", "derive_scalar", "derive_custom", "printed_10_21", "check",
            "Equation", "MatrixDerivation", "ExplicitGradient", "ScalarDerivative", "DeriveError",
            "CELLS", "FORMS"]
 
 
 def derive(cell="rnn", wrt=None, form="matrix", steps=None, **options):
     """One entry point: ``derive('rnn')``, ``derive('rnn', 'W', 'explicit', steps=4)``,
-    ``derive('scalar', 'w', steps=2)``. `steps` is tau for the explicit and scalar forms."""
+    ``derive('scalar', 'w', steps=2)``. `steps` is tau for the explicit and scalar forms.
+    `cell` may be a lecturer's `rnn.custom.CustomCell` (matrix or explicit form)."""
+    if not isinstance(cell, str):
+        return derive_spec(cell, wrt, form, steps, **options)
     if cell == "scalar" or form == "scalar":
         if cell != "scalar":
             raise DeriveError(f"the scalar form is the 1-unit RNN: use cell 'scalar', not {cell!r}")

@@ -1,10 +1,11 @@
-"""`gradbook derive CELL --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]
+"""`gradbook derive CELL|path/to/cell.py:NAME --wrt PARAM [--form matrix|explicit|scalar] [--steps N] [--format ...]
 [--latex-env align|aligned|beamer]`.
 
 Prints the derived gradients in book notation; ``--latex-env`` picks where the LaTeX goes
 (`layout.ENVS`: a block of its own, inside math already opened, or Beamer frames).
 ``--show-printed`` (simple RNN, matrix form) adds the book's printed eq. 10.21 and the
-dimension check that rejects it.
+dimension check that rejects it. A lecturer's own cell (`rnn.custom`) is named by its file
+and name; its derivation is checked against the engine before it is printed.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import json
 from autodiff.arguments import count
 
 from . import CELLS, FORMS, derive
+from .errors import DeriveError
 from .layout import DEFAULT_ENV, ENVS
 from .printed import check, printed_10_21
 from .scalar import LOSSES
@@ -25,7 +27,9 @@ MAX_HIDDEN = 20
 
 
 def add_arguments(parser):
-    parser.add_argument("cell", choices=[*CELLS, "scalar"], help="network shape (scalar: the 1-unit exam RNN)")
+    parser.add_argument("cell", metavar="CELL",
+                        help=f"{', '.join([*CELLS, 'scalar'])} (scalar: the 1-unit exam RNN), or a lecturer's "
+                             "cell as path/to/cell.py:NAME (the file is imported as Python, docs/custom-cells.md)")
     parser.add_argument("--wrt", default=None, help="parameter: W, U, V, b, c, W_f ... (scalar: w, u, b); default all")
     parser.add_argument("--form", choices=FORMS, default=None, help="matrix (default), explicit or scalar")
     parser.add_argument("--steps", type=count(1, MAX_STEPS, "every step is written out"), default=None,
@@ -51,7 +55,19 @@ def _render(result, fmt, wrt, env):
     return method(wrt, **options) if hasattr(result, "adjoints") else method(**options)
 
 
+def _is_file(cell):
+    return cell.partition(":")[0].endswith(".py")
+
+
 def run(args):
+    if _is_file(args.cell):
+        from .custom import derive_file
+        result = derive_file(args.cell, args.wrt, args.form or "matrix", args.steps, H=args.hidden)
+        print(_render(result, args.format, args.wrt, args.latex_env))
+        return 0
+    if args.cell not in (*CELLS, "scalar"):
+        raise DeriveError(f"unknown cell {args.cell!r}; choose one of {', '.join([*CELLS, 'scalar'])}, "
+                          f"or give a cell file as path/to/cell.py:NAME")
     form = args.form or ("scalar" if args.cell == "scalar" else "matrix")
     options = {}
     if form == "explicit":

@@ -23,7 +23,7 @@ from autodiff.symbolic import named_gradients, symbols_like
 
 from . import layout
 from .errors import DeriveError
-from .graphs import Sample, cell as get_cell, unroll
+from .graphs import Cell, Sample, cell as get_cell, unroll
 
 
 def _entry_symbols(kind, t, shape):
@@ -155,7 +155,8 @@ def derive_explicit(cell="rnn", wrt="W", tau=3, H=2, n_in=2, K=2, targets=None, 
     ``per_step=True`` also the contributions of the dummy copies wrt^(1), ..., wrt^(tau)
     (eqs 10.22-10.28), whose sum is the gradient.
     """
-    spec = get_cell(cell)
+    spec = cell if isinstance(cell, Cell) else get_cell(cell)  # a Cell: a lecturer's (rnn.derive.custom)
+    cell = spec.name
     if wrt not in spec.shapes(H, n_in, K):
         raise DeriveError(f"{cell} has no parameter {wrt!r}; choose one of {', '.join(spec.params)}")
     if tau < 1:

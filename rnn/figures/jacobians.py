@@ -9,6 +9,8 @@ so a subtraction is written with the minus sign itself (U+2212), spaced as the b
 """
 from __future__ import annotations
 
+from rnn.names import with_superscript
+
 MINUS = "\u2212"
 
 
@@ -27,7 +29,7 @@ def _factor(step, following):
     if op == "matmul":
         other = node.inputs[1 - k]
         name = other.label if other.name is not None else r"\mathbf{M}"
-        return f"{name}^\\top"
+        return with_superscript(name, r"\top")  # W^{s} transposed is W^{s\top}, never W^{s}^\top
     if op == "mul":
         other = node.inputs[1 - k]
         if other.size == 1 or other.role == "constant":

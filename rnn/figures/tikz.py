@@ -264,6 +264,12 @@ def _edge_lines(edge, name, label, xlabel, scale):
     """One ``\\draw`` for the spline, one ``\\fill`` per arrowhead, a node per label."""
     styles = _styles(edge)
     opts = ["gb edge", "draw=" + colour(edge.get("color", "black"), "edge colour")] + _line_options(edge, styles, scale)
+    if "pos" not in edge:
+        # Graphviz routed no spline (a constraint=false edge across ranks, e.g. a skip
+        # connection's gradient): a straight arrow between the two nodes, labelled midway
+        text = f" node[midway, auto, font={_font(_line_sizes(edge.get('label'), edge.get('fontsize', 14))[0])}] {{{label}}}" \
+            if label else ""
+        return [f"\\draw[{', '.join(opts)}, -stealth] ({name(edge['tail'])}) --{text} ({name(edge['head'])});"]
     points = spline(edge["pos"])[0]  # Graphviz ends it at the arrowhead's base; _hdraw_ has the head
     path = _cm(*points[0])
     for k in range(1, len(points) - 2, 3):
@@ -463,7 +469,9 @@ def tikz_of(made, name, style="book", theme="print", scale=None, standalone=Fals
     if scale is None and standalone:
         scale = 1.0
     laid = layout(source)
-    comment = f"{name}: {catalog.kind(name).description} (style {style}, theme {theme})"
+    # a lecturer's cell (rnn.custom_figure) is no catalogue kind: its name describes it
+    about = catalog.KINDS[name].description if name in catalog.KINDS else f"the unrolled cell {name}"
+    comment = f"{name}: {about} (style {style}, theme {theme})"
     if isinstance(made, Diagram):
         node_text, edge_text, cluster_text = _diagram_texts(made)
         title = tex_text(made.title, "title") if made.title else None

@@ -1,0 +1,56 @@
+"""The LaTeX of the lecturer's cells (docs/examples), handed to its real consumers (issue 17):
+every form compiles with pdflatex in a Beamer frame and typesets in MathJax 3 with no
+error, and the Beamer frames fit 4:3 and 16:9 with no overfull box, as the built-in cells'
+do (tests/test_latex_consumers.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rnn.custom import load_cell
+from rnn.derive import derive_custom
+from tests.consumers import compile_beamer, mathjax_errors, overfull_boxes
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+
+@pytest.fixture(scope="module")
+def derivations():
+    return {path.stem: derive_custom(load_cell(path)) for path in sorted(EXAMPLES.glob("*.py"))}
+
+
+def _strings(derivations):
+    """(key, latex, kind): each cell's whole derivation in align and aligned, and each
+    equation as Jupyter shows it ($$ aligned $$)."""
+    for name, d in derivations.items():
+        yield f"{name}/align", d.latex(env="align"), "block"
+        yield f"{name}/aligned", d.latex(env="aligned"), "inner"
+        for eq in d.equations:
+            yield f"{name}/{eq.key}/repr", eq._repr_latex_()[2:-2], "inner"
+
+
+@pytest.mark.needs_tex
+def test_custom_cells_compile_in_beamer(derivations, tmp_path):
+    bodies = [rf"\[ {latex} \]" if kind == "inner" else latex for _, latex, kind in _strings(derivations)]
+    pdf, errors = compile_beamer(["\n".join(bodies[k:k + 8]) for k in range(0, len(bodies), 8)], tmp_path)
+    assert not errors, errors[:5]
+    assert pdf is not None and len(bodies) > 60
+
+
+@pytest.mark.needs_mathjax
+def test_custom_cells_typeset_in_mathjax(derivations):
+    items = [(key, latex) for key, latex, _ in _strings(derivations)]
+    found = mathjax_errors(items)
+    assert len(found) == len(items)
+    bad = {key: errs for key, errs in found.items() if errs}
+    assert not bad, next(iter(bad.items()))
+
+
+@pytest.mark.needs_tex
+@pytest.mark.parametrize("aspect", ["", "aspectratio=169"], ids=["4:3", "16:9"])
+def test_custom_cells_beamer_frames_fit(derivations, aspect, tmp_path):
+    frames = [d.latex(env="beamer") for d in derivations.values()]
+    pdf, errors = compile_beamer(frames, tmp_path, framed=True, options=aspect)
+    assert not errors and pdf is not None
+    assert overfull_boxes(tmp_path) == []
