@@ -15,8 +15,15 @@ NODE = re.compile(r'^\s*"([^"]+)" \[(.*)\];$', re.M)
 
 
 def edges(dot):
-    """{(src, dst): attribute text} of every edge; the label as plain text under 'text'."""
-    return [(a, b, attrs, _plain(attrs)) for a, b, attrs in EDGE.findall(dot)]
+    """(src, dst, attribute text, plain label) of every drawn edge, in the direction it points
+    (a backward edge is written forward with dir=back); layout-only edges left out."""
+    out = []
+    for a, b, attrs in EDGE.findall(dot):
+        if 'style="invis"' in attrs:
+            continue
+        a, b = (b, a) if 'dir="back"' in attrs else (a, b)
+        out.append((a, b, attrs, _plain(attrs)))
+    return out
 
 
 def nodes(dot):
@@ -115,11 +122,14 @@ def _bptt_dot(tau):
 
 
 def test_W_receives_one_highlighted_contribution_per_step():
-    """grad_W L = sum_t of the dummy copies W^(t) (eq. 10.26): tau highlighted edges into W."""
+    """grad_W L = sum_t of the dummy copies W^(t) (eq. 10.26): one highlighted edge from h^(t)
+    into each copy W^(t), and the sum written once."""
     for tau in (2, 4):
         _, dot = _bptt_dot(tau)
-        into_w = [attrs for a, b, attrs, _ in edges(dot) if b == "W"]
-        assert len(into_w) == tau and all("penwidth" in attrs for attrs in into_w)
+        into_w = {(a, b): attrs for a, b, attrs, _ in edges(dot) if b.startswith("W_copy_")}
+        assert set(into_w) == {(f"h_{t}", f"W_copy_{t}") for t in range(1, tau + 1)}
+        assert all("penwidth" in attrs for attrs in into_w.values())
+        assert "W_sum" in nodes(dot) and "W" not in nodes(dot)
 
 
 def test_loss_at_step_t_reaches_W_along_t_paths():

@@ -51,11 +51,15 @@ def unrolled(u, kinds=BOOK_KINDS, title=""):
     for edge in diagram.edges:
         first_consumer.setdefault(edge.src, diagram.nodes[edge.dst].kind)
     rows = {}
+    band = _recomputed_band(diagram)
     for node in diagram.nodes.values():
-        # an initial state sits beside the step that reads it (h^(0) by h^(1), o^(0) by h^(1));
-        # the recomputed steps of a truncated loss get a row of their own
+        if node.id in band:
+            continue
+        # an initial state sits beside the step that reads it (h^(0) by h^(1), o^(0) by h^(1))
         kind = first_consumer.get(node.id, node.kind) if node.t == 0 else node.kind
-        rows.setdefault((kind, node.source.meta.get("copy_for", 0)), []).append(node.id)
+        rows.setdefault(kind, []).append(node.id)
+    if band:
+        rows["band"] = list(band)
     for ids in rows.values():
         if len(ids) > 1:
             diagram.ranks.append(ids)
@@ -64,7 +68,42 @@ def unrolled(u, kinds=BOOK_KINDS, title=""):
         # e.g. yhat^(0) at test time: carried as state but never read (step 1 reads y^(0) = 0)
         del diagram.nodes[nid]
     diagram.ranks = [[i for i in group if i in diagram.nodes] for group in diagram.ranks]
+    diagram.time_layout = True
+    _targets_above_losses(diagram)
     return diagram
+
+
+def _recomputed_band(diagram):
+    """Truncated BPTT's recomputed steps and cut leaves, on one band between inputs and states.
+
+    L^(t) reads its own copies of steps t-k+1..t-1 (``h_s~t``), started from a detached
+    h^(t-k) (``h_s_cut``); each loss's chain is kept together, in time order, so the band
+    reads left to right like the main rows and no node floats among the hidden states.
+    """
+    consumer = {}
+    for edge in diagram.edges:
+        consumer.setdefault(edge.src, diagram.nodes[edge.dst])
+    band = {}
+    for node in diagram.nodes.values():
+        meta = node.source.meta
+        if meta.get("cut"):
+            reader = consumer.get(node.id)
+            window = (reader.source.meta.get("copy_for", reader.t) if reader is not None else node.t + 1)
+            band[node.id] = (window, node.t, 0)
+        elif meta.get("copy_for") is not None:
+            band[node.id] = (meta["copy_for"], node.t, 1)
+    for nid, order in band.items():
+        diagram.nodes[nid].order = order
+    return band
+
+
+def _targets_above_losses(diagram):
+    """Fig. 10.3 draws y^(t) above L^(t), its arrow pointing down into the loss."""
+    for edge in diagram.edges:
+        a, b = diagram.nodes[edge.src], diagram.nodes[edge.dst]
+        if a.kind == "y" and b.kind == "L" and a.t == b.t:
+            edge.constraint = False
+            diagram.above.append((b.id, a.id))
 
 
 def _latex_text(word):

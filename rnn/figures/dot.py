@@ -46,8 +46,11 @@ def node_label(node, st):
     return "<" + "<BR/>".join(lines) + ">" if lines else '""'
 
 
-def _node_attrs(node, st, th):
+def _node_attrs(node, st, th, timed=False):
     fill = fill_for(th, node.kind, node.shape)
+    # one group per step keeps a column's vertical edges straight (Graphviz's ``group``)
+    in_column = node.t is not None and node.order is None and node.shape not in ("parameter", "note")
+    group = f"t{node.t}" if timed and in_column else None
     styles, extra = [], []
     if node.shape == "delay":
         return [("shape", "square"), ("style", "filled"), ("fillcolor", th.ink), ("color", th.ink),
@@ -74,11 +77,23 @@ def _node_attrs(node, st, th):
         attrs.append(("style", ",".join(styles)))
     if fill:
         attrs.append(("fillcolor", fill))
-    attrs += [("color", th.ink), ("fontcolor", th.ink), ("penwidth", pen)] + extra
+    attrs += [("color", th.ink), ("fontcolor", th.ink), ("penwidth", pen), ("group", group)] + extra
     if node.xlabel:
         size = st.label_font_size - 3
         attrs.append(("xlabel", "<" + _small(html_label(node.xlabel, size), size) + ">"))
     return attrs
+
+
+#: Edge kinds drawn against the layout's direction: the backward pass (eqs 10.18-10.28), and
+#: truncated BPTT's cut, which runs from h^(t-k) down to its detached copy on the band below.
+BACKWARD_KINDS = ("gradient", "contribution", "cut")
+
+
+def drawn_ends(edge):
+    """(tail, head) as written in DOT: a backward edge is written forward with ``dir=back``,
+    so every edge between two nodes points the same way for Graphviz's ranking and ordering
+    (an opposite pair forms a cycle, and a rank-climbing edge breaks a row's time order)."""
+    return (edge.dst, edge.src) if edge.kind in BACKWARD_KINDS else (edge.src, edge.dst)
 
 
 def _edge_attrs(edge, st, th):
@@ -95,9 +110,11 @@ def _edge_attrs(edge, st, th):
     if edge.label and st.edge_labels:
         size = st.label_font_size - 3
         label = "<" + _small(html_label(edge.label, size), size) + ">"
+    backward = edge.kind in BACKWARD_KINDS
     return [("label", label), ("color", color), ("fontcolor", th.ink if edge.kind != "gradient" else color),
-            ("style", style), ("penwidth", pen), ("arrowhead", head),
-            ("constraint", None if edge.constraint else "false")]
+            ("style", style), ("penwidth", pen), ("arrowtail" if backward else "arrowhead", head),
+            ("dir", "back" if backward else None),
+            ("constraint", None if edge.constraint or backward else "false")]
 
 
 def to_dot(diagram, style="book", theme="print", name="figure", font=None):
@@ -122,9 +139,35 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
     owner = _cluster_owner(diagram)
     _emit_block(out, diagram, None, owner, st, th, depth=1)
     for edge in diagram.edges:
-        out.append(f"  {dot_quote(edge.src)} -> {dot_quote(edge.dst)} " + _attrs(_edge_attrs(edge, st, th)) + ";")
+        tail, head = drawn_ends(edge)
+        out.append(f"  {dot_quote(tail)} -> {dot_quote(head)} " + _attrs(_edge_attrs(edge, st, th)) + ";")
+    for a, b, weight in _layout_edges(diagram):
+        out.append(f"  {dot_quote(a)} -> {dot_quote(b)} " + _attrs([("style", "invis"), ("weight", weight)]) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _order(node):
+    """Sort key in a time-laid-out row: the node's own `order`, else its step, the step's
+    variable before what hangs off it (a dummy copy W^(t))."""
+    return node.order if node.order is not None else (node.t, node.shape != "variable", node.id)
+
+
+def _layout_edges(diagram):
+    """Invisible edges that fix the time layout: ``(tail, head, weight)``.
+
+    Within each same-rank row the nodes are chained in time order (a flat edge puts its tail
+    left of its head), so step t always sits left of step t+1 whatever the crossing
+    minimiser prefers; each ``above`` pair puts one node a rank over the other.
+    """
+    out = []
+    if diagram.time_layout:
+        for group in diagram.ranks:
+            # within a step: the step's variable, then what hangs off it (a dummy copy W^(t))
+            row = sorted((i for i in group if diagram.nodes[i].t is not None), key=lambda i: _order(diagram.nodes[i]))
+            out += [(a, b, "1") for a, b in zip(row, row[1:])]
+    out += [(a, b, "1") for a, b in diagram.above]
+    return out
 
 
 def _cluster_owner(diagram):
@@ -152,7 +195,7 @@ def _emit_block(out, diagram, cluster, owner, st, th, depth):
     pad = "  " * depth
     for nid, node in diagram.nodes.items():
         if node_owner[nid] == cluster:
-            out.append(f"{pad}{dot_quote(nid)} " + _attrs(_node_attrs(node, st, th)) + ";")
+            out.append(f"{pad}{dot_quote(nid)} " + _attrs(_node_attrs(node, st, th, diagram.time_layout)) + ";")
     for group in diagram.ranks:
         if group and node_owner.get(group[0]) == cluster:
             out.append(pad + "{ rank=same; " + " ".join(dot_quote(i) for i in group) + "; }")
