@@ -57,6 +57,10 @@ def unrolled(u, kinds=BOOK_KINDS, title=""):
             continue
         # an initial state sits beside the step that reads it (h^(0) by h^(1), o^(0) by h^(1))
         kind = first_consumer.get(node.id, node.kind) if node.t == 0 else node.kind
+        if kind == "yprev":
+            # the previous target y^(t-1) fed to h^(t) (R connection, teacher forcing) shares
+            # the input row, between steps t-1 and t, so x^(t) stays straight under h^(t)
+            kind, node.order = "x", (node.t - 0.5,)
         rows.setdefault(kind, []).append(node.id)
     if band:
         rows["band"] = list(band)

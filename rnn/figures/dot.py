@@ -140,11 +140,21 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
     _emit_block(out, diagram, None, owner, st, th, depth=1)
     for edge in diagram.edges:
         tail, head = drawn_ends(edge)
-        out.append(f"  {dot_quote(tail)} -> {dot_quote(head)} " + _attrs(_edge_attrs(edge, st, th)) + ";")
+        attrs = _edge_attrs(edge, st, th)
+        if _on_band(diagram, edge):
+            # Graphviz lifts a flat edge's label to the rank above, far from a band edge;
+            # an xlabel is placed after layout, beside the edge
+            attrs = [("xlabel" if key == "label" else key, value) for key, value in attrs]
+        out.append(f"  {dot_quote(tail)} -> {dot_quote(head)} " + _attrs(attrs) + ";")
     for a, b, weight in _layout_edges(diagram):
         out.append(f"  {dot_quote(a)} -> {dot_quote(b)} " + _attrs([("style", "invis"), ("weight", weight)]) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _on_band(diagram, edge):
+    """An edge between two nodes placed off the step columns (truncated BPTT's copies)."""
+    return diagram.nodes[edge.src].order is not None and diagram.nodes[edge.dst].order is not None
 
 
 def _order(node):

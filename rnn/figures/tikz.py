@@ -396,7 +396,8 @@ def _diagram_texts(diagram):
 
     def edge_text(edge):
         own = queues[(edge["tail"], edge["head"])].pop(0)
-        return (tex_math(own.label, f"label of edge {own.src} -> {own.dst}") if own.label else None), None
+        text = tex_math(own.label, f"label of edge {own.src} -> {own.dst}") if own.label else None
+        return (None, text) if "xlabel" in edge else (text, None)
 
     captions = {"cluster_" + cid: caption for cid, caption, _ in diagram.clusters}
 

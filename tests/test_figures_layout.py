@@ -1,0 +1,101 @@
+"""The unrolled, BPTT and truncated figures lay time out left to right for any tau in 2..8.
+
+Read off Graphviz's own layout (its ``json`` output) and its SVG: every variable of a kind
+sits on one rank, step t+1 right of step t, x^(t) under h^(t); no two labels overlap and no
+label covers a node (`svggeometry`); no edge skips a step.
+"""
+import re
+
+import pytest
+
+from autodiff.render import render_many
+from rnn.figures.catalog import figure_dot
+from rnn.figures.tikz import layout
+
+from svggeometry import clashes
+
+UNROLLED = ("rnn", "bptt", "output-recurrence", "seq-to-one", "r-connection")
+STEPS = range(2, 9)
+NAME = re.compile(r"([A-Za-z]+)_(\d+)")
+
+
+def positions(dot):
+    """{node name: (x, y)} in points, from Graphviz's json layout."""
+    laid = layout(dot)
+    return {o["name"]: tuple(map(float, o["pos"].split(","))) for o in laid["objects"] if "pos" in o}
+
+
+def rows(pos):
+    """{kind: [(t, x, y), ...]} of the per-step variables (t >= 1; h^(0) sits beside h^(1))."""
+    out = {}
+    for name, (x, y) in pos.items():
+        m = NAME.fullmatch(name)
+        if m and int(m.group(2)) >= 1:
+            out.setdefault(m.group(1), []).append((int(m.group(2)), x, y))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def assert_time_layout(pos, what):
+    for kind, row in rows(pos).items():
+        assert len({round(y, 1) for _, _, y in row}) == 1, f"{what}: {kind} is not on one rank"
+        xs = [x for _, x, _ in row]
+        assert all(a < b for a, b in zip(xs, xs[1:])), f"{what}: {kind} does not run left to right: {row}"
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", UNROLLED)
+def test_each_kind_on_one_rank_and_time_left_to_right(kind):
+    for tau in STEPS:
+        pos = positions(figure_dot(kind, steps=tau))
+        assert_time_layout(pos, f"{kind} tau={tau}")
+        column = pos["h_2"][0] - pos["h_1"][0]
+        for t in range(1, tau + 1):
+            # one column per step: x^(t) under h^(t) (Fig. 10.3), well inside the step's column
+            assert abs(pos[f"x_{t}"][0] - pos[f"h_{t}"][0]) < column / 8, f"{kind} tau={tau} t={t}"
+        start = next(n for n in ("h_0", "o_0", "y_0") if n in pos)  # the initial state beside step 1
+        assert pos[start][0] < pos["h_1"][0]
+
+
+@pytest.mark.needs_graphviz
+def test_targets_sit_above_their_losses():
+    """Fig. 10.3 draws y^(t) over L^(t), the arrow pointing down into the loss."""
+    pos = positions(figure_dot("rnn", steps=4))
+    assert all(pos[f"y_{t}"][1] > pos[f"L_{t}"][1] > pos[f"o_{t}"][1] > pos[f"h_{t}"][1] for t in range(1, 5))
+
+
+@pytest.mark.needs_graphviz
+def test_truncated_bptt_keeps_time_order_with_its_copies_on_a_band():
+    """The recomputed steps of each loss sit on a band between x and h, each loss's chain in
+    time order (cut leaf, then its copies); the main rows stay in time order."""
+    for tau in range(3, 8):
+        pos = positions(figure_dot("truncated-bptt", steps=tau, truncate=2))
+        assert_time_layout(pos, f"truncated tau={tau}")
+        band = sorted((x, name) for name, (x, y) in pos.items() if "~" in name or name.endswith("_cut"))
+        ys = {round(pos[name][1], 1) for _, name in band}
+        assert len(ys) == 1 and pos["x_1"][1] < ys.pop() < pos["h_1"][1]
+        want = []
+        for t in range(3, tau + 1):
+            want += [f"h_{t - 2}_cut", f"h_{t - 1}~{t}"]
+        assert [name for _, name in band] == want
+
+
+def test_no_edge_skips_a_step():
+    """Edges join a step to itself or the next: nothing crosses a column on its way."""
+    edge = re.compile(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.M)
+    for kind in UNROLLED:
+        for tau in (2, 5, 8):
+            for a, b, attrs in edge.findall(figure_dot(kind, steps=tau)):
+                ta, tb = (NAME.fullmatch(n.split("~")[0].replace("_copy", "")) for n in (a, b))
+                if ta and tb:
+                    assert abs(int(ta.group(2)) - int(tb.group(2))) <= 1, (kind, tau, a, b)
+
+
+@pytest.mark.needs_graphviz
+def test_no_label_overlaps_another_or_a_node(tmp_path):
+    jobs = [(figure_dot(kind, steps=tau), tmp_path / f"{kind}-{tau}.svg") for kind in UNROLLED for tau in (2, 4, 6, 8)]
+    jobs += [(figure_dot(kind, steps=tau, view="folded"), tmp_path / f"{kind}-folded.svg")
+             for kind in ("rnn", "output-recurrence") for tau in (3,)]
+    jobs += [(figure_dot("truncated-bptt", steps=tau, truncate=2), tmp_path / f"truncated-{tau}.svg")
+             for tau in range(3, 8)]
+    for path in render_many(jobs):
+        assert clashes(path) == [], path.name
