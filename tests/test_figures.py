@@ -77,11 +77,17 @@ def test_r_connection_feeds_previous_target_to_hidden():
 
 
 def test_teacher_forcing_shows_train_and_test_panels():
-    """Fig. 10.6: targets feed h at train time, the model's own yhat at test time."""
+    """Fig. 10.6 as the book: output-to-hidden recurrence only. Train time feeds the true
+    y^(t-1) to h^(t) through W and draws the losses; test time feeds o^(t-1) through W and
+    has no targets and no losses; no panel has an h^(t-1) -> h^(t) edge."""
     dot = figure_dot("teacher-forcing")
     assert dot.count("subgraph") == 2
-    assert ("p1_yhat_1", "p1_h_2") in labelled(dot, "R") and ("p0_yprev_2", "p0_h_2") in labelled(dot, "R")
-
+    w = labelled(dot, "W")
+    assert {("p0_yprev_2", "p0_h_2"), ("p0_yprev_3", "p0_h_3")} <= w
+    assert {("p1_o_1", "p1_h_2"), ("p1_o_2", "p1_h_3")} <= w
+    assert not [(a, b) for a, b in w if "_h_" in a]
+    names = set(nodes(dot))
+    assert {"p0_L_1", "p0_y_1"} <= names and not [n for n in names if n.startswith(("p1_L", "p1_y"))]
 
 def test_folded_view_has_one_hidden_node_with_a_delay_loop():
     """Collapsing time leaves one h with a self-loop through the black delay square (Fig. 10.2)."""
@@ -182,3 +188,15 @@ def test_unsupported_view_is_refused():
 def test_gate_level_cells_and_window_dnn_draw_from_their_models(kind):
     """Gate-level cells (eqs 10.40-10.47) and the window DNN are drawn from the rnn models."""
     assert "->" in figure_dot(kind)
+
+
+def test_fig_10_2_draws_a_generic_f_and_one_loop_through_the_delay():
+    """Fig. 10.2: h^(t) = f(h^(t-1), x^(t); theta) (eq. 10.5): the book's f on the transition,
+    no matrix names, no tanh; the folded state has one loop through one delay square."""
+    dot = figure_dot("dynamical-system", steps=3)
+    assert "tanh" not in dot and not labelled(dot, "W") and not labelled(dot, "U")
+    assert {("p1_h_0", "p1_h_1"), ("p1_h_1", "p1_h_2"), ("p1_h_2", "p1_h_3")} <= labelled(dot, "f")
+    squares = [n for n in nodes(dot) if n.startswith("p0_delay_")]
+    loop = [(a, b, attrs) for a, b, attrs, _ in edges(dot) if squares[0] in (a, b)]
+    assert len(squares) == 1 and {(a, b) for a, b, _ in loop} == {("p0_h", squares[0]), (squares[0], "p0_h")}
+    assert all("tailport" in attrs and "headport" in attrs for *_, attrs in loop)

@@ -21,6 +21,7 @@ from .bptt import backward_view, truncated_view
 from .diagram import Diagram, side_by_side
 from .folded import fold, folded_and_unfolded
 from .gates import cell_view
+from .teacher import TeacherForcedOutputRNN
 from .themes import FigureOptionError
 
 N_IN, HIDDEN, N_OUT = 4, 3, 4
@@ -96,19 +97,26 @@ def _simple():
 
 
 def _dynamical_system(req):
+    """Fig. 10.2: h^(t) = f(h^(t-1), x^(t); theta) (eq. 10.5), drawn with the book's generic f:
+    the transition is whatever the model computes, so no matrix names and no tanh."""
     u = rnn.unroll(_simple(), inputs(req.steps))
-    return folded_and_unfolded(unrolled(u, ("x", "h")))
+    view = unrolled(u, ("x", "h"))
+    for node in view.nodes.values():
+        node.op = None
+    for edge in view.edges:
+        a, b = view.nodes[edge.src], view.nodes[edge.dst]
+        edge.label = "f" if a.kind == b.kind == "h" else ""
+    return folded_and_unfolded(view)
 
 
 def _teacher_forcing(req):
-    panels = []
-    for mode, caption in (("train", "train time (teacher forcing)"), ("test", "test time (own outputs)")):
-        model = rnn.TeacherForcedRNN(N_IN, HIDDEN, N_OUT, seed=0, mode=mode)
-        u = rnn.unroll(model, inputs(req.steps), targets(req.steps))
-        kinds = BOOK_KINDS + (("yprev",) if mode == "train" else ("yhat",))
-        view = unrolled(u, kinds)
-        panels.append((caption, fold(view) if req.view == "folded" else view))
-    return side_by_side(panels)
+    """Fig. 10.6: train time feeds the true y^(t-1) to h^(t) (losses drawn); test time feeds
+    the model's own o^(t-1) (no targets, no losses). Output-to-hidden recurrence only."""
+    train = rnn.unroll(TeacherForcedOutputRNN(N_IN, HIDDEN, N_OUT, seed=0), inputs(req.steps), targets(req.steps))
+    test = rnn.unroll(rnn.OutputRNN(N_IN, HIDDEN, N_OUT, seed=0), inputs(req.steps))
+    panels = [("train time (teacher forcing)", unrolled(train, BOOK_KINDS + ("yprev",))),
+              ("test time (own outputs)", unrolled(test, ("x", "h", "o")))]
+    return side_by_side([(caption, fold(view) if req.view == "folded" else view) for caption, view in panels])
 
 
 def _tokens_example(req):

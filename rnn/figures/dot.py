@@ -140,7 +140,7 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
     _emit_block(out, diagram, None, owner, st, th, depth=1)
     for edge in diagram.edges:
         tail, head = drawn_ends(edge)
-        attrs = _edge_attrs(edge, st, th)
+        attrs = _edge_attrs(edge, st, th) + _delay_ports(diagram, edge)
         if _on_band(diagram, edge):
             # Graphviz lifts a flat edge's label to the rank above, far from a band edge;
             # an xlabel is placed after layout, beside the edge
@@ -150,6 +150,16 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
         out.append(f"  {dot_quote(a)} -> {dot_quote(b)} " + _attrs([("style", "invis"), ("weight", weight)]) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _delay_ports(diagram, edge):
+    """Fig. 10.2's self-loop: out of the state's top right, over into the delay square beside
+    it, out of the square's bottom and back under into the state: one loop, not two arrows."""
+    if edge.kind != "delay":
+        return []
+    if diagram.nodes[edge.dst].shape == "delay":
+        return [("tailport", "ne"), ("headport", "n")]
+    return [("tailport", "s"), ("headport", "se")]
 
 
 def _on_band(diagram, edge):
