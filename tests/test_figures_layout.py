@@ -43,10 +43,11 @@ def assert_time_layout(pos, what):
 
 
 @pytest.mark.needs_graphviz
+@pytest.mark.parametrize("parts", [{}, {"biases": True, "yhat": True}], ids=["book", "biases-yhat"])
 @pytest.mark.parametrize("kind", UNROLLED)
-def test_each_kind_on_one_rank_and_time_left_to_right(kind):
+def test_each_kind_on_one_rank_and_time_left_to_right(kind, parts):
     for tau in STEPS:
-        pos = positions(figure_dot(kind, steps=tau))
+        pos = positions(figure_dot(kind, steps=tau, parts=parts))
         assert_time_layout(pos, f"{kind} tau={tau}")
         column = pos["h_2"][0] - pos["h_1"][0]
         for t in range(1, tau + 1):
@@ -77,6 +78,20 @@ def test_truncated_bptt_keeps_time_order_with_its_copies_on_a_band():
         for t in range(3, tau + 1):
             want += [f"h_{t - 2}_cut", f"h_{t - 1}~{t}"]
         assert [name for _, name in band] == want
+
+
+def test_show_and_hide_parts():
+    """--show biases draws b into every h^(t) and c into every o^(t); --show yhat adds
+    yhat^(t) = softmax(o^(t)); --hide losses drops L^(t) and y^(t) (the book shows losses only)."""
+    edge = re.compile(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.M)
+    book = figure_dot("rnn", steps=3)
+    assert "b_1" not in book and "yhat_1" not in book and "L_1" in book
+    shown = {(a, b) for a, b, attrs in edge.findall(figure_dot("rnn", steps=3, parts={"biases": True, "yhat": True}))
+             if "invis" not in attrs}
+    assert {(f"b_{t}", f"h_{t}") for t in (1, 2, 3)} | {(f"c_{t}", f"o_{t}") for t in (1, 2, 3)} <= shown
+    assert {(f"o_{t}", f"yhat_{t}") for t in (1, 2, 3)} <= shown
+    hidden = figure_dot("bptt", steps=3, parts={"losses": False})
+    assert '"L_1"' not in hidden and '"y_1"' not in hidden
 
 
 def test_no_edge_skips_a_step():

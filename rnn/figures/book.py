@@ -10,12 +10,52 @@ from __future__ import annotations
 
 import re
 
-from .collapse import collapse
+from .collapse import collapse, node_id, paths_between
 from .diagram import DEdge, DNode
 from .jacobians import MINUS
 
 #: The variables of the book's unrolled figures, bottom (inputs) to top (losses).
 BOOK_KINDS = ("x", "h", "s", "o", "L", "y")
+
+#: Parts a figure can show or hide (``--show`` / ``--hide``), and which are shown by default:
+#: the book's Fig. 10.3 draws the losses and targets, not yhat^(t) and not the biases b, c.
+PARTS = {"losses": True, "yhat": False, "biases": False}
+
+
+def parts_kinds(kinds, parts):
+    """`kinds` with the losses (L^(t), y^(t)) and yhat^(t) shown or hidden as `parts` says."""
+    out = tuple(k for k in kinds if parts.get("losses", True) or k not in ("L", "y"))
+    return out + (("yhat",) if parts.get("yhat") and "yhat" not in out else ())
+
+
+def add_biases(diagram, u):
+    """One box per use of each bias (b into h^(t), c into o^(t), eqs 10.8 and 10.10).
+
+    The engine has one b node used at every step; like the dummy copies of eq. 10.26 it is
+    drawn once per step, under h^(t) (on the input row) or beside o^(t), so no edge crosses a
+    column. A bias is a parameter of shape (n, 1).
+    """
+    graph = u.graph
+    biases = [p for p in graph.nodes if p.role == "parameter" and p.value.ndim == 2 and p.value.shape[1] == 1]
+    row_of = {i: group for group in diagram.ranks for i in group}
+    for param in biases:
+        kept = set(diagram.nodes)
+        found = paths_between(graph, lambda n: n is param or node_id(n) in kept, sources=[param])
+        for (_, target), paths in found.items():
+            dst = diagram.nodes.get(node_id(target))
+            if dst is None or dst.t is None:
+                continue
+            bid = f"{node_id(param)}_{dst.t}"
+            diagram.add_node(DNode(bid, param.label, kind="parameter", t=dst.t, shape="parameter", source=param))
+            # in a backward figure the forward edges are greyed (rnn.figures.bptt)
+            muted = any(e.kind == "gradient" for e in diagram.edges)
+            diagram.add_edge(DEdge(bid, dst.id, params=(param.name,), path=paths[0],
+                                   kind="forward-muted" if muted else "forward"))
+            xs = [n.id for n in diagram.nodes.values() if n.kind == "x" and n.t == dst.t]
+            row = row_of.get(xs[0]) if dst.kind == "h" and xs else row_of.get(dst.id)
+            if row is not None:
+                row.append(bid)
+    return diagram
 
 _TIME = re.compile(r"\^\{\((\d+)\)\}")
 

@@ -142,7 +142,7 @@ def _contributions(diagram, graph, param, keep, on_path):
     diagram.ranks.append(xs + copies + [total])
 
 
-def truncated_view(u, title=""):
+def truncated_view(u, title="", kinds=BOOK_KINDS):
     """Truncated BPTT (`rnn.unroll(..., truncate=k)`): the backward figure with cut edges dashed.
 
     The loss L^(t) sees its own recomputed steps t-k+1..t-1 (the engine's copies
@@ -150,7 +150,7 @@ def truncated_view(u, title=""):
     edge from h^(t-k) to that copy, recorded in ``u.cut_edges``, is drawn dashed, and no
     gradient edge crosses it.
     """
-    diagram = backward_view(u, parameter=None, title=title)
+    diagram = backward_view(u, parameter=None, kinds=kinds, title=title)
     for source, leaf in u.cut_edges:
         if source in diagram.nodes and leaf in diagram.nodes:
             # the cut leaf belongs to the band of recomputed steps, not a rank above h^(t-k)

@@ -16,7 +16,7 @@ from autodiff.labels import format_array
 from autodiff.render import to_dot as engine_dot
 
 from . import dot
-from .book import BOOK_KINDS, token_nodes, unrolled
+from .book import BOOK_KINDS, PARTS, add_biases, parts_kinds, token_nodes, unrolled
 from .bptt import backward_view, truncated_view
 from .diagram import Diagram, side_by_side
 from .folded import fold, folded_and_unfolded
@@ -36,6 +36,12 @@ class Request:
     values: bool = False
     grads: bool = False
     truncate: int | None = None
+    #: {part: shown} for the parts of `book.PARTS` the caller set (--show / --hide)
+    parts: tuple = ()
+
+    def shown(self):
+        """{part: shown} with the book's defaults for the parts not set."""
+        return {**PARTS, **dict(self.parts)}
 
 
 @dataclass(frozen=True)
@@ -83,13 +89,19 @@ def _recurrent(model_factory, kinds=BOOK_KINDS, parameter="W", with_targets=True
         if with_targets:
             y = targets(tau)[-1] if last_only else targets(tau)
         u = rnn.unroll(model_factory(), inputs(tau), y)
-        view = unrolled(u, kinds)
+        shown = parts_kinds(kinds, req.shown())
+        view = unrolled(u, shown)
+        if req.view == "backward":
+            view = backward_view(u, parameter=parameter, kinds=shown)
+        view = _biases(view, req, u)
         if req.view == "folded":
             return fold(view)
-        if req.view == "backward":
-            view = backward_view(u, parameter=parameter, kinds=kinds)
         return _annotate(view, req, u)
     return build
+
+
+def _biases(view, req, u):
+    return add_biases(view, u) if req.shown()["biases"] else view
 
 
 def _simple():
@@ -164,13 +176,15 @@ def _hidden_state_types(req):
 
 def _bptt(req):
     u = rnn.unroll(_simple(), inputs(req.steps), targets(req.steps))
-    return _annotate(backward_view(u, parameter="W"), req, u)
+    view = backward_view(u, parameter="W", kinds=parts_kinds(BOOK_KINDS, req.shown()))
+    return _annotate(_biases(view, req, u), req, u)
 
 
 def _truncated(req):
     k = req.truncate or max(1, req.steps // 2)
     u = rnn.unroll(_simple(), inputs(req.steps), targets(req.steps), truncate=k)
-    return _annotate(truncated_view(u, title=f"truncated BPTT, k = {k}"), req, u)
+    view = truncated_view(u, title=f"truncated BPTT, k = {k}", kinds=parts_kinds(BOOK_KINDS, req.shown()))
+    return _annotate(_biases(view, req, u), req, u)
 
 
 def _op_graph(req):
@@ -222,8 +236,10 @@ def kind(name):
         raise FigureOptionError(f"unknown figure kind {name!r}; use one of {', '.join(KINDS)}") from None
 
 
-def figure(name, steps=None, view=None, values=False, grads=False, truncate=None):
-    """The figure `name` (see `KINDS`) as built: a `Diagram`, or the engine's `Graph` for op-graph."""
+def figure(name, steps=None, view=None, values=False, grads=False, truncate=None, parts=()):
+    """The figure `name` (see `KINDS`) as built: a `Diagram`, or the engine's `Graph` for op-graph.
+
+    `parts` is ``{part: shown}`` (or pairs) for the parts of `book.PARTS`: biases, yhat, losses."""
     k = kind(name)
     view = view or k.views[0]
     if view not in k.views:
@@ -231,7 +247,11 @@ def figure(name, steps=None, view=None, values=False, grads=False, truncate=None
     steps = k.steps if steps is None else steps
     if steps < 1:
         raise FigureOptionError(f"--steps must be at least 1; got {steps}")
-    return k.build(Request(steps, view, values, grads, truncate))
+    parts = tuple(sorted(dict(parts).items()))
+    unknown = [p for p, _ in parts if p not in PARTS]
+    if unknown:
+        raise FigureOptionError(f"unknown part {unknown[0]!r} for --show/--hide; use one of {', '.join(PARTS)}")
+    return k.build(Request(steps, view, values, grads, truncate, parts))
 
 
 def dot_of(made, name, style="book", theme="print", font=None):
@@ -243,7 +263,7 @@ def dot_of(made, name, style="book", theme="print", font=None):
 
 
 def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-               truncate=None, font=None):
+               truncate=None, font=None, parts=()):
     """DOT source of the figure `name` (see `KINDS`) in a style and theme (and `font`, a family
-    instead of the style's)."""
-    return dot_of(figure(name, steps, view, values, grads, truncate), name, style, theme, font)
+    instead of the style's); `parts` shows or hides biases, yhat, losses (see `figure`)."""
+    return dot_of(figure(name, steps, view, values, grads, truncate, parts), name, style, theme, font)

@@ -488,12 +488,12 @@ def tikz_of(made, name, style="book", theme="print", scale=None, standalone=Fals
 
 
 def figure_tikz(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-                truncate=None, scale=None, standalone=False, font=None):
+                truncate=None, scale=None, standalone=False, font=None, parts=()):
     """TikZ of the figure `name` (see `catalog.KINDS`): its DOT laid out by Graphviz, its LaTeX typeset.
 
     Returns ``(tikz text, dot source)``. `scale` None fits a Beamer frame (`FRAME_CM`), or
     1 in a standalone document; `standalone` wraps the picture in a complete document
     (`standalone_document`).
     """
-    made = catalog.figure(name, steps, view, values, grads, truncate)
+    made = catalog.figure(name, steps, view, values, grads, truncate, parts)
     return tikz_of(made, name, style, theme, scale, standalone, font)
