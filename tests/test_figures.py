@@ -200,3 +200,18 @@ def test_fig_10_2_draws_a_generic_f_and_one_loop_through_the_delay():
     loop = [(a, b, attrs) for a, b, attrs, _ in edges(dot) if squares[0] in (a, b)]
     assert len(squares) == 1 and {(a, b) for a, b, _ in loop} == {("p0_h", squares[0]), (squares[0], "p0_h")}
     assert all("tailport" in attrs and "headport" in attrs for *_, attrs in loop)
+
+
+def test_one_example_sentence_from_the_lecture_throughout():
+    """The example-sentence and sliding-window figures read the lecture's one sentence,
+    "the dog buried the bone in the ground there."; the tau = 6 document ends in <eos>."""
+    word = re.compile(r'"word_\d+" \[shape="box", label=<([^>]*)>')
+    example = word.findall(figure_dot("example-sentence"))
+    window = word.findall(figure_dot("sliding-window"))
+    assert example == ["the", "dog", "buried", "the", "bone", "&lt;eos&gt;"]
+    assert window == ["the", "dog", "buried", "the", "bone", "in"]
+
+
+def test_sliding_window_names_E_and_W_once_per_figure():
+    dot = figure_dot("sliding-window")
+    assert len([1 for *_, text in edges(dot) if "E" in text]) == 3

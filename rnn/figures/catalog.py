@@ -131,22 +131,36 @@ def _teacher_forcing(req):
     return side_by_side([(caption, fold(view) if req.view == "folded" else view) for caption, view in panels])
 
 
+def lecture_words(tau=None):
+    """The lecture's one example sentence, "the dog buried the bone in the ground there.", as
+    words; with `tau`, its first tau - 1 words and the end-of-sentence token x^(tau) the
+    lecture's document-classification figure ends in."""
+    words = [w for w in rnn.data.tokenize(rnn.data.LECTURE_SENTENCE) if w.isalnum()]
+    return words if tau is None else words[:tau - 1] + ["<eos>"]
+
+
 def _tokens_example(req):
     """The tau = 6 example sentence fed to a sequence-to-one RNN (document classification)."""
-    words = rnn.data.EXAMPLE_SENTENCE
+    words = lecture_words(req.steps)
     u = rnn.unroll(rnn.SeqToOne(N_IN, HIDDEN, 2, seed=0), inputs(len(words)), np.array([1]))
     return _annotate(token_nodes(unrolled(u), words), req, u)
 
 
 def _sliding_window(req):
     """The lecture's window DNN (width 3) over its example sentence, one window per step."""
-    words = rnn.data.tokenize(rnn.data.LECTURE_SENTENCE)
+    words = lecture_words()
     width = 3
     windows, _ = rnn.data.sliding_windows(np.arange(len(words)), width)
     model = rnn.WindowDNN(N_IN, HIDDEN, N_OUT, width=width, seed=0)
     steps = min(req.steps, len(windows))
     u = rnn.unroll(model, inputs(steps + width - 1), targets(steps + width - 1))
     view = unrolled(u)
+    last = max(n.t for n in view.nodes.values() if n.kind == "h")
+    for edge in view.edges:
+        # every window uses the same E and W: name them once, on the last window's edges
+        dst = view.nodes[edge.dst]
+        if dst.kind == "h" and dst.t != last:
+            edge.label = ""
     return _annotate(token_nodes(view, words), req, u)
 
 
