@@ -94,6 +94,21 @@ def test_show_and_hide_parts():
     assert '"L_1"' not in hidden and '"y_1"' not in hidden
 
 
+@pytest.mark.needs_graphviz
+def test_numbers_sit_beside_nodes_of_a_fixed_size():
+    """--values --grads: each node keeps the size it has without numbers; the numbers sit in a
+    table (a plain-text node) on a rank of their own just above the node's row."""
+    numbers = positions(figure_dot("rnn", steps=3, values=True, grads=True))
+    sizes = [{o["name"]: (o["width"], o["height"]) for o in layout(figure_dot("rnn", steps=3, values=v, grads=v))
+              ["objects"] if "pos" in o} for v in (False, True)]
+    assert all(sizes[1][n] == sizes[0][n] for n in sizes[0])
+    for t in (1, 2, 3):
+        assert numbers[f"h_{t}"][1] < numbers[f"h_{t}_numbers"][1] < numbers[f"o_{t}"][1]
+        assert numbers[f"x_{t}"][1] < numbers[f"x_{t}_numbers"][1] < numbers[f"h_{t}"][1]
+    dot = figure_dot("rnn", steps=3, values=True, grads=True)
+    assert '"h_1_numbers" [shape="plaintext", label=<<TABLE' in dot and "\u2207 [" in dot
+
+
 def test_no_edge_skips_a_step():
     """Edges join a step to itself or the next: nothing crosses a column on its way."""
     edge = re.compile(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.M)
@@ -112,5 +127,7 @@ def test_no_label_overlaps_another_or_a_node(tmp_path):
              for kind in ("rnn", "output-recurrence") for tau in (3,)]
     jobs += [(figure_dot("truncated-bptt", steps=tau, truncate=2), tmp_path / f"truncated-{tau}.svg")
              for tau in range(3, 8)]
+    jobs += [(figure_dot(kind, steps=tau, values=True, grads=True), tmp_path / f"{kind}-{tau}-numbers.svg")
+             for kind in ("rnn", "bptt") for tau in (3, 6)]
     for path in render_many(jobs):
         assert clashes(path) == [], path.name

@@ -166,3 +166,34 @@ def token_nodes(diagram, tokens, attach_to="x"):
     if len(words) > 1:
         diagram.ranks.append(words)
     return diagram
+
+
+def number_nodes(diagram):
+    """Move each node's value and gradient into a table beside it (a ``numbers`` node), so the
+    node keeps its size however long the numbers are.
+
+    The tables of a row sit on a rank of their own just above it, right of their node's
+    column, so they never cover an edge label or a node: above x^(t) and under h^(t), above
+    h^(t) and under o^(t). The node's gradient name (grad_{h^(t)} L) heads its table.
+    """
+    owners = [n for n in diagram.nodes.values() if n.value or n.grad]
+    if not owners:
+        return diagram
+    rows = {}
+    row_of = {i: k for k, group in enumerate(diagram.ranks) for i in group}
+    for node in owners:
+        nid = f"{node.id}_numbers"
+        diagram.add_node(DNode(nid, "", kind="numbers", t=node.t, shape="numbers", op=node.xlabel,
+                               value=node.value, grad=node.grad,
+                               order=(node.t if node.t is not None else 0, node.id)))
+        node.value = node.grad = node.xlabel = None
+        rows.setdefault(row_of.get(node.id, node.id), []).append(nid)
+        diagram.above.append((node.id, nid))
+        for edge in diagram.edges:
+            up = diagram.nodes[edge.dst]
+            if edge.src == node.id and edge.kind in ("forward", "forward-muted") \
+                    and row_of.get(up.id) != row_of.get(node.id) \
+                    and up.kind != "numbers":
+                diagram.above.append((nid, up.id))
+    diagram.ranks += [ids for ids in rows.values() if len(ids) > 1]
+    return diagram

@@ -16,7 +16,7 @@ from autodiff.labels import format_array
 from autodiff.render import to_dot as engine_dot
 
 from . import dot
-from .book import BOOK_KINDS, PARTS, add_biases, parts_kinds, token_nodes, unrolled
+from .book import BOOK_KINDS, PARTS, add_biases, number_nodes, parts_kinds, token_nodes, unrolled
 from .bptt import backward_view, truncated_view
 from .diagram import Diagram, side_by_side
 from .folded import fold, folded_and_unfolded
@@ -72,13 +72,14 @@ def _annotate(diagram, req, u):
         u.loss.backward()
     for node in diagram.nodes.values():
         src = node.source
-        if src is None:
+        # a per-step copy of a parameter (W^(t), b) would print the whole parameter's gradient
+        if src is None or (node.shape == "parameter" and node.t is not None):
             continue
         if req.values:
             node.value = format_array(src.value)
         if req.grads and src.grad is not None:
             node.grad = format_array(src.grad)
-    return diagram
+    return number_nodes(diagram)
 
 
 def _recurrent(model_factory, kinds=BOOK_KINDS, parameter="W", with_targets=True, last_only=False):

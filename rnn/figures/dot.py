@@ -34,16 +34,29 @@ def _small(text, size):
 
 
 def node_label(node, st):
-    """HTML-like label: the name, then the op, value and gradient when present."""
+    """HTML-like label: the name, then the op (the numbers go beside it, `number_table`)."""
     lines = [html_label(node.label, st.label_font_size)] if node.label else []
     size = st.label_font_size - 5
     if node.op:
         lines.append(_small(html_label(node.op, size), size))
-    if node.value:
-        lines.append(_small(dot_escape(node.value), size))
-    if node.grad:
-        lines.append(_small("\u2207 " + dot_escape(node.grad), size))
     return "<" + "<BR/>".join(lines) + ">" if lines else '""'
+
+
+def number_table(node, st, th):
+    """The values-and-gradients record of a ``numbers`` node: a small table, one row for the
+    gradient's name (BPTT's grad_{h^(t)} L, held as the node's `op`), one for the value, one
+    for the gradient."""
+    size = st.label_font_size - 4
+    rows = []
+    if node.op:
+        rows.append(html_label(node.op, size))
+    if node.value:
+        rows.append(dot_escape(node.value))
+    if node.grad:
+        rows.append("\u2207 " + dot_escape(node.grad))
+    cells = "".join(f'<TR><TD ALIGN="LEFT">{_small(r, size)}</TD></TR>' for r in rows)
+    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="{th.muted}">'
+            f"{cells}</TABLE>>")
 
 
 def _node_attrs(node, st, th, timed=False):
@@ -55,6 +68,9 @@ def _node_attrs(node, st, th, timed=False):
     if node.shape == "delay":
         return [("shape", "square"), ("style", "filled"), ("fillcolor", th.ink), ("color", th.ink),
                 ("label", ""), ("width", "0.13"), ("height", "0.13"), ("fixedsize", "true")]
+    if node.shape == "numbers":
+        return [("shape", "plaintext"), ("label", number_table(node, st, th)), ("fontcolor", th.ink),
+                ("margin", "0")]
     if node.shape == "note":
         return [("shape", "plaintext"), ("label", node_label(node, st)), ("fontcolor", th.ink)]
     if node.shape == "token":
