@@ -215,3 +215,22 @@ def test_one_example_sentence_from_the_lecture_throughout():
 def test_sliding_window_names_E_and_W_once_per_figure():
     dot = figure_dot("sliding-window")
     assert len([1 for *_, text in edges(dot) if "E" in text]) == 3
+
+
+def test_lstm_cell_draws_the_sum_at_the_state_and_the_product_at_the_output():
+    """Fig. 10.16 / eqs 10.41-10.42: s^(t) = f (.) s^(t-1) + g (.) s~ is a + node feeding s^(t);
+    h^(t) = tanh(s^(t)) (.) q^(t) is a (.) node feeding h^(t)."""
+    dot = figure_dot("lstm-cell")
+    pairs = {(a, b) for a, b, *_ in edges(dot)}
+    assert ("s_1_add", "s_1") in pairs and ("h_1_mul", "h_1") in pairs
+    assert "label=<+>" in nodes(dot)["s_1_add"] and "\u2299" in nodes(dot)["h_1_mul"]
+
+
+def test_gru_cell_draws_both_forms_with_one_minus_nodes():
+    """Eq. 10.45: h^(t) = u (.) h^(t-1) + (1 - u) (.) h~; panel (a) the printed form (gates of
+    step t-1, sigmoid candidate), panel (b) Cho et al.'s (gates at t, tanh candidate)."""
+    dot = figure_dot("gru-cell")
+    assert dot.count("subgraph") == 2 and "as printed" in dot and "Cho et al." in dot
+    ones = [n for n, attrs in nodes(dot).items() if "label=<1\u2212>" in attrs]
+    assert len(ones) == 2 and {n[:3] for n in ones} == {"p0_", "p1_"}
+    assert ("p0_h_1_add", "p0_h_1") in {(a, b) for a, b, *_ in edges(dot)}

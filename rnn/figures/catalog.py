@@ -180,6 +180,17 @@ def _gru():
     return rnn.GRU(N_IN, HIDDEN, N_OUT, seed=0)
 
 
+#: The two GRU forms `rnn.GRU` computes, with what tells them apart.
+GRU_FORMS = (("printed", "(a) as printed, eqs 10.45-10.47: gates and input of step t-1, sigmoid candidate"),
+             ("cho", "(b) Cho et al. (2014), the derivations' form: gates at step t, tanh candidate"))
+
+
+def _gru_forms(req):
+    """Both GRU forms side by side, each captioned with which it is (`GRU_FORMS`)."""
+    return side_by_side([(caption, _cell(lambda form=form: rnn.GRU(N_IN, HIDDEN, N_OUT, seed=0, form=form))(req))
+                         for form, caption in GRU_FORMS])
+
+
 def _window_step():
     return rnn.WindowDNN(N_IN, HIDDEN, N_OUT, width=1, seed=0)
 
@@ -232,8 +243,8 @@ KINDS = {k.name: k for k in (
          _tokens_example, steps=6, stem="example_sentence"),
     Kind("lstm-cell", "The LSTM cell at gate level (eqs 10.40-10.44)", _cell(_lstm), views=("cell",), steps=1,
          stem="lstm_cell"),
-    Kind("gru-cell", "The GRU cell at gate level (eqs 10.45-10.47)", _cell(_gru), views=("cell",), steps=1,
-         stem="gru_cell"),
+    Kind("gru-cell", "The GRU cell at gate level, both forms: as printed (eqs 10.45-10.47) and Cho et al.'s",
+         _gru_forms, views=("cell",), steps=1, stem="gru_cell"),
     Kind("bptt", "BPTT over the unrolled graph: local Jacobians, paths from every L^(t) to W highlighted",
          _bptt, views=("backward",), stem="bptt_paths_to_W"),
     Kind("truncated-bptt", "Truncated BPTT with k steps: the cut edges dashed",
