@@ -13,6 +13,8 @@ from .themes import fill_for, style as get_style, theme as get_theme
 
 #: Space around the drawing, in inches (Graphviz's ``pad``), filled with the background.
 PAD = "0.08"
+#: The equation box of a step-through frame (rnn.figures.steps), in inches.
+EQUATION_BOX = ("7.4", "0.7")
 #: Graphviz's default font size, which cluster captions keep.
 CAPTION_SIZE = 14
 
@@ -71,6 +73,12 @@ def _node_attrs(node, st, th, timed=False):
     if node.shape == "numbers":
         return [("shape", "plaintext"), ("label", number_table(node, st, th)), ("fontcolor", th.ink),
                 ("margin", "0")]
+    if node.shape == "equation":
+        # a step-through frame's equation: a box of one size in every frame, so the layout
+        # (and the picture) stays put from frame to frame
+        width, height = EQUATION_BOX
+        return [("shape", "box"), ("style", "rounded"), ("color", th.muted), ("fontcolor", th.ink),
+                ("label", node_label(node, st)), ("fixedsize", "true"), ("width", width), ("height", height)]
     if node.shape == "note":
         return [("shape", "plaintext"), ("label", node_label(node, st)), ("fontcolor", th.ink)]
     if node.shape == "token":
