@@ -52,7 +52,29 @@ def cell_view(u, t=1, title=""):
             node.kind = "gate"
     for edge in diagram.edges:
         edge.label = generic_time(edge.label, t)
-    return explicit_junctions(diagram)
+    return explicit_junctions(_local_ids(diagram))
+
+
+def _local_ids(diagram):
+    """Number the unnamed junctions within the figure (``mul_1``, ``mul_2``), not by the
+    engine's process-wide counter, so the same cell gives the same DOT in any process."""
+    renamed, seen = {}, {}
+    for nid, node in diagram.nodes.items():
+        src = node.source
+        if src is not None and src.name is None and src.op:
+            seen[src.op] = seen.get(src.op, 0) + 1
+            renamed[nid] = f"{src.op}_{seen[src.op]}"
+    if not renamed:
+        return diagram
+    nodes = {}
+    for nid, node in diagram.nodes.items():
+        node.id = renamed.get(nid, nid)
+        nodes[node.id] = node
+    diagram.nodes = nodes
+    for edge in diagram.edges:
+        edge.src, edge.dst = renamed.get(edge.src, edge.src), renamed.get(edge.dst, edge.dst)
+    diagram.ranks = [[renamed.get(i, i) for i in group] for group in diagram.ranks]
+    return diagram
 
 
 def _combines_signals(node):
