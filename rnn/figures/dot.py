@@ -13,6 +13,8 @@ from .themes import fill_for, style as get_style, theme as get_theme
 
 #: Space around the drawing, in inches (Graphviz's ``pad``), filled with the background.
 PAD = "0.08"
+#: Fill of an emphasised node where the theme names none: a light grey, safe in print.
+EMPHASIS_FILL = "#d9d9d9"
 #: The equation box of a step-through frame (rnn.figures.steps), in inches.
 EQUATION_BOX = ("7.4", "0.7")
 #: Graphviz's default font size, which cluster captions keep.
@@ -93,6 +95,9 @@ def _node_attrs(node, st, th, timed=False):
         shape = st.variable_shape
         if st.variable_style != "solid":
             styles.append(st.variable_style)
+    if node.emphasis:
+        # the node a step-through frame is about: heavy outline, and a fill that photocopies
+        fill = th.fills.get("emphasis", EMPHASIS_FILL)
     if fill:
         styles.append("filled")
     pen = "2.4" if node.emphasis else None

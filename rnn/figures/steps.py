@@ -25,13 +25,14 @@ from rnn.names import bold, one_hot_latex, param_latex
 from .bptt import backward_view
 from .diagram import DNode
 from .dot import to_dot
+from .jacobians import MINUS
 
 #: Canvas of every exported frame, in pixels (16:9).
 CANVAS = (1920, 1080)
 
 def _diag(h):
     """diag(1 - (h)^2), the tanh derivative of eqs 10.21-10.28."""
-    return r"\operatorname{diag}(1-(" + h + ")^2)"
+    return r"\operatorname{diag}(1" + MINUS + "(" + h + ")^2)"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def adjoints(tau):
     """The adjoints of eqs 10.18-10.28 in the book's order, for a sequence of length `tau`."""
     o = lambda t: f"{bold('o')}^{{({t})}}"  # noqa: E731 - the book's o^(t)
     out = [Adjoint(tuple(f"o_{t}" for t in range(tau, 0, -1)), "10.18",
-                   _grad(o("t")) + rf"=\hat{{{bold('y')}}}^{{(t)}}-" + one_hot_latex("y^{(t)}"))]
+                   _grad(o("t")) + rf"=\hat{{{bold('y')}}}^{{(t)}}" + MINUS + one_hot_latex("y^{(t)}"))]
     out.append(Adjoint((f"h_{tau}",), "10.19",
                        _grad(_h(rf"\tau")) + "=" + param_latex("V") + r"^\top" + _grad(o(rf"\tau"))))
     for t in range(tau - 1, 0, -1):
@@ -72,7 +73,7 @@ def adjoints(tau):
                 _grad(param_latex("V")) + "=" + sum_t + "(" + _grad(o("t")) + ")" + _h("t") + r"^\top"),
         Adjoint(tuple(f"W_copy_{t}" for t in range(1, tau + 1)), "10.26",
                 _grad(param_latex("W")) + "=" + sum_t + _diag(_h("t")) + "(" + _grad(_h("t")) + ")"
-                + _h("t-1") + r"^\top"),
+                + _h("t" + MINUS + "1") + r"^\top"),
         Adjoint(every_h + tuple(f"x_{t}" for t in range(1, tau + 1)), "10.28",
                 _grad(param_latex("U")) + "=" + sum_t + _diag(_h("t")) + "(" + _grad(_h("t")) + ")"
                 + f"{bold('x')}^{{(t)}}" + r"^\top"),
