@@ -14,6 +14,8 @@ than drawing it.
 """
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 from . import ops
@@ -85,7 +87,10 @@ def add_arguments(parser):
                              "with --step-through, a directory")
     parser.add_argument("--view", choices=("variable", "op"), default="variable",
                         help="variable: ops written on the nodes (the book); op: separate op nodes (micrograd)")
-    parser.add_argument("--style", choices=("screen", "print", "dark"), default="screen")
+    parser.add_argument("--theme", choices=("screen", "print", "dark"), default="screen",
+                        help="screen (colour, default), print (black and white) or dark, as in gradbook draw")
+    # gradbook draw's --style names the drawing convention (book, d2l); the engine graph has one
+    parser.add_argument("--style", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--rankdir", choices=("BT", "TB", "LR", "RL"), default="BT")
     parser.add_argument("--values", action="store_true", help="print each node's value")
     parser.add_argument("--grads", action="store_true", help="print each node's gradient")
@@ -110,6 +115,9 @@ def _cells():
 def run(args):
     from .graph import Graph
     from .stepthrough import write_stepthrough
+    if args.style is not None:
+        raise GradbookError(f"gradbook graph has no --style {args.style}; the colours are --theme "
+                            f"(screen, print, dark), as in gradbook draw, where --style is book or d2l")
     if args.rnn:
         from rnn.train import example_graph
         graph = example_graph(args.rnn, args.steps)
@@ -120,7 +128,7 @@ def run(args):
         print("# reverse mode: one line per adjoint")
         print(graph.listing(backward=True))
         return 0
-    options = dict(view=args.view, style=args.style, rankdir=args.rankdir, legend=not args.no_legend,
+    options = dict(view=args.view, style=args.theme, rankdir=args.rankdir, legend=not args.no_legend,
                    title=args.title, font=args.font)
     announce_font(args.font)
     if args.step_through:

@@ -13,6 +13,7 @@ from autodiff.files import write_text
 from autodiff.render import add_export_arguments, announce_font, render_source
 
 from .custom_figure import figure as cell_figure, is_cell_file
+from .figures.book import PARTS
 from .figures.catalog import KINDS, dot_of, figure_dot
 from .figures.themes import STYLES, THEMES, FigureOptionError
 from .figures.tikz import figure_tikz, tikz_of
@@ -36,6 +37,10 @@ def add_arguments(parser):
     parser.add_argument("--values", action="store_true", help="print each node's value")
     parser.add_argument("--grads", action="store_true", help="run BPTT and print each node's gradient")
     parser.add_argument("--truncate", type=int, default=None, metavar="K", help="k of truncated-bptt")
+    parser.add_argument("--show", action="append", default=[], choices=tuple(PARTS), metavar="PART",
+                        help=f"draw a part the book leaves out: {', '.join(PARTS)} (repeatable)")
+    parser.add_argument("--hide", action="append", default=[], choices=tuple(PARTS), metavar="PART",
+                        help="leave a part out, e.g. --hide losses (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the figure kinds and exit")
     parser.add_argument("-o", "--output", default=None, help="output file: .svg .pdf .png .dot or .tex (TikZ)")
     parser.add_argument("--format", choices=tuple(SUFFIXES), default=None,
@@ -58,7 +63,7 @@ def run(args):
     out = Path(args.output or f"{KINDS[args.kind].stem or args.kind}{SUFFIXES[fmt]}")
     out = out if out.suffix else out.with_suffix(SUFFIXES.get(fmt, ""))
     options = dict(steps=args.steps, view=args.view, style=args.style, theme=args.theme, values=args.values,
-                   grads=args.grads, truncate=args.truncate, font=args.font)
+                   grads=args.grads, truncate=args.truncate, font=args.font, parts=parts(args.show, args.hide))
     if fmt == "tikz":
         text, source = figure_tikz(args.kind, scale=args.tikz_scale, standalone=args.tikz_standalone, **options)
         write_text(out.with_suffix(".dot"), source)
@@ -84,6 +89,14 @@ def _draw_cell(args, fmt):
         written = render_source(dot_of(made, name, args.style, args.theme, args.font), out, dpi=args.dpi)
     print(written.resolve())
     return 0
+
+
+def parts(show, hide):
+    """{part: shown} from --show and --hide; a part named in both is an error."""
+    both = sorted(set(show) & set(hide))
+    if both:
+        raise FigureOptionError(f"--show {both[0]} and --hide {both[0]} contradict each other; keep one")
+    return {**{p: True for p in show}, **{p: False for p in hide}}
 
 
 def _format(args):

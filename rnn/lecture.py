@@ -26,6 +26,7 @@ from autodiff.stepthrough import write_stepthrough
 from autodiff.workers import worker_pool
 
 from .figures.catalog import KINDS, figure_dot, inputs, targets
+from .figures.steps import write_book_stepthrough
 from .figures.themes import STYLES, THEMES
 
 #: The lecture's sections, in its order: (anchor, heading, figure kinds, derivations).
@@ -51,7 +52,8 @@ def add_arguments(parser):
 
 
 #: What `run` writes, relative to the folder: the subfolders are the lecture's own.
-PRODUCES = ("index.html", "worked_example.html", "figures/*", "derivations/*", "stepthrough/*", "vanishing/*")
+PRODUCES = ("index.html", "worked_example.html", "figures/*", "derivations/*", "stepthrough/*", "stepthrough-book/*",
+            "vanishing/*")
 
 
 def run(args):
@@ -92,6 +94,8 @@ def run(args):
     bar.set_postfix_str("step-through")
     write_stepthrough(stepthrough_graph(), out / "stepthrough", title=STEPTHROUGH_TITLE, font=args.font,
                       style="dark" if args.theme == "dark" else "screen")
+    write_book_stepthrough(out / "stepthrough-book", tau=3, style=args.style, theme=args.theme,
+                           font=args.font)
     bar.update()
     bar.set_postfix_str("vanishing")
     vanishing = vanishing.result()
@@ -251,7 +255,11 @@ def theme_css(theme):
 
 
 STEPTHROUGH_LINK = (
-    "<h3>Step through the backward pass</h3><p><a href='stepthrough/index.html'>"
+    "<h3>Step through the backward pass</h3><p><a href='stepthrough-book/index.html'>BPTT step by step on "
+    "Fig. 10.3</a>: the book's unrolled graph, one frame per adjoint in the order of eqs 10.18-10.28, the "
+    "frame's equation beside it; also as <a href='stepthrough-book/frames.pdf'>a PDF, one page per frame</a> "
+    "(for Beamer: <code>\\includegraphics[page=k]</code>) and <a href='stepthrough-book/frames.gif'>an "
+    "animated GIF</a>.</p><p>The second view, <a href='stepthrough/index.html'>"
     f"{html.escape(STEPTHROUGH_TITLE)}</a>: the engine's own graph (eqs 10.8-10.14), one frame per node in "
     "reverse topological order, each showing which gradient was just computed and from which edges "
     "(eqs 10.18-10.21). Previous/next buttons or the arrow keys; works offline.</p>")

@@ -15,8 +15,15 @@ NODE = re.compile(r'^\s*"([^"]+)" \[(.*)\];$', re.M)
 
 
 def edges(dot):
-    """{(src, dst): attribute text} of every edge; the label as plain text under 'text'."""
-    return [(a, b, attrs, _plain(attrs)) for a, b, attrs in EDGE.findall(dot)]
+    """(src, dst, attribute text, plain label) of every drawn edge, in the direction it points
+    (a backward edge is written forward with dir=back); layout-only edges left out."""
+    out = []
+    for a, b, attrs in EDGE.findall(dot):
+        if 'style="invis"' in attrs:
+            continue
+        a, b = (b, a) if 'dir="back"' in attrs else (a, b)
+        out.append((a, b, attrs, _plain(attrs)))
+    return out
 
 
 def nodes(dot):
@@ -70,11 +77,17 @@ def test_r_connection_feeds_previous_target_to_hidden():
 
 
 def test_teacher_forcing_shows_train_and_test_panels():
-    """Fig. 10.6: targets feed h at train time, the model's own yhat at test time."""
+    """Fig. 10.6 as the book: output-to-hidden recurrence only. Train time feeds the true
+    y^(t-1) to h^(t) through W and draws the losses; test time feeds o^(t-1) through W and
+    has no targets and no losses; no panel has an h^(t-1) -> h^(t) edge."""
     dot = figure_dot("teacher-forcing")
     assert dot.count("subgraph") == 2
-    assert ("p1_yhat_1", "p1_h_2") in labelled(dot, "R") and ("p0_yprev_2", "p0_h_2") in labelled(dot, "R")
-
+    w = labelled(dot, "W")
+    assert {("p0_yprev_2", "p0_h_2"), ("p0_yprev_3", "p0_h_3")} <= w
+    assert {("p1_o_1", "p1_h_2"), ("p1_o_2", "p1_h_3")} <= w
+    assert not [(a, b) for a, b in w if "_h_" in a]
+    names = set(nodes(dot))
+    assert {"p0_L_1", "p0_y_1"} <= names and not [n for n in names if n.startswith(("p1_L", "p1_y"))]
 
 def test_folded_view_has_one_hidden_node_with_a_delay_loop():
     """Collapsing time leaves one h with a self-loop through the black delay square (Fig. 10.2)."""
@@ -115,11 +128,14 @@ def _bptt_dot(tau):
 
 
 def test_W_receives_one_highlighted_contribution_per_step():
-    """grad_W L = sum_t of the dummy copies W^(t) (eq. 10.26): tau highlighted edges into W."""
+    """grad_W L = sum_t of the dummy copies W^(t) (eq. 10.26): one highlighted edge from h^(t)
+    into each copy W^(t), and the sum written once."""
     for tau in (2, 4):
         _, dot = _bptt_dot(tau)
-        into_w = [attrs for a, b, attrs, _ in edges(dot) if b == "W"]
-        assert len(into_w) == tau and all("penwidth" in attrs for attrs in into_w)
+        into_w = {(a, b): attrs for a, b, attrs, _ in edges(dot) if b.startswith("W_copy_")}
+        assert set(into_w) == {(f"h_{t}", f"W_copy_{t}") for t in range(1, tau + 1)}
+        assert all("penwidth" in attrs for attrs in into_w.values())
+        assert "W_sum" in nodes(dot) and "W" not in nodes(dot)
 
 
 def test_loss_at_step_t_reaches_W_along_t_paths():
@@ -172,3 +188,49 @@ def test_unsupported_view_is_refused():
 def test_gate_level_cells_and_window_dnn_draw_from_their_models(kind):
     """Gate-level cells (eqs 10.40-10.47) and the window DNN are drawn from the rnn models."""
     assert "->" in figure_dot(kind)
+
+
+def test_fig_10_2_draws_a_generic_f_and_one_loop_through_the_delay():
+    """Fig. 10.2: h^(t) = f(h^(t-1), x^(t); theta) (eq. 10.5): the book's f on the transition,
+    no matrix names, no tanh; the folded state has one loop through one delay square."""
+    dot = figure_dot("dynamical-system", steps=3)
+    assert "tanh" not in dot and not labelled(dot, "W") and not labelled(dot, "U")
+    assert {("p1_h_0", "p1_h_1"), ("p1_h_1", "p1_h_2"), ("p1_h_2", "p1_h_3")} <= labelled(dot, "f")
+    squares = [n for n in nodes(dot) if n.startswith("p0_delay_")]
+    loop = [(a, b, attrs) for a, b, attrs, _ in edges(dot) if squares[0] in (a, b)]
+    assert len(squares) == 1 and {(a, b) for a, b, _ in loop} == {("p0_h", squares[0]), (squares[0], "p0_h")}
+    assert all("tailport" in attrs and "headport" in attrs for *_, attrs in loop)
+
+
+def test_one_example_sentence_from_the_lecture_throughout():
+    """The example-sentence and sliding-window figures read the lecture's one sentence,
+    "the dog buried the bone in the ground there."; the tau = 6 document ends in <eos>."""
+    word = re.compile(r'"word_\d+" \[shape="box", label=<([^>]*)>')
+    example = word.findall(figure_dot("example-sentence"))
+    window = word.findall(figure_dot("sliding-window"))
+    assert example == ["the", "dog", "buried", "the", "bone", "&lt;eos&gt;"]
+    assert window == ["the", "dog", "buried", "the", "bone", "in"]
+
+
+def test_sliding_window_names_E_and_W_once_per_figure():
+    dot = figure_dot("sliding-window")
+    assert len([1 for *_, text in edges(dot) if "E" in text]) == 3
+
+
+def test_lstm_cell_draws_the_sum_at_the_state_and_the_product_at_the_output():
+    """Fig. 10.16 / eqs 10.41-10.42: s^(t) = f (.) s^(t-1) + g (.) s~ is a + node feeding s^(t);
+    h^(t) = tanh(s^(t)) (.) q^(t) is a (.) node feeding h^(t)."""
+    dot = figure_dot("lstm-cell")
+    pairs = {(a, b) for a, b, *_ in edges(dot)}
+    assert ("s_1_add", "s_1") in pairs and ("h_1_mul", "h_1") in pairs
+    assert "label=<+>" in nodes(dot)["s_1_add"] and "\u2299" in nodes(dot)["h_1_mul"]
+
+
+def test_gru_cell_draws_both_forms_with_one_minus_nodes():
+    """Eq. 10.45: h^(t) = u (.) h^(t-1) + (1 - u) (.) h~; panel (a) the printed form (gates of
+    step t-1, sigmoid candidate), panel (b) Cho et al.'s (gates at t, tanh candidate)."""
+    dot = figure_dot("gru-cell")
+    assert dot.count("subgraph") == 2 and "as printed" in dot and "Cho et al." in dot
+    ones = [n for n, attrs in nodes(dot).items() if "label=<1\u2212>" in attrs]
+    assert len(ones) == 2 and {n[:3] for n in ones} == {"p0_", "p1_"}
+    assert ("p0_h_1_add", "p0_h_1") in {(a, b) for a, b, *_ in edges(dot)}

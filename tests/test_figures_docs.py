@@ -54,3 +54,26 @@ def test_every_gallery_command_runs(tmp_path, monkeypatch):
         argv = shlex.split(command)[1:]
         out = [a for k, a in enumerate(argv) if k and argv[k - 1] in ("-o", "--output")]
         assert all(Path(o).exists() and Path(o).stat().st_size for o in out), command
+
+
+def test_gallery_pictures_are_what_the_engine_draws():
+    """Every committed gallery picture's DOT is exactly the engine's, and the gallery and the
+    README show them (the SVGs are Graphviz's drawings of those DOTs)."""
+    import xml.etree.ElementTree as ET
+
+    from rnn.figures.gallery import sources
+    folder = Path(__file__).resolve().parents[1] / "docs" / "figures" / "gallery"
+    gallery = (folder.parents[1] / "gallery.md").read_text(encoding="utf-8")
+    for stem, source in sources().items():
+        assert (folder / f"{stem}.dot").read_text(encoding="utf-8") == source, stem
+        ET.parse(folder / f"{stem}.svg")
+        assert f"(figures/gallery/{stem}.svg)" in gallery, stem
+    readme = (folder.parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "](docs/figures/gallery/fig10_3_rnn.svg)" in readme
+
+
+def test_graph_names_its_colours_theme_like_draw(capsys):
+    """One flag name for the colours in `draw` and `graph` (--theme); --style is draw's book/d2l."""
+    from autodiff.cli import main
+    assert main(["graph", "--style", "print", "-o", "unused.svg"]) == 2
+    assert "--theme" in capsys.readouterr().err

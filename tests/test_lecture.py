@@ -172,6 +172,15 @@ def test_bptt_section_links_the_step_through_page(lecture):
     index = (lecture[0] / "index.html").read_text(encoding="utf-8")
     bptt = re.search(r"<section id='simple-rnn'>(.*?)</section>", index, re.S).group(1)
     assert "href='stepthrough/index.html'" in bptt
+    assert "href='stepthrough-book/index.html'" in bptt and "href='stepthrough-book/frames.pdf'" in bptt
+
+
+@pytest.mark.needs_graphviz
+def test_lecture_writes_the_book_level_step_through(lecture):
+    """Fig. 10.3 at tau = 3: nine frames (eqs 10.18-10.28), a PDF and a GIF beside the page."""
+    folder = lecture[0] / "stepthrough-book"
+    assert len(list(folder.glob("frame_*.svg"))) == len(list(folder.glob("frame_*.png"))) == 9
+    assert (folder / "frames.pdf").stat().st_size > 0 and (folder / "frames.gif").stat().st_size > 0
 
 
 @pytest.mark.needs_graphviz

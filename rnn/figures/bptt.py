@@ -105,27 +105,44 @@ def backward_view(u, parameter="W", kinds=BOOK_KINDS, title=""):
 
 
 def _contributions(diagram, graph, param, keep, on_path):
-    """One edge per use of the parameter: (grad at the use) times the other operand, transposed."""
+    """The dummy copies W^(t) of eq. 10.26, one per use of the parameter, each collecting
+    (grad at the use) times the other operand, transposed; their sum is grad_W L.
+
+    Copy t sits on the input row between steps t-1 and t, so its edge from h^(t) crosses
+    no other edge; the summed gradient is written once, as a note at the end of that row.
+    """
     succ = consumers(graph)
-    pid = node_id(param)
-    diagram.add_node(DNode(pid, param.label, kind="parameter", shape="parameter", source=param,
-                           xlabel=gradient_label(param.label) + r"=\sum_t(\cdot)"))
     xs = diagram.by_kind("x")
-    if xs:
-        diagram.ranks.append([pid] + xs)
+    copies = []
+    # the copies stand for the one parameter node the engine has
+    diagram.nodes.pop(node_id(param), None)
     for use, k in succ[param]:
         target, path = _first_kept(use, succ, keep)
         if target is None:
             continue
+        t = target.meta.get("t")
         factors = transposed_jacobian(path)
         other = use.inputs[1 - k] if use.op == "matmul" and len(use.inputs) == 2 else None
         grad = (factors + r"\," if factors != r"\mathbf{I}" else "") + gradient_label(target.label)
         term = grad + (rf"\,{{{other.label}}}^\top" if other is not None and other.name else "")
-        diagram.add_edge(DEdge(node_id(target), pid, label=term, kind="contribution", constraint=False,
+        copy = f"{node_id(param)}_copy_{t}"
+        label = f"{{{param.label}}}^{{({t})}}"
+        diagram.add_node(DNode(copy, label, kind="parameter", t=t, shape="parameter", source=param,
+                               op=term, xlabel=None))
+        diagram.add_edge(DEdge(node_id(target), copy, kind="contribution", constraint=False,
                                highlight=use in on_path, path=path))
+        copies.append(copy)
+    if not copies:
+        return
+    total = f"{node_id(param)}_sum"
+    last = max(diagram.nodes[c].t for c in copies)
+    sum_label = gradient_label(param.label) + r"=\sum_t" + gradient_label(f"{{{param.label}}}^{{(t)}}")
+    diagram.add_node(DNode(total, sum_label, kind="note", shape="note", t=last + 1))
+    diagram.ranks = [group for group in diagram.ranks if not set(group) & set(xs)]
+    diagram.ranks.append(xs + copies + [total])
 
 
-def truncated_view(u, title=""):
+def truncated_view(u, title="", kinds=BOOK_KINDS):
     """Truncated BPTT (`rnn.unroll(..., truncate=k)`): the backward figure with cut edges dashed.
 
     The loss L^(t) sees its own recomputed steps t-k+1..t-1 (the engine's copies
@@ -133,8 +150,9 @@ def truncated_view(u, title=""):
     edge from h^(t-k) to that copy, recorded in ``u.cut_edges``, is drawn dashed, and no
     gradient edge crosses it.
     """
-    diagram = backward_view(u, parameter=None, title=title)
+    diagram = backward_view(u, parameter=None, kinds=kinds, title=title)
     for source, leaf in u.cut_edges:
         if source in diagram.nodes and leaf in diagram.nodes:
-            diagram.add_edge(DEdge(source, leaf, label=r"\text{cut}", kind="cut"))
+            # the cut leaf belongs to the band of recomputed steps, not a rank above h^(t-k)
+            diagram.add_edge(DEdge(source, leaf, label=r"\text{cut}", kind="cut", constraint=False))
     return diagram

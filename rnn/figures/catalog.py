@@ -16,11 +16,12 @@ from autodiff.labels import format_array
 from autodiff.render import to_dot as engine_dot
 
 from . import dot
-from .book import BOOK_KINDS, token_nodes, unrolled
+from .book import BOOK_KINDS, PARTS, add_biases, number_nodes, parts_kinds, token_nodes, unrolled
 from .bptt import backward_view, truncated_view
 from .diagram import Diagram, side_by_side
 from .folded import fold, folded_and_unfolded
 from .gates import cell_view
+from .teacher import TeacherForcedOutputRNN
 from .themes import FigureOptionError
 
 N_IN, HIDDEN, N_OUT = 4, 3, 4
@@ -35,6 +36,12 @@ class Request:
     values: bool = False
     grads: bool = False
     truncate: int | None = None
+    #: {part: shown} for the parts of `book.PARTS` the caller set (--show / --hide)
+    parts: tuple = ()
+
+    def shown(self):
+        """{part: shown} with the book's defaults for the parts not set."""
+        return {**PARTS, **dict(self.parts)}
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,14 @@ def _annotate(diagram, req, u):
         u.loss.backward()
     for node in diagram.nodes.values():
         src = node.source
-        if src is None:
+        # a per-step copy of a parameter (W^(t), b) would print the whole parameter's gradient
+        if src is None or (node.shape == "parameter" and node.t is not None):
             continue
         if req.values:
             node.value = format_array(src.value)
         if req.grads and src.grad is not None:
             node.grad = format_array(src.grad)
-    return diagram
+    return number_nodes(diagram)
 
 
 def _recurrent(model_factory, kinds=BOOK_KINDS, parameter="W", with_targets=True, last_only=False):
@@ -82,13 +90,19 @@ def _recurrent(model_factory, kinds=BOOK_KINDS, parameter="W", with_targets=True
         if with_targets:
             y = targets(tau)[-1] if last_only else targets(tau)
         u = rnn.unroll(model_factory(), inputs(tau), y)
-        view = unrolled(u, kinds)
+        shown = parts_kinds(kinds, req.shown())
+        view = unrolled(u, shown)
+        if req.view == "backward":
+            view = backward_view(u, parameter=parameter, kinds=shown)
+        view = _biases(view, req, u)
         if req.view == "folded":
             return fold(view)
-        if req.view == "backward":
-            view = backward_view(u, parameter=parameter, kinds=kinds)
         return _annotate(view, req, u)
     return build
+
+
+def _biases(view, req, u):
+    return add_biases(view, u) if req.shown()["biases"] else view
 
 
 def _simple():
@@ -96,37 +110,58 @@ def _simple():
 
 
 def _dynamical_system(req):
+    """Fig. 10.2: h^(t) = f(h^(t-1), x^(t); theta) (eq. 10.5), drawn with the book's generic f:
+    the transition is whatever the model computes, so no matrix names and no tanh."""
     u = rnn.unroll(_simple(), inputs(req.steps))
-    return folded_and_unfolded(unrolled(u, ("x", "h")))
+    view = unrolled(u, ("x", "h"))
+    for node in view.nodes.values():
+        node.op = None
+    for edge in view.edges:
+        a, b = view.nodes[edge.src], view.nodes[edge.dst]
+        edge.label = "f" if a.kind == b.kind == "h" else ""
+    return folded_and_unfolded(view)
 
 
 def _teacher_forcing(req):
-    panels = []
-    for mode, caption in (("train", "train time (teacher forcing)"), ("test", "test time (own outputs)")):
-        model = rnn.TeacherForcedRNN(N_IN, HIDDEN, N_OUT, seed=0, mode=mode)
-        u = rnn.unroll(model, inputs(req.steps), targets(req.steps))
-        kinds = BOOK_KINDS + (("yprev",) if mode == "train" else ("yhat",))
-        view = unrolled(u, kinds)
-        panels.append((caption, fold(view) if req.view == "folded" else view))
-    return side_by_side(panels)
+    """Fig. 10.6: train time feeds the true y^(t-1) to h^(t) (losses drawn); test time feeds
+    the model's own o^(t-1) (no targets, no losses). Output-to-hidden recurrence only."""
+    train = rnn.unroll(TeacherForcedOutputRNN(N_IN, HIDDEN, N_OUT, seed=0), inputs(req.steps), targets(req.steps))
+    test = rnn.unroll(rnn.OutputRNN(N_IN, HIDDEN, N_OUT, seed=0), inputs(req.steps))
+    panels = [("train time (teacher forcing)", unrolled(train, BOOK_KINDS + ("yprev",))),
+              ("test time (own outputs)", unrolled(test, ("x", "h", "o")))]
+    return side_by_side([(caption, fold(view) if req.view == "folded" else view) for caption, view in panels])
+
+
+def lecture_words(tau=None):
+    """The lecture's one example sentence, "the dog buried the bone in the ground there.", as
+    words; with `tau`, its first tau - 1 words and the end-of-sentence token x^(tau) the
+    lecture's document-classification figure ends in."""
+    words = [w for w in rnn.data.tokenize(rnn.data.LECTURE_SENTENCE) if w.isalnum()]
+    return words if tau is None else words[:tau - 1] + ["<eos>"]
 
 
 def _tokens_example(req):
     """The tau = 6 example sentence fed to a sequence-to-one RNN (document classification)."""
-    words = rnn.data.EXAMPLE_SENTENCE
+    words = lecture_words(req.steps)
     u = rnn.unroll(rnn.SeqToOne(N_IN, HIDDEN, 2, seed=0), inputs(len(words)), np.array([1]))
     return _annotate(token_nodes(unrolled(u), words), req, u)
 
 
 def _sliding_window(req):
     """The lecture's window DNN (width 3) over its example sentence, one window per step."""
-    words = rnn.data.tokenize(rnn.data.LECTURE_SENTENCE)
+    words = lecture_words()
     width = 3
     windows, _ = rnn.data.sliding_windows(np.arange(len(words)), width)
     model = rnn.WindowDNN(N_IN, HIDDEN, N_OUT, width=width, seed=0)
     steps = min(req.steps, len(windows))
     u = rnn.unroll(model, inputs(steps + width - 1), targets(steps + width - 1))
     view = unrolled(u)
+    last = max(n.t for n in view.nodes.values() if n.kind == "h")
+    for edge in view.edges:
+        # every window uses the same E and W: name them once, on the last window's edges
+        dst = view.nodes[edge.dst]
+        if dst.kind == "h" and dst.t != last:
+            edge.label = ""
     return _annotate(token_nodes(view, words), req, u)
 
 
@@ -145,6 +180,17 @@ def _gru():
     return rnn.GRU(N_IN, HIDDEN, N_OUT, seed=0)
 
 
+#: The two GRU forms `rnn.GRU` computes, with what tells them apart.
+GRU_FORMS = (("printed", "(a) as printed, eqs 10.45-10.47: gates and input of step t-1, sigmoid candidate"),
+             ("cho", "(b) Cho et al. (2014), the derivations' form: gates at step t, tanh candidate"))
+
+
+def _gru_forms(req):
+    """Both GRU forms side by side, each captioned with which it is (`GRU_FORMS`)."""
+    return side_by_side([(caption, _cell(lambda form=form: rnn.GRU(N_IN, HIDDEN, N_OUT, seed=0, form=form))(req))
+                         for form, caption in GRU_FORMS])
+
+
 def _window_step():
     return rnn.WindowDNN(N_IN, HIDDEN, N_OUT, width=1, seed=0)
 
@@ -156,13 +202,15 @@ def _hidden_state_types(req):
 
 def _bptt(req):
     u = rnn.unroll(_simple(), inputs(req.steps), targets(req.steps))
-    return _annotate(backward_view(u, parameter="W"), req, u)
+    view = backward_view(u, parameter="W", kinds=parts_kinds(BOOK_KINDS, req.shown()))
+    return _annotate(_biases(view, req, u), req, u)
 
 
 def _truncated(req):
     k = req.truncate or max(1, req.steps // 2)
     u = rnn.unroll(_simple(), inputs(req.steps), targets(req.steps), truncate=k)
-    return _annotate(truncated_view(u, title=f"truncated BPTT, k = {k}"), req, u)
+    view = truncated_view(u, title=f"truncated BPTT, k = {k}", kinds=parts_kinds(BOOK_KINDS, req.shown()))
+    return _annotate(_biases(view, req, u), req, u)
 
 
 def _op_graph(req):
@@ -195,8 +243,8 @@ KINDS = {k.name: k for k in (
          _tokens_example, steps=6, stem="example_sentence"),
     Kind("lstm-cell", "The LSTM cell at gate level (eqs 10.40-10.44)", _cell(_lstm), views=("cell",), steps=1,
          stem="lstm_cell"),
-    Kind("gru-cell", "The GRU cell at gate level (eqs 10.45-10.47)", _cell(_gru), views=("cell",), steps=1,
-         stem="gru_cell"),
+    Kind("gru-cell", "The GRU cell at gate level, both forms: as printed (eqs 10.45-10.47) and Cho et al.'s",
+         _gru_forms, views=("cell",), steps=1, stem="gru_cell"),
     Kind("bptt", "BPTT over the unrolled graph: local Jacobians, paths from every L^(t) to W highlighted",
          _bptt, views=("backward",), stem="bptt_paths_to_W"),
     Kind("truncated-bptt", "Truncated BPTT with k steps: the cut edges dashed",
@@ -214,8 +262,10 @@ def kind(name):
         raise FigureOptionError(f"unknown figure kind {name!r}; use one of {', '.join(KINDS)}") from None
 
 
-def figure(name, steps=None, view=None, values=False, grads=False, truncate=None):
-    """The figure `name` (see `KINDS`) as built: a `Diagram`, or the engine's `Graph` for op-graph."""
+def figure(name, steps=None, view=None, values=False, grads=False, truncate=None, parts=()):
+    """The figure `name` (see `KINDS`) as built: a `Diagram`, or the engine's `Graph` for op-graph.
+
+    `parts` is ``{part: shown}`` (or pairs) for the parts of `book.PARTS`: biases, yhat, losses."""
     k = kind(name)
     view = view or k.views[0]
     if view not in k.views:
@@ -223,7 +273,11 @@ def figure(name, steps=None, view=None, values=False, grads=False, truncate=None
     steps = k.steps if steps is None else steps
     if steps < 1:
         raise FigureOptionError(f"--steps must be at least 1; got {steps}")
-    return k.build(Request(steps, view, values, grads, truncate))
+    parts = tuple(sorted(dict(parts).items()))
+    unknown = [p for p, _ in parts if p not in PARTS]
+    if unknown:
+        raise FigureOptionError(f"unknown part {unknown[0]!r} for --show/--hide; use one of {', '.join(PARTS)}")
+    return k.build(Request(steps, view, values, grads, truncate, parts))
 
 
 def dot_of(made, name, style="book", theme="print", font=None):
@@ -235,7 +289,7 @@ def dot_of(made, name, style="book", theme="print", font=None):
 
 
 def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-               truncate=None, font=None):
+               truncate=None, font=None, parts=()):
     """DOT source of the figure `name` (see `KINDS`) in a style and theme (and `font`, a family
-    instead of the style's)."""
-    return dot_of(figure(name, steps, view, values, grads, truncate), name, style, theme, font)
+    instead of the style's); `parts` shows or hides biases, yhat, losses (see `figure`)."""
+    return dot_of(figure(name, steps, view, values, grads, truncate, parts), name, style, theme, font)

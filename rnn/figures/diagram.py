@@ -30,6 +30,8 @@ class DNode:
     value: str | None = None
     grad: str | None = None
     emphasis: bool = False
+    #: place in a time-laid-out row when not the step's column (a recomputed copy, a cut)
+    order: tuple | None = None
     source: object = field(default=None, repr=False, compare=False)
 
 
@@ -63,6 +65,10 @@ class Diagram:
     clusters: list = field(default_factory=list)  # (id, caption, [node ids])
     ranks: list = field(default_factory=list)      # [node ids] drawn on one rank
     rankdir: str = "BT"
+    #: lay time out left to right: one column per step t, rows kept in time order
+    time_layout: bool = False
+    #: (lower, upper) node pairs: `upper` is drawn one rank above `lower` (y^(t) above L^(t))
+    above: list = field(default_factory=list)
 
     def add_node(self, node):
         self.nodes.setdefault(node.id, node)
@@ -82,7 +88,8 @@ class Diagram:
 
     def prefixed(self, prefix):
         """A copy with every id prefixed, so two diagrams can sit side by side in one figure."""
-        out = Diagram(self.title, rankdir=self.rankdir)
+        out = Diagram(self.title, rankdir=self.rankdir, time_layout=self.time_layout)
+        out.above = [(prefix + a, prefix + b) for a, b in self.above]
         for node in self.nodes.values():
             out.add_node(DNode(**{**node.__dict__, "id": prefix + node.id}))
         for edge in self.edges:
@@ -102,4 +109,6 @@ def side_by_side(panels, title="", rankdir="BT"):
         out.clusters.append((f"panel{k}", caption, list(part.nodes)))
         out.clusters.extend(part.clusters)
         out.ranks.extend(part.ranks)
+        out.above.extend(part.above)
+        out.time_layout = out.time_layout or part.time_layout
     return out

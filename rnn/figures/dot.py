@@ -13,6 +13,10 @@ from .themes import fill_for, style as get_style, theme as get_theme
 
 #: Space around the drawing, in inches (Graphviz's ``pad``), filled with the background.
 PAD = "0.08"
+#: Fill of an emphasised node where the theme names none: a light grey, safe in print.
+EMPHASIS_FILL = "#d9d9d9"
+#: The equation box of a step-through frame (rnn.figures.steps), in inches.
+EQUATION_BOX = ("7.4", "0.7")
 #: Graphviz's default font size, which cluster captions keep.
 CAPTION_SIZE = 14
 
@@ -34,24 +38,49 @@ def _small(text, size):
 
 
 def node_label(node, st):
-    """HTML-like label: the name, then the op, value and gradient when present."""
+    """HTML-like label: the name, then the op (the numbers go beside it, `number_table`)."""
     lines = [html_label(node.label, st.label_font_size)] if node.label else []
     size = st.label_font_size - 5
     if node.op:
         lines.append(_small(html_label(node.op, size), size))
-    if node.value:
-        lines.append(_small(dot_escape(node.value), size))
-    if node.grad:
-        lines.append(_small("\u2207 " + dot_escape(node.grad), size))
     return "<" + "<BR/>".join(lines) + ">" if lines else '""'
 
 
-def _node_attrs(node, st, th):
+def number_table(node, st, th):
+    """The values-and-gradients record of a ``numbers`` node: a small table, one row for the
+    gradient's name (BPTT's grad_{h^(t)} L, held as the node's `op`), one for the value, one
+    for the gradient."""
+    size = st.label_font_size - 4
+    rows = []
+    if node.op:
+        rows.append(html_label(node.op, size))
+    if node.value:
+        rows.append(dot_escape(node.value))
+    if node.grad:
+        rows.append("\u2207 " + dot_escape(node.grad))
+    cells = "".join(f'<TR><TD ALIGN="LEFT">{_small(r, size)}</TD></TR>' for r in rows)
+    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="{th.muted}">'
+            f"{cells}</TABLE>>")
+
+
+def _node_attrs(node, st, th, timed=False):
     fill = fill_for(th, node.kind, node.shape)
+    # one group per step keeps a column's vertical edges straight (Graphviz's ``group``)
+    in_column = node.t is not None and node.order is None and node.shape not in ("parameter", "note")
+    group = f"t{node.t}" if timed and in_column else None
     styles, extra = [], []
     if node.shape == "delay":
         return [("shape", "square"), ("style", "filled"), ("fillcolor", th.ink), ("color", th.ink),
                 ("label", ""), ("width", "0.13"), ("height", "0.13"), ("fixedsize", "true")]
+    if node.shape == "numbers":
+        return [("shape", "plaintext"), ("label", number_table(node, st, th)), ("fontcolor", th.ink),
+                ("margin", "0")]
+    if node.shape == "equation":
+        # a step-through frame's equation: a box of one size in every frame, so the layout
+        # (and the picture) stays put from frame to frame
+        width, height = EQUATION_BOX
+        return [("shape", "box"), ("style", "rounded"), ("color", th.muted), ("fontcolor", th.ink),
+                ("label", node_label(node, st)), ("fixedsize", "true"), ("width", width), ("height", height)]
     if node.shape == "note":
         return [("shape", "plaintext"), ("label", node_label(node, st)), ("fontcolor", th.ink)]
     if node.shape == "token":
@@ -66,6 +95,9 @@ def _node_attrs(node, st, th):
         shape = st.variable_shape
         if st.variable_style != "solid":
             styles.append(st.variable_style)
+    if node.emphasis:
+        # the node a step-through frame is about: heavy outline, and a fill that photocopies
+        fill = th.fills.get("emphasis", EMPHASIS_FILL)
     if fill:
         styles.append("filled")
     pen = "2.4" if node.emphasis else None
@@ -74,11 +106,23 @@ def _node_attrs(node, st, th):
         attrs.append(("style", ",".join(styles)))
     if fill:
         attrs.append(("fillcolor", fill))
-    attrs += [("color", th.ink), ("fontcolor", th.ink), ("penwidth", pen)] + extra
+    attrs += [("color", th.ink), ("fontcolor", th.ink), ("penwidth", pen), ("group", group)] + extra
     if node.xlabel:
         size = st.label_font_size - 3
         attrs.append(("xlabel", "<" + _small(html_label(node.xlabel, size), size) + ">"))
     return attrs
+
+
+#: Edge kinds drawn against the layout's direction: the backward pass (eqs 10.18-10.28), and
+#: truncated BPTT's cut, which runs from h^(t-k) down to its detached copy on the band below.
+BACKWARD_KINDS = ("gradient", "contribution", "cut")
+
+
+def drawn_ends(edge):
+    """(tail, head) as written in DOT: a backward edge is written forward with ``dir=back``,
+    so every edge between two nodes points the same way for Graphviz's ranking and ordering
+    (an opposite pair forms a cycle, and a rank-climbing edge breaks a row's time order)."""
+    return (edge.dst, edge.src) if edge.kind in BACKWARD_KINDS else (edge.src, edge.dst)
 
 
 def _edge_attrs(edge, st, th):
@@ -95,9 +139,11 @@ def _edge_attrs(edge, st, th):
     if edge.label and st.edge_labels:
         size = st.label_font_size - 3
         label = "<" + _small(html_label(edge.label, size), size) + ">"
+    backward = edge.kind in BACKWARD_KINDS
     return [("label", label), ("color", color), ("fontcolor", th.ink if edge.kind != "gradient" else color),
-            ("style", style), ("penwidth", pen), ("arrowhead", head),
-            ("constraint", None if edge.constraint else "false")]
+            ("style", style), ("penwidth", pen), ("arrowtail" if backward else "arrowhead", head),
+            ("dir", "back" if backward else None),
+            ("constraint", None if edge.constraint or backward else "false")]
 
 
 def to_dot(diagram, style="book", theme="print", name="figure", font=None):
@@ -122,9 +168,55 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
     owner = _cluster_owner(diagram)
     _emit_block(out, diagram, None, owner, st, th, depth=1)
     for edge in diagram.edges:
-        out.append(f"  {dot_quote(edge.src)} -> {dot_quote(edge.dst)} " + _attrs(_edge_attrs(edge, st, th)) + ";")
+        tail, head = drawn_ends(edge)
+        attrs = _edge_attrs(edge, st, th) + _delay_ports(diagram, edge)
+        if _on_band(diagram, edge):
+            # Graphviz lifts a flat edge's label to the rank above, far from a band edge;
+            # an xlabel is placed after layout, beside the edge
+            attrs = [("xlabel" if key == "label" else key, value) for key, value in attrs]
+        out.append(f"  {dot_quote(tail)} -> {dot_quote(head)} " + _attrs(attrs) + ";")
+    for a, b, weight in _layout_edges(diagram):
+        out.append(f"  {dot_quote(a)} -> {dot_quote(b)} " + _attrs([("style", "invis"), ("weight", weight)]) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _delay_ports(diagram, edge):
+    """Fig. 10.2's self-loop: out of the state's top right, over into the delay square beside
+    it, out of the square's bottom and back under into the state: one loop, not two arrows."""
+    if edge.kind != "delay":
+        return []
+    if diagram.nodes[edge.dst].shape == "delay":
+        return [("tailport", "ne"), ("headport", "n")]
+    return [("tailport", "s"), ("headport", "se")]
+
+
+def _on_band(diagram, edge):
+    """An edge between two nodes placed off the step columns (truncated BPTT's copies)."""
+    return diagram.nodes[edge.src].order is not None and diagram.nodes[edge.dst].order is not None
+
+
+def _order(node):
+    """Sort key in a time-laid-out row: the node's own `order`, else its step, the step's
+    variable before what hangs off it (a dummy copy W^(t))."""
+    return node.order if node.order is not None else (node.t, node.shape != "variable", node.id)
+
+
+def _layout_edges(diagram):
+    """Invisible edges that fix the time layout: ``(tail, head, weight)``.
+
+    Within each same-rank row the nodes are chained in time order (a flat edge puts its tail
+    left of its head), so step t always sits left of step t+1 whatever the crossing
+    minimiser prefers; each ``above`` pair puts one node a rank over the other.
+    """
+    out = []
+    if diagram.time_layout:
+        for group in diagram.ranks:
+            # within a step: the step's variable, then what hangs off it (a dummy copy W^(t))
+            row = sorted((i for i in group if diagram.nodes[i].t is not None), key=lambda i: _order(diagram.nodes[i]))
+            out += [(a, b, "1") for a, b in zip(row, row[1:])]
+    out += [(a, b, "1") for a, b in diagram.above]
+    return out
 
 
 def _cluster_owner(diagram):
@@ -152,7 +244,7 @@ def _emit_block(out, diagram, cluster, owner, st, th, depth):
     pad = "  " * depth
     for nid, node in diagram.nodes.items():
         if node_owner[nid] == cluster:
-            out.append(f"{pad}{dot_quote(nid)} " + _attrs(_node_attrs(node, st, th)) + ";")
+            out.append(f"{pad}{dot_quote(nid)} " + _attrs(_node_attrs(node, st, th, diagram.time_layout)) + ";")
     for group in diagram.ranks:
         if group and node_owner.get(group[0]) == cluster:
             out.append(pad + "{ rank=same; " + " ".join(dot_quote(i) for i in group) + "; }")

@@ -46,11 +46,13 @@ THEMES = {
     "print": Theme("print", "white", "black", "#8c8c8c", "black", "black", fills={}, panel="white"),
     "screen": Theme("screen", "white", "#1a1a1a", "#a0a0a0", "#c0392b", "#d35400",
                     fills={"x": "#dbe9f6", "h": "#fff2cc", "s": "#fce4d6", "o": "#e2f0d9", "L": "#f8d7da",
-                           "y": "#ededed", "gate": "#e4dff2", "parameter": "#eeeeee", "token": "#ffffff"},
+                           "y": "#ededed", "gate": "#e4dff2", "parameter": "#eeeeee", "token": "#ffffff",
+                           "emphasis": "#ffd27f"},
                     panel="#fafafa"),
     "dark": Theme("dark", "#1e1f22", "#e6e6e6", "#7a7a7a", "#ff7b72", "#ffa657",
                   fills={"x": "#1f3a56", "h": "#4d4216", "s": "#55311f", "o": "#23432a", "L": "#5a2328",
-                         "y": "#3a3a3a", "gate": "#3a3054", "parameter": "#333333", "token": "#2a2a2a"},
+                         "y": "#3a3a3a", "gate": "#3a3054", "parameter": "#333333", "token": "#2a2a2a",
+                           "emphasis": "#8a5a00"},
                   panel="#26282c"),
 }
 

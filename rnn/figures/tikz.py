@@ -28,7 +28,7 @@ from autodiff.labels import GREEK, SYMBOLS, format_array, format_shape
 from autodiff.renderers import render_source
 from rnn import names
 
-from . import catalog
+from . import catalog, dot
 from .diagram import Diagram
 from .themes import FigureOptionError
 
@@ -274,7 +274,8 @@ def _edge_lines(edge, name, label, xlabel, scale):
     path = _cm(*points[0])
     for k in range(1, len(points) - 2, 3):
         path += f" .. controls {_cm(*points[k])} and {_cm(*points[k + 1])} .. {_cm(*points[k + 2])}"
-    lines = [f"\\draw[{', '.join(opts)}] {path}; % {name(edge['tail'])} -> {name(edge['head'])}"]
+    ends = (edge["head"], edge["tail"]) if edge.get("dir") == "back" else (edge["tail"], edge["head"])
+    lines = [f"\\draw[{', '.join(opts)}] {path}; % {name(ends[0])} -> {name(ends[1])}"]
     ink = colour(edge.get("color", "black"), "edge colour")
     for key in ("_tdraw_", "_hdraw_"):
         for op in edge.get(key, []):
@@ -352,6 +353,8 @@ def picture(laid, node_text, edge_text, cluster_text=None, title=None, scale=Non
             size = _line_sizes(attrs.get("xlabel"), attrs.get("fontsize", 14))[0]
             body.append(_label_node(attrs["xlp"], xlabel, size, attrs))
     for edge in edges:
+        if "invis" in _styles(edge):
+            continue  # a layout-only edge (rnn.figures.dot's time layout)
         label, xlabel = edge_text(edge)
         body.extend(_edge_lines(edge, name, label, xlabel, scale))
     libraries = sorted({"shapes.geometric"} if any(_node_shape(a)[0] == "ellipse" for a in nodes.values()) else set())
@@ -378,7 +381,7 @@ def _diagram_texts(diagram):
     # Graphviz numbers a cluster's edges first; parallel edges keep their order
     queues = {}
     for edge in diagram.edges:
-        queues.setdefault((edge.src, edge.dst), []).append(edge)
+        queues.setdefault(dot.drawn_ends(edge), []).append(edge)
 
     def node_text(nid, attrs):
         node = diagram.nodes[nid]
@@ -394,7 +397,8 @@ def _diagram_texts(diagram):
 
     def edge_text(edge):
         own = queues[(edge["tail"], edge["head"])].pop(0)
-        return (tex_math(own.label, f"label of edge {own.src} -> {own.dst}") if own.label else None), None
+        text = tex_math(own.label, f"label of edge {own.src} -> {own.dst}") if own.label else None
+        return (None, text) if "xlabel" in edge else (text, None)
 
     captions = {"cluster_" + cid: caption for cid, caption, _ in diagram.clusters}
 
@@ -487,12 +491,12 @@ def tikz_of(made, name, style="book", theme="print", scale=None, standalone=Fals
 
 
 def figure_tikz(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,
-                truncate=None, scale=None, standalone=False, font=None):
+                truncate=None, scale=None, standalone=False, font=None, parts=()):
     """TikZ of the figure `name` (see `catalog.KINDS`): its DOT laid out by Graphviz, its LaTeX typeset.
 
     Returns ``(tikz text, dot source)``. `scale` None fits a Beamer frame (`FRAME_CM`), or
     1 in a standalone document; `standalone` wraps the picture in a complete document
     (`standalone_document`).
     """
-    made = catalog.figure(name, steps, view, values, grads, truncate)
+    made = catalog.figure(name, steps, view, values, grads, truncate, parts)
     return tikz_of(made, name, style, theme, scale, standalone, font)

@@ -1,0 +1,86 @@
+"""Boxes of an SVG figure as Graphviz drew it: each label's text, each node's outline.
+
+Graphviz writes every run of an HTML-like label as its own ``<text>`` (x, y baseline,
+font-size, anchor); a label's box is the union of its runs, each taken as font-size tall
+and 0.5 em per character wide (Latin Modern's average advance), so two labels whose boxes
+meet would touch on the page. Node outlines come from their ``<ellipse>`` or ``<polygon>``.
+"""
+import re
+import xml.etree.ElementTree as ET
+
+SVG = "{http://www.w3.org/2000/svg}"
+EM_PER_CHAR = 0.5
+
+
+def _text_box(t):
+    size = float(t.get("font-size", 14))
+    width = EM_PER_CHAR * size * len(t.text.strip())
+    x, y = float(t.get("x")), float(t.get("y"))
+    anchor = t.get("text-anchor", "start")
+    left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return left, y - 0.75 * size, left + width, y + 0.25 * size
+
+
+def _union(boxes):
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _outline(g):
+    e = g.find(SVG + "ellipse")
+    if e is not None:
+        cx, cy, rx, ry = (float(e.get(k)) for k in ("cx", "cy", "rx", "ry"))
+        return cx - rx, cy - ry, cx + rx, cy + ry
+    p = g.find(SVG + "polygon")
+    if p is not None:
+        pts = [tuple(map(float, q.split(","))) for q in p.get("points").split()]
+        return _union([(x, y, x, y) for x, y in pts])
+    return None
+
+
+def boxes(path):
+    """{'labels': [(owner, box)], 'nodes': [(name, box)]} of an SVG file (boxes x0, y0, x1, y1).
+
+    A node's own name sits inside its outline and is not a label; its xlabel (text outside
+    the outline) is. An edge's texts are its label.
+    """
+    root = ET.parse(path).getroot()
+    labels, nodes = [], []
+    for g in root.iter(SVG + "g"):
+        kind = g.get("class")
+        if kind not in ("node", "edge"):
+            continue
+        title = g.find(SVG + "title").text
+        runs = [_text_box(t) for t in g.iter(SVG + "text") if t.text and t.text.strip()]
+        if kind == "edge":
+            if runs:
+                labels.append((title, _union(runs)))
+            continue
+        outline = _outline(g)
+        if outline is None:
+            if runs:
+                labels.append((title, _union(runs)))
+            continue
+        nodes.append((title, outline))
+        outside = [r for r in runs if not _inside(r, outline)]
+        if outside:
+            labels.append((title + " xlabel", _union(outside)))
+    return {"labels": labels, "nodes": nodes}
+
+
+def _inside(box, outer, slack=2.0):
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return outer[0] - slack <= cx <= outer[2] + slack and outer[1] - slack <= cy <= outer[3] + slack
+
+
+def overlap(a, b, tolerance=0.5):
+    """True when boxes a and b share more than `tolerance` points each way."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > tolerance and min(a[3], b[3]) - max(a[1], b[1]) > tolerance
+
+
+def clashes(path):
+    """Pairs of label boxes that overlap each other, or overlap a node's outline."""
+    found = boxes(path)
+    labels, nodes = found["labels"], found["nodes"]
+    out = [(a, b) for i, (a, ba) in enumerate(labels) for b, bb in labels[i + 1:] if overlap(ba, bb)]
+    out += [(a, n) for a, ba in labels for n, bn in nodes if not a.startswith(n + " ") and overlap(ba, bn)]
+    return out
