@@ -13,7 +13,8 @@ from autodiff.outputs import output_files, replacing_note
 
 from .cli import BAD_QUESTION, add_question_arguments, resolve_question
 from .grade import grade, read_text, summary_lines, write_csv, write_html
-from .questions import QuestionError
+from .questions import QuestionError, all_questions
+from .rubric import load_rubrics
 
 
 def add_arguments(parser):
@@ -21,6 +22,8 @@ def add_arguments(parser):
     parser.add_argument("answers", metavar="ANSWERS.csv", help="CSV with columns student, answer[, syntax]")
     parser.add_argument("-o", "--output", required=True, metavar="REPORT",
                         help="report path; REPORT.csv and REPORT.html are written")
+    parser.add_argument("--rubric", metavar="R.toml", default=None,
+                        help="partial credit per question (docs/exam.md); default: the built-in rubric")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random evaluation points")
     parser.add_argument("--force", action="store_true", help="replace REPORT.csv and REPORT.html if they exist")
 
@@ -28,6 +31,12 @@ def add_arguments(parser):
 def run(args):
     question = resolve_question(args, "grade")
     if question is None:
+        return BAD_QUESTION
+    try:
+        rubrics = (load_rubrics(args.rubric, set(all_questions(args.questions)))
+                   if args.rubric else None)
+    except QuestionError as exc:
+        print(f"gradbook grade: {exc}", file=sys.stderr)
         return BAD_QUESTION
     try:
         text, encoding = read_text(args.answers)
@@ -45,7 +54,7 @@ def run(args):
     if replaced:
         print(replacing_note("grade", replaced), file=sys.stderr)
     try:
-        report = grade(question, text, seed=args.seed, encoding=encoding)
+        report = grade(question, text, seed=args.seed, encoding=encoding, rubrics=rubrics)
     except QuestionError as exc:
         print(f"gradbook grade: {exc}", file=sys.stderr)
         return BAD_QUESTION

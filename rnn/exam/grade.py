@@ -27,8 +27,9 @@ from autodiff.files import write_text
 
 from .answer_rows import DELIMITER_NAMES, decode, read_rows, sniff_delimiter
 from .check import Checker
+from .rubric import rubric_for
 
-COLUMNS = ("line", "student", "syntax", "answer", "verdict", "mistake", "message", "seconds", "notes")
+COLUMNS = ("line", "student", "syntax", "answer", "verdict", "mistake", "points", "message", "seconds", "notes")
 VERDICTS = ("correct", "incorrect", "invalid", "blank", "malformed")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CELL_LIMIT = 32_767         # characters in one Excel cell (UTF-16 code units)
@@ -42,6 +43,16 @@ class Report:
     seconds: float
     delimiter: str = ","
     encoding: str = "utf-8"
+    rubric: object = None
+
+    @property
+    def total(self):
+        """Sum of the rubric's points over every row."""
+        return sum(r.points for r in self.rows)
+
+    @property
+    def mean(self):
+        return self.total / len(self.rows) if self.rows else 0.0
 
     @property
     def verdicts(self):
@@ -66,12 +77,15 @@ class Report:
         return len(self.rows) / self.seconds if self.seconds > 0 else float("inf")
 
 
-def grade(question, text, seed=0, encoding="utf-8"):
+def grade(question, text, seed=0, encoding="utf-8", rubrics=None):
     """Mark every row of the CSV `text` for `question`; a Report keeping every row in order.
 
-    `encoding` is only reported (the text is already decoded, see `read_text`).
+    `encoding` is only reported (the text is already decoded, see `read_text`). `rubrics`
+    ({question id: Rubric}, `rnn.exam.rubric.load_rubrics`) scores each row; without one the
+    built-in default rubric does.
     """
     start = time.perf_counter()
+    rubric = rubric_for(question.id, rubrics)
     checker = Checker(question, seed=seed)
     delimiter = sniff_delimiter(text)
     rows = read_rows(text, delimiter)
@@ -81,7 +95,10 @@ def grade(question, text, seed=0, encoding="utf-8"):
         result = checker.check(row.answer, row.syntax)
         row.verdict, row.mistake, row.message, row.seconds = (
             result.verdict, result.mistake or "", result.message, result.seconds)
-    report = Report(question.id, rows, time.perf_counter() - start, delimiter, encoding)
+        row.mistakes = list(result.mistakes) or ([result.mistake] if result.mistake else [])
+        row.latex = result.latex or ""
+        row.points = rubric.score(row.verdict, row.mistakes)
+    report = Report(question.id, rows, time.perf_counter() - start, delimiter, encoding, rubric)
     _note_duplicates(report)
     return report
 
@@ -127,13 +144,18 @@ def csv_rows(report):
     for r in report.rows:
         cells, notes = [], list(r.notes)
         for name, value in zip(COLUMNS[:-1], (str(r.line), r.student, r.syntax, r.answer, r.verdict,
-                                               r.mistake, r.message, f"{r.seconds:.4f}")):
+                                               r.mistake, points_text(r.points), r.message, f"{r.seconds:.4f}")):
             cell, note = spreadsheet_cell(value)
             cells.append(cell)
             if note:
                 notes.append(f"{name} {note}; the HTML report has it whole")
         cells.append(spreadsheet_cell("; ".join(notes))[0])
         yield cells
+
+
+def points_text(points):
+    """7, 6.5: a whole number without a decimal point, else up to two decimals."""
+    return f"{points:.2f}".rstrip("0").rstrip(".")
 
 
 def write_csv(report, path):
@@ -157,6 +179,9 @@ def summary_lines(report):
         lines.append(f"  {verdict:10s} {report.verdicts.get(verdict, 0)}")
     for mistake, count in report.mistakes.most_common():
         lines.append(f"    {mistake:32s} {count}")
+    if report.rubric is not None:
+        lines.append(f"  points: {points_text(report.total)} in all, mean {points_text(report.mean)} "
+                     f"of {points_text(report.rubric.points)}")
     duplicates = report.duplicates
     if duplicates:
         # repr: an id is a student's text, and a terminal would act on its control characters.
