@@ -49,7 +49,7 @@ class Row:
     the header is line 1, every line break counts, also those inside a quoted answer).
     `notes` are remarks on the record itself (a student id that occurs more than once).
     `mistakes` every mistake the checker named, `points` the rubric's score (`rnn.exam.rubric`),
-    `latex` the answer as the checker read it, in book notation (empty when unreadable).
+    `parsed` the answer as the checker read it, in plain text (empty when unreadable).
     """
 
     line: int
@@ -63,7 +63,7 @@ class Row:
     notes: list = field(default_factory=list)
     mistakes: list = field(default_factory=list)
     points: float = 0.0
-    latex: str = ""
+    parsed: str = ""
 
 
 def decode(data):

@@ -15,7 +15,6 @@ also cut to Excel's limit of 32,767 characters, with a note. The HTML report and
 from __future__ import annotations
 
 import csv
-import html
 import io
 import time
 from collections import Counter, defaultdict
@@ -27,10 +26,10 @@ from autodiff.files import write_text
 
 from .answer_rows import DELIMITER_NAMES, decode, read_rows, sniff_delimiter
 from .check import Checker
+from .report_html import VERDICTS, write_html  # noqa: F401  (the report's HTML half, re-exported)
 from .rubric import rubric_for
 
 COLUMNS = ("line", "student", "syntax", "answer", "verdict", "mistake", "points", "message", "seconds", "notes")
-VERDICTS = ("correct", "incorrect", "invalid", "blank", "malformed")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CELL_LIMIT = 32_767         # characters in one Excel cell (UTF-16 code units)
 _LINES_LISTED = 10          # of a duplicated id, in a note
@@ -96,7 +95,7 @@ def grade(question, text, seed=0, encoding="utf-8", rubrics=None):
         row.verdict, row.mistake, row.message, row.seconds = (
             result.verdict, result.mistake or "", result.message, result.seconds)
         row.mistakes = list(result.mistakes) or ([result.mistake] if result.mistake else [])
-        row.latex = result.latex or ""
+        row.parsed = result.parsed or ""
         row.points = rubric.score(row.verdict, row.mistakes)
     report = Report(question.id, rows, time.perf_counter() - start, delimiter, encoding, rubric)
     _note_duplicates(report)
@@ -161,9 +160,14 @@ def points_text(points):
 def write_csv(report, path):
     """REPORT.csv: UTF-8 with a byte-order mark (so Excel reads it as UTF-8), the answers'
     own delimiter, every cell quoted and safe to open (see the module docstring)."""
+    write_records(csv_rows(report), path, report.delimiter)
+
+
+def write_records(records, path, delimiter=","):
+    """CSV `records` (cells already made safe with `spreadsheet_cell`) to `path`: UTF-8 with a
+    byte-order mark, every cell quoted, CRLF line ends, written atomically."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=report.delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
-        csv_rows(report))
+    csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(records)
     write_text(path, buffer.getvalue(), encoding="utf-8-sig", newline="")
 
 
@@ -190,32 +194,3 @@ def summary_lines(report):
         more = f"; and {len(duplicates) - _LINES_LISTED} more" if len(duplicates) > _LINES_LISTED else ""
         lines.append(f"  duplicated student ids: {len(duplicates)} ({shown}{more})")
     return lines
-
-
-def write_html(report, path, question):
-    """A self-contained HTML page: the question, counts per verdict and mistake, every row."""
-    e = html.escape
-    counts = "".join(f"<tr><td>{e(v)}</td><td>{report.verdicts.get(v, 0)}</td></tr>" for v in VERDICTS)
-    mistakes = "".join(f"<tr><td>{e(m)}</td><td>{n}</td></tr>" for m, n in report.mistakes.most_common())
-    rows = "".join(
-        f"<tr class='{e(r.verdict)}'><td>{r.line}</td><td>{e(r.student)}</td><td><code>{e(r.answer)}</code></td>"
-        f"<td>{e(r.verdict)}</td><td>{e(r.mistake)}</td><td>{e(r.message)}</td><td>{e('; '.join(r.notes))}</td></tr>"
-        for r in report.rows)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(report.question)}: marks</title>
-<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin-bottom:1.5em}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}
-tr.correct td{{background:#eef8ee}} tr.incorrect td{{background:#fdf3e7}}
-tr.invalid td,tr.malformed td{{background:#f8eaea}} tr.blank td{{background:#f2f2f2}}
-code{{white-space:pre-wrap;word-break:break-all}}</style>
-</head><body>
-<h1>{e(question.title)} <small>({e(report.question)})</small></h1>
-<p>{e(question.statement)}</p>
-<p>{len(report.rows)} answers marked in {report.seconds:.2f} s ({report.rate:.0f} answers/s).</p>
-<h2>Summary</h2><table><tr><th>verdict</th><th>answers</th></tr>{counts}</table>
-<table><tr><th>mistake</th><th>answers</th></tr>{mistakes}</table>
-<h2>Answers</h2><p>line: the line of the answers file the record starts on.</p>
-<table><tr><th>line</th><th>student</th><th>answer</th><th>verdict</th><th>mistake</th><th>feedback</th><th>notes</th></tr>
-{rows}</table></body></html>
-"""
-    write_text(path, page, encoding="utf-8")
