@@ -120,3 +120,23 @@ def test_the_page_says_so_when_the_checker_is_not_running(tmp_path):
     page.write_text(practice_page(H, f"http://{HOST}:9/check"), encoding="utf-8")
     result = _result(consumers.dump_dom(page.as_uri() + "?answer=h", tmp_path / "profile", wait_ms=15000))
     assert 'class="error"' in result and "--serve" in result
+
+
+def test_practice_serve_runs_until_ctrl_c(tmp_path):
+    """The command itself: it prints the loopback address, answers there, and stops on Ctrl-C."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    process = subprocess.Popen([sys.executable, "-m", "autodiff", "practice", H.id, "--serve", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        line = process.stdout.readline()
+        address = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert address, line
+        with urllib.request.urlopen(address.group(0), timeout=30) as page:
+            assert b"<textarea" in page.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0 and "stopped" in out, err
