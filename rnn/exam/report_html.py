@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+from functools import lru_cache
 
 from autodiff.files import write_text
 
@@ -63,8 +64,11 @@ math{font-size:1.15em} code{white-space:pre-wrap;word-break:break-all;font-size:
 .statement{white-space:pre-wrap} svg text{font:11px sans-serif}"""
 
 
+@lru_cache(maxsize=4096)    # a class writes the same answer many times
 def answer_mathml(text, names):
-    """The answer `text` (plain text, as the checker printed what it read) as MathML; "" if unreadable."""
+    """The answer `text` (plain text, as the checker printed what it read) as MathML; "" if unreadable.
+
+    `names` (a frozenset) are the names the question allows."""
     try:
         return to_mathml(parse_text(text, names))
     except (ParseError, ValueError):
