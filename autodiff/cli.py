@@ -33,6 +33,7 @@ COMMANDS = {
     "questions": ("rnn.exam.cli_questions", "list the exam questions, their statements and allowed symbols"),
     "check": ("rnn.exam.cli_check", "check one hand-derived exam answer: correct, incorrect (which mistake) or unreadable"),
     "grade": ("rnn.exam.cli_grade", "mark a CSV of students' answers to one question (CSV and HTML report)"),
+    "practice": ("rnn.exam.cli_practice", "a page where a student types an answer and sees the verdict (local checker)"),
     "solve": ("rnn.exam.cli_solve", "a worked solution with numbers: forward values, BPTT step by step, the answer"),
 }
 

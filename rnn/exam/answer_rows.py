@@ -48,6 +48,8 @@ class Row:
     `line` is the line of the file the record starts on, as an editor numbers them (1-based,
     the header is line 1, every line break counts, also those inside a quoted answer).
     `notes` are remarks on the record itself (a student id that occurs more than once).
+    `mistakes` every mistake the checker named, `points` the rubric's score (`rnn.exam.rubric`),
+    `parsed` the answer as the checker read it, in plain text (empty when unreadable).
     """
 
     line: int
@@ -59,6 +61,9 @@ class Row:
     message: str = ""
     seconds: float = 0.0
     notes: list = field(default_factory=list)
+    mistakes: list = field(default_factory=list)
+    points: float = 0.0
+    parsed: str = ""
 
 
 def decode(data):

@@ -1,7 +1,7 @@
 """What the exam commands share: the question argument and the lecturer's question file.
 
-The commands themselves are `rnn.exam.cli_check`, `cli_grade`, `cli_solve` and
-`cli_questions`, each with ``add_arguments(parser)`` and ``run(args) -> exit code``.
+The commands themselves are `rnn.exam.cli_check`, `cli_grade`, `cli_solve`, `cli_practice`
+and `cli_questions`, each with ``add_arguments(parser)`` and ``run(args) -> exit code``.
 """
 from __future__ import annotations
 

@@ -15,7 +15,6 @@ also cut to Excel's limit of 32,767 characters, with a note. The HTML report and
 from __future__ import annotations
 
 import csv
-import html
 import io
 import time
 from collections import Counter, defaultdict
@@ -27,9 +26,10 @@ from autodiff.files import write_text
 
 from .answer_rows import DELIMITER_NAMES, decode, read_rows, sniff_delimiter
 from .check import Checker
+from .report_html import VERDICTS, write_html  # noqa: F401  (the report's HTML half, re-exported)
+from .rubric import rubric_for
 
-COLUMNS = ("line", "student", "syntax", "answer", "verdict", "mistake", "message", "seconds", "notes")
-VERDICTS = ("correct", "incorrect", "invalid", "blank", "malformed")
+COLUMNS = ("line", "student", "syntax", "answer", "verdict", "mistake", "points", "message", "seconds", "notes")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CELL_LIMIT = 32_767         # characters in one Excel cell (UTF-16 code units)
 _LINES_LISTED = 10          # of a duplicated id, in a note
@@ -42,6 +42,16 @@ class Report:
     seconds: float
     delimiter: str = ","
     encoding: str = "utf-8"
+    rubric: object = None
+
+    @property
+    def total(self):
+        """Sum of the rubric's points over every row."""
+        return sum(r.points for r in self.rows)
+
+    @property
+    def mean(self):
+        return self.total / len(self.rows) if self.rows else 0.0
 
     @property
     def verdicts(self):
@@ -66,12 +76,15 @@ class Report:
         return len(self.rows) / self.seconds if self.seconds > 0 else float("inf")
 
 
-def grade(question, text, seed=0, encoding="utf-8"):
+def grade(question, text, seed=0, encoding="utf-8", rubrics=None):
     """Mark every row of the CSV `text` for `question`; a Report keeping every row in order.
 
-    `encoding` is only reported (the text is already decoded, see `read_text`).
+    `encoding` is only reported (the text is already decoded, see `read_text`). `rubrics`
+    ({question id: Rubric}, `rnn.exam.rubric.load_rubrics`) scores each row; without one the
+    built-in default rubric does.
     """
     start = time.perf_counter()
+    rubric = rubric_for(question.id, rubrics)
     checker = Checker(question, seed=seed)
     delimiter = sniff_delimiter(text)
     rows = read_rows(text, delimiter)
@@ -81,7 +94,10 @@ def grade(question, text, seed=0, encoding="utf-8"):
         result = checker.check(row.answer, row.syntax)
         row.verdict, row.mistake, row.message, row.seconds = (
             result.verdict, result.mistake or "", result.message, result.seconds)
-    report = Report(question.id, rows, time.perf_counter() - start, delimiter, encoding)
+        row.mistakes = list(result.mistakes) or ([result.mistake] if result.mistake else [])
+        row.parsed = result.parsed or ""
+        row.points = rubric.score(row.verdict, row.mistakes)
+    report = Report(question.id, rows, time.perf_counter() - start, delimiter, encoding, rubric)
     _note_duplicates(report)
     return report
 
@@ -127,7 +143,7 @@ def csv_rows(report):
     for r in report.rows:
         cells, notes = [], list(r.notes)
         for name, value in zip(COLUMNS[:-1], (str(r.line), r.student, r.syntax, r.answer, r.verdict,
-                                               r.mistake, r.message, f"{r.seconds:.4f}")):
+                                               r.mistake, points_text(r.points), r.message, f"{r.seconds:.4f}")):
             cell, note = spreadsheet_cell(value)
             cells.append(cell)
             if note:
@@ -136,12 +152,22 @@ def csv_rows(report):
         yield cells
 
 
+def points_text(points):
+    """7, 6.5: a whole number without a decimal point, else up to two decimals."""
+    return f"{points:.2f}".rstrip("0").rstrip(".")
+
+
 def write_csv(report, path):
     """REPORT.csv: UTF-8 with a byte-order mark (so Excel reads it as UTF-8), the answers'
     own delimiter, every cell quoted and safe to open (see the module docstring)."""
+    write_records(csv_rows(report), path, report.delimiter)
+
+
+def write_records(records, path, delimiter=","):
+    """CSV `records` (cells already made safe with `spreadsheet_cell`) to `path`: UTF-8 with a
+    byte-order mark, every cell quoted, CRLF line ends, written atomically."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=report.delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
-        csv_rows(report))
+    csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(records)
     write_text(path, buffer.getvalue(), encoding="utf-8-sig", newline="")
 
 
@@ -157,6 +183,9 @@ def summary_lines(report):
         lines.append(f"  {verdict:10s} {report.verdicts.get(verdict, 0)}")
     for mistake, count in report.mistakes.most_common():
         lines.append(f"    {mistake:32s} {count}")
+    if report.rubric is not None:
+        lines.append(f"  points: {points_text(report.total)} in all, mean {points_text(report.mean)} "
+                     f"of {points_text(report.rubric.points)}")
     duplicates = report.duplicates
     if duplicates:
         # repr: an id is a student's text, and a terminal would act on its control characters.
@@ -165,32 +194,3 @@ def summary_lines(report):
         more = f"; and {len(duplicates) - _LINES_LISTED} more" if len(duplicates) > _LINES_LISTED else ""
         lines.append(f"  duplicated student ids: {len(duplicates)} ({shown}{more})")
     return lines
-
-
-def write_html(report, path, question):
-    """A self-contained HTML page: the question, counts per verdict and mistake, every row."""
-    e = html.escape
-    counts = "".join(f"<tr><td>{e(v)}</td><td>{report.verdicts.get(v, 0)}</td></tr>" for v in VERDICTS)
-    mistakes = "".join(f"<tr><td>{e(m)}</td><td>{n}</td></tr>" for m, n in report.mistakes.most_common())
-    rows = "".join(
-        f"<tr class='{e(r.verdict)}'><td>{r.line}</td><td>{e(r.student)}</td><td><code>{e(r.answer)}</code></td>"
-        f"<td>{e(r.verdict)}</td><td>{e(r.mistake)}</td><td>{e(r.message)}</td><td>{e('; '.join(r.notes))}</td></tr>"
-        for r in report.rows)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(report.question)}: marks</title>
-<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin-bottom:1.5em}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}
-tr.correct td{{background:#eef8ee}} tr.incorrect td{{background:#fdf3e7}}
-tr.invalid td,tr.malformed td{{background:#f8eaea}} tr.blank td{{background:#f2f2f2}}
-code{{white-space:pre-wrap;word-break:break-all}}</style>
-</head><body>
-<h1>{e(question.title)} <small>({e(report.question)})</small></h1>
-<p>{e(question.statement)}</p>
-<p>{len(report.rows)} answers marked in {report.seconds:.2f} s ({report.rate:.0f} answers/s).</p>
-<h2>Summary</h2><table><tr><th>verdict</th><th>answers</th></tr>{counts}</table>
-<table><tr><th>mistake</th><th>answers</th></tr>{mistakes}</table>
-<h2>Answers</h2><p>line: the line of the answers file the record starts on.</p>
-<table><tr><th>line</th><th>student</th><th>answer</th><th>verdict</th><th>mistake</th><th>feedback</th><th>notes</th></tr>
-{rows}</table></body></html>
-"""
-    write_text(path, page, encoding="utf-8")

@@ -127,9 +127,11 @@ def screenshot(url, png, profile, size=(1280, 900)):
     return Path(png)
 
 
-def dump_dom(url, profile, size=(1280, 900)):
-    """The DOM Chromium built for `url`, serialised (``--dump-dom``)."""
-    return chromium(f"--window-size={size[0]},{size[1]}", "--dump-dom", url, profile=profile).stdout
+def dump_dom(url, profile, size=(1280, 900), wait_ms=None):
+    """The DOM Chromium built for `url`, serialised (``--dump-dom``); `wait_ms` lets the page's
+    scripts and their requests run that long in virtual time first (a page that fetches)."""
+    wait = (f"--virtual-time-budget={wait_ms}",) if wait_ms else ()
+    return chromium(f"--window-size={size[0]},{size[1]}", *wait, "--dump-dom", url, profile=profile).stdout
 
 
 _XML_ERROR_PAGE = re.compile(r"This page contains the following errors|error on line \d+ at column \d+")

@@ -1,0 +1,141 @@
+"""An answer tree as presentation MathML in book notation, for pages read offline in a browser.
+
+The same notation as `rnn.exam.printers.to_latex` (bold italic vectors and matrices from
+`rnn.derive.notation`, superscript (t), ^⊤, diag, ⊙, the sum over t = 1..τ of eqs. 10.22-10.28),
+built from the tree and never from text, so nothing a student typed reaches the markup
+except through a known node. Chromium renders MathML Core natively: no script, no network.
+"""
+from __future__ import annotations
+
+from rnn.derive.notation import mathml_base, mathml_letter
+from rnn.names import GLYPHS
+
+from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, fold
+from .printers import number_text
+
+# Binding strength, loosest first, as in rnn.exam.printers: a weaker child is parenthesised.
+_SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
+_ITALIC_NAMES = {"w", "u", "v", "y", "L"}
+_FUNCTIONS = {"tanh": "tanh", "exp": "exp", "log": "log", "sech": "sech", "diag": "diag",
+              "softmax": "softmax", "sigma": "&#x3C3;"}
+_TOP = "<mo>&#x22A4;</mo>"
+
+
+def to_mathml(node, display="inline"):
+    """``<math>`` of the answer tree `node`."""
+    return f'<math display="{display}">{fold(node, _visit)[0]}</math>'
+
+
+def symbol_mathml(node):
+    """𝒉^(t−1), h₂, ∇_{𝒉^(t)} L for a Symbol."""
+    if node.name.startswith("grad_"):
+        inner = symbol_mathml(Symbol(node.name[5:], node.index))
+        return f"<mrow><msub><mo>&#x2207;</mo><mrow>{inner}</mrow></msub><mi>L</mi></mrow>"
+    return _scripted(node, "")
+
+
+def _base(name, italic):
+    if name == "tau":
+        return "<mi>&#x3C4;</mi>"
+    if italic:
+        letter, accent = GLYPHS.get(name, (name, None))
+        return mathml_letter(letter, False) if not accent else mathml_base(name)
+    if name in GLYPHS or len(name) == 1 or name[0] in "UVWbc" and name[1:2] == "_":
+        return mathml_base(name)
+    return f'<mi mathvariant="normal">{name}</mi>'
+
+
+def _index(index):
+    if index.base is None:
+        return f"<mn>{index.offset}</mn>"
+    sym = "<mi>&#x3C4;</mi>" if index.base == "tau" else "<mi>t</mi>"
+    if index.offset == 0:
+        return sym
+    sign = "+" if index.offset > 0 else "&#x2212;"
+    return f"{sym}<mo>{sign}</mo><mn>{abs(index.offset)}</mn>"
+
+
+def _scripted(node, extra):
+    """The symbol with its time index and `extra` (the ⊤ of a transpose) in one superscript."""
+    absolute = node.index is not None and node.index.base is None
+    base = _base(node.name, node.name in _ITALIC_NAMES or absolute)
+    if node.index is None:
+        return f"<msup>{base}<mrow>{extra}</mrow></msup>" if extra else base
+    if absolute:
+        core = f"<msub>{base}{_index(node.index)}</msub>"
+        return f"<msup>{core}<mrow>{extra}</mrow></msup>" if extra else core
+    return f"<msup>{base}<mrow><mo>(</mo>{_index(node.index)}<mo>)</mo>{extra}</mrow></msup>"
+
+
+def _paren(text):
+    return f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
+
+
+def _plain(node):
+    return isinstance(node, Symbol) and not node.name.startswith("grad_")
+
+
+def _visit(node, below):
+    def wrap(i, needed):
+        text, level = below[i]
+        child = (node.left, node.right)[i] if hasattr(node, "left") else _only_child(node)
+        if isinstance(child, SumOverTime) and isinstance(node, (Add, Sub, SumOverTime)):
+            return text
+        return _paren(text) if level < needed or isinstance(child, SumOverTime) else text
+
+    if isinstance(node, Number):
+        return f"<mn>{number_text(abs(node.value))}</mn>" if node.value >= 0 else \
+            f"<mrow><mo>&#x2212;</mo><mn>{number_text(-node.value)}</mn></mrow>", \
+            _ATOM if node.value >= 0 else _UNARY
+    if isinstance(node, Symbol):
+        return symbol_mathml(node), _ATOM
+    if isinstance(node, Call):
+        arg = node.args[0]
+        if node.func == "onehot" and _plain(arg):
+            return f'<msub><mn mathvariant="bold">1</mn><mrow>{symbol_mathml(arg)}</mrow></msub>', _ATOM
+        name = _FUNCTIONS.get(node.func, node.func)
+        args = "<mo>,</mo>".join(text for text, _ in below)
+        return f"<mrow><mi>{name}</mi><mo>&#x2061;</mo>{_paren(args)}</mrow>", _ATOM
+    if isinstance(node, Transpose):
+        if _plain(node.operand):
+            return _scripted(node.operand, _TOP), _POSTFIX
+        return f"<msup>{wrap(0, _ATOM)}{_TOP}</msup>", _POSTFIX
+    if isinstance(node, Pow):
+        base = node.base
+        if _plain(base) and base.index is not None and base.index.base is not None:
+            # (h^(t))^2, as the LaTeX printer writes it: h^(t)2 would read as one superscript
+            return f"<msup>{_paren(below[0][0])}<mn>{number_text(node.exponent)}</mn></msup>", _POWER
+        return f"<msup>{wrap(0, _ATOM)}<mn>{number_text(node.exponent)}</mn></msup>", _POWER
+    if isinstance(node, Neg):
+        return f"<mrow><mo>&#x2212;</mo>{wrap(0, _UNARY)}</mrow>", _UNARY
+    if isinstance(node, SumOverTime):
+        return ("<mrow><munderover><mo>&#x2211;</mo><mrow><mi>t</mi><mo>=</mo><mn>1</mn></mrow>"
+                f"<mi>&#x3C4;</mi></munderover>{wrap(0, _PRODUCT)}</mrow>"), _SUM
+    if isinstance(node, Div):
+        return f"<mfrac><mrow>{below[0][0]}</mrow><mrow>{below[1][0]}</mrow></mfrac>", _ATOM
+    if isinstance(node, (MatMul, Mul)):
+        return _product(node, wrap), _PRODUCT
+    sign = "+" if isinstance(node, Add) else "&#x2212;"
+    return f"<mrow>{wrap(0, _ADD)}<mo>{sign}</mo>{wrap(1, _PRODUCT)}</mrow>", _ADD
+
+
+def _only_child(node):
+    return node.operand if hasattr(node, "operand") else node.base if hasattr(node, "base") else node.body
+
+
+def _product(node, wrap):
+    """Juxtaposition for a matrix product, ⊙ for an elementwise one, · next to a number (as in LaTeX)."""
+    has_number = isinstance(node.left, Number) or isinstance(node.right, Number)
+    if isinstance(node, Mul) and not has_number:
+        operator = "<mo>&#x2299;</mo>"
+    elif isinstance(node, MatMul) and has_number:
+        operator = "<mo>&#x22C5;</mo>"
+    else:
+        operator = "<mo>&#x2062;</mo>"
+    left, right = wrap(0, _PRODUCT), wrap(1, _POWER if operator == "<mo>&#x2062;</mo>" else _UNARY)
+    # The book brackets a gradient inside a product, (∇_h L) h^⊤, so the L is not misread.
+    if isinstance(node.left, Symbol) and node.left.name.startswith("grad_"):
+        left = _paren(left)
+    if isinstance(node.right, Symbol) and node.right.name.startswith("grad_"):
+        right = _paren(right)
+    return f"<mrow>{left}{operator}{right}</mrow>"
