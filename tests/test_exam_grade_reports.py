@@ -176,3 +176,11 @@ def test_chromium_renders_the_answers_as_mathematics_and_sorts_by_a_click(tmp_pa
     png = consumers.screenshot((tmp_path / "measured.html").as_uri() + "#sort=points,desc",
                                tmp_path / "report.png", tmp_path / "profile", size=(1400, 1800))
     assert png.stat().st_size > 20_000
+
+
+def test_a_sum_over_another_range_is_shown_with_that_range():
+    """A student's sum from t = 2 to tau - 1 is rendered with those limits, not as eq. 10.26's full range."""
+    tree = ET.fromstring(to_mathml(parse_answer(r"\sum_{t=2}^{\tau-1} \mathbf{h}^{(t)}", syntax="latex")))
+    under, over = tree.find("mrow/munderover").findall("mrow")
+    assert "".join(under.itertext()) == "t=2"
+    assert "".join(over.itertext()) == "\u03c4\u22121"

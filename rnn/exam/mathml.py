@@ -1,7 +1,7 @@
 """An answer tree as presentation MathML in book notation, for pages read offline in a browser.
 
 The same notation as `rnn.exam.printers.to_latex` (bold italic vectors and matrices from
-`rnn.derive.notation`, superscript (t), ^⊤, diag, ⊙, the sum over t = 1..τ of eqs. 10.22-10.28),
+`rnn.derive.notation`, superscript (t), ^⊤, diag, ⊙, the sum over t of eqs. 10.22-10.28, with its range as written),
 built from the tree and never from text, so nothing a student typed reaches the markup
 except through a known node. Chromium renders MathML Core natively: no script, no network.
 """
@@ -109,8 +109,10 @@ def _visit(node, below):
     if isinstance(node, Neg):
         return f"<mrow><mo>&#x2212;</mo>{wrap(0, _UNARY)}</mrow>", _UNARY
     if isinstance(node, SumOverTime):
-        return ("<mrow><munderover><mo>&#x2211;</mo><mrow><mi>t</mi><mo>=</mo><mn>1</mn></mrow>"
-                f"<mi>&#x3C4;</mi></munderover>{wrap(0, _PRODUCT)}</mrow>"), _SUM
+        # the range as written: a sum from t = 2 is shown as such, not as the full range
+        return ("<mrow><munderover><mo>&#x2211;</mo><mrow><mi>t</mi><mo>=</mo>"
+                f"{_index(node.first)}</mrow><mrow>{_index(node.last)}</mrow></munderover>"
+                f"{wrap(0, _PRODUCT)}</mrow>"), _SUM
     if isinstance(node, Div):
         return f"<mfrac><mrow>{below[0][0]}</mrow><mrow>{below[1][0]}</mrow></mfrac>", _ATOM
     if isinstance(node, (MatMul, Mul)):
