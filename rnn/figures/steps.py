@@ -121,7 +121,7 @@ def write_book_stepthrough(out_dir, tau=3, style="book", theme="print", font=Non
 
 def _on_canvas(png):
     """The frame centred on a white 16:9 canvas, scaled down (never up) to fit."""
-    from PIL import Image  # Pillow, installed with matplotlib
+    from PIL import Image  # Pillow (setup.cfg); imported here so drawing alone never loads it
     with Image.open(png) as im:
         frame = im.convert("RGB")
     scale = min(1.0, CANVAS[0] / frame.width, CANVAS[1] / frame.height)
