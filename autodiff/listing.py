@@ -281,32 +281,10 @@ def _loss_root(graph):
     return roots[0]
 
 
-def _backward_nodes(adjoints, forward):
-    """The backward graph's own nodes below `adjoints`, inputs first; forward nodes are where
-    it stops (they are read by name)."""
-    order, seen = [], set(forward)
-    for start in adjoints:
-        if start in seen:
-            continue
-        seen.add(start)
-        stack = [(start, iter(start.inputs))]
-        while stack:
-            node, children = stack[-1]
-            for child in children:
-                if child not in seen:
-                    seen.add(child)
-                    stack.append((child, iter(child.inputs)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
-
-
-def _needed(g, names, written):
-    """The named nodes below `g` not yet written, inputs first (`g` itself excluded)."""
-    order, seen = [], set(written) | {g}
-    stack = [(g, iter(g.inputs))]
+def _post_order(start, seen):
+    """The nodes below `start` not in `seen` (which it extends), inputs first, `start` last."""
+    seen.add(start)
+    stack = [(start, iter(start.inputs))]
     while stack:
         node, children = stack[-1]
         for child in children:
@@ -316,6 +294,19 @@ def _needed(g, names, written):
                 break
         else:
             stack.pop()
-            if node is not g and node in names:
-                order.append(node)
+            yield node
+
+
+def _backward_nodes(adjoints, forward):
+    """The backward graph's own nodes below `adjoints`, inputs first; forward nodes are where
+    it stops (they are read by name)."""
+    order, seen = [], set(forward)
+    for start in adjoints:
+        if start not in seen:
+            order.extend(_post_order(start, seen))
     return order
+
+
+def _needed(g, names, written):
+    """The named nodes below `g` not yet written, inputs first (`g` itself excluded)."""
+    return [node for node in _post_order(g, set(written)) if node is not g and node in names]

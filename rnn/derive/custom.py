@@ -80,14 +80,8 @@ def _unrolled(spec, tau, sizes, seed):
 
 def generalise_adjoints(equations, tau, depth):
     """Per kind: the interior recurrence, and one boundary equation per step near tau."""
-    by_kind, order = {}, []
-    for sym, rhs in equations:
-        if sym.name not in by_kind:
-            order.append(sym.name)
-        by_kind.setdefault(sym.name, {})[sym.time.offset] = (sym, rhs)
     out = []
-    for kind in order:
-        steps = by_kind[kind]
+    for kind, steps in matrix.adjoints_by_kind(equations).items():
         forms = {s: matrix._relative(rhs, s, "t") for s, (_, rhs) in steps.items()}
         runs = matrix._runs(forms)
         _check_runs(runs, tau, depth, f"grad_{kind}")

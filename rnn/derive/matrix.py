@@ -209,16 +209,18 @@ def _general(runs, what):
             raise DeriveError(f"{what} takes its interior form at one step only; unroll more steps")
 
 
+def adjoints_by_kind(equations):
+    """``{kind: {step: (sym, rhs)}}`` of the per-step adjoint equations, kinds in first-seen order."""
+    grouped = {}
+    for sym, rhs in equations:
+        grouped.setdefault(sym.name, {})[sym.time.offset] = (sym, rhs)
+    return grouped
+
+
 def generalise_adjoints(equations, tau):
     """Per kind: recurrences valid for a range of t, in book form (relative time indices)."""
-    by_kind, order = {}, []
-    for sym, rhs in equations:
-        if sym.name not in by_kind:
-            order.append(sym.name)
-        by_kind.setdefault(sym.name, {})[sym.time.offset] = (sym, rhs)
     out = []
-    for kind in order:
-        steps = by_kind[kind]
+    for kind, steps in adjoints_by_kind(equations).items():
         forms = {s: _relative(rhs, s, "t") for s, (sym, rhs) in steps.items()}
         runs = _runs(forms)
         _general(runs, f"grad_{kind}")
