@@ -50,7 +50,7 @@ def cell_names(spec):
     tau = spec.depth + 2
     state = {key: np.zeros((model.state_size(key), 1)) for key in model.carry}
     try:
-        unrolled = rnn.unroll(model, np.zeros((tau, n_in, 1)), targets(spec, np.random.default_rng(0), tau, classes),
+        unrolled = rnn.unroll(model, np.zeros((tau, n_in, 1)), spec.sample_targets(np.random.default_rng(0), tau, classes),
                               h0=state)
     except (ValueError, IndexError, TypeError) as exc:
         raise QuestionError(f"cell {spec.name}: its step fails on n_in, H, K = {_PROBE} ({exc}); check the "
@@ -59,10 +59,3 @@ def cell_names(spec):
     kinds = {kind for kind in kinds | set(model.params) if kind.replace("_", "").isalnum()}
     return frozenset(kinds | {f"grad_{kind}" for kind in kinds} | _ALWAYS)
 
-
-def targets(spec, rng, tau, classes):
-    """Targets in the form `rnn.unroll` takes for the cell's loss and outputs: class indices for
-    the NLL (eq. 10.14), float columns for the squared error; one per step or for o^(tau) only."""
-    if spec.loss == "nll":
-        return rng.integers(0, classes, size=(tau, 1) if spec.outputs == "every" else (1,))
-    return rng.normal(size=(tau, classes, 1) if spec.outputs == "every" else (classes, 1))

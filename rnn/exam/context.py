@@ -131,8 +131,7 @@ def _targets(model, question, rng, tau, classes):
     if question.model == "scalar_rnn":
         return rng.uniform(-0.8, 0.8, size=(1, 1))
     if question.cell is not None:
-        from .cell_questions import targets
-        return targets(question.cell, rng, tau, classes)
+        return question.cell.sample_targets(rng, tau, classes)
     return rng.integers(0, classes, size=(tau, 1))
 
 
