@@ -36,7 +36,7 @@ statement = "Give the gradient of L with respect to the skip weights W_s."
 id = "skip/grad_h_tau-1"
 cell = "cells/skip_rnn.py"
 asked = "grad_h[tau-1]"
-symbols = ["h", "W", "W_s", "V", "grad_o", "grad_h"]
+symbols = ["h", "o", "W", "W_s", "V", "grad_o", "grad_h"]
 statement = "Give the adjoint of h at step tau - 1; h at tau + 1 does not exist."
 '''
 
@@ -49,6 +49,10 @@ CASES = [
     ("skip/grad_W_s", "sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T", 1),   # that is grad_W
     ("skip/grad_h_tau-1", "W.T @ diag(1 - h[tau]**2) @ grad_h[tau] + V.T @ grad_o[tau-1]", 0),
     ("skip/grad_h_tau-1", "W_s.T @ diag(1 - h[tau]**2) @ grad_h[tau] + V.T @ grad_o[tau-1]", 1),
+    # the same answers in LaTeX, read with the cell's names
+    ("relu/grad_W", r"\sum_t \nabla_{\mathbf{a}^{(t)}} L \, \mathbf{h}^{(t-1)\top}", 0),
+    ("skip/grad_h_tau-1", r"\mathbf{W}^\top \operatorname{diag}(1 - (\mathbf{h}^{(\tau)})^2) "
+                          r"\nabla_{\mathbf{h}^{(\tau)}} L + \mathbf{V}^\top \nabla_{\mathbf{o}^{(\tau-1)}} L", 0),
 ]
 
 
