@@ -112,7 +112,13 @@ class CustomCell:
         import rnn
         rng = np.random.default_rng(seed)
         model = self.model(n_in, hidden, n_out, seed=seed)
-        u = rnn.unroll(model, rng.normal(size=(steps, n_in, 1)), self.sample_targets(rng, steps, n_out))
+        try:
+            u = rnn.unroll(model, rng.normal(size=(steps, n_in, 1)), self.sample_targets(rng, steps, n_out))
+        except ad.GradbookError:
+            raise
+        except Exception as exc:  # the lecturer's step function: whatever it raises is one line
+            raise RNNError(f"cell {self.name}: its step raised {type(exc).__name__} ({exc}); check its parameter "
+                           f"names and the shapes of its products") from None
         u.loss.backward()
         return u.graph
 

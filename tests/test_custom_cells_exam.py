@@ -137,6 +137,28 @@ def test_a_bad_cell_is_one_line_naming_the_question(folder, capsys, line, messag
     assert "\n" not in err and message in err
 
 
+BROKEN = '''
+import autodiff as ad
+from rnn.custom import cell
+
+
+@cell(params={"W": ("H", "H")})
+def broken(p, x, prev, t):
+    return {"h": ad.tanh(p["W_q"] @ prev["h"])}
+'''
+
+
+def test_a_cell_whose_step_fails_is_one_line(folder, capsys):
+    (folder / "cells" / "broken.py").write_text(BROKEN)
+    (folder / "bad.toml").write_text('[[question]]\nid = "x"\ncell = "cells/broken.py"\nasked = "grad_W"\n'
+                                     'symbols = ["h"]\nstatement = "s"\n')
+    assert main(["check", "--questions", str(folder / "bad.toml"), "x", "--answer", "h"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "question 1 (x)" in err and "its step raised KeyError" in err and "W_q" in err
+    assert main(["graph", "--rnn", str(folder / "cells" / "broken.py"), "--listing"]) == 2
+    assert "its step raised KeyError" in capsys.readouterr().err
+
+
 def test_a_name_the_cell_lacks_is_refused(folder):
     (folder / "bad.toml").write_text('[[question]]\nid = "x"\ncell = "cells/relu_rnn.py"\nasked = "grad_W_s"\n'
                                      'symbols = ["h"]\nstatement = "s"\n')

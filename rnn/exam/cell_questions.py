@@ -49,12 +49,14 @@ def cell_names(spec):
     model = spec.model(n_in, hidden, classes)
     tau = spec.depth + 2
     state = {key: np.zeros((model.state_size(key), 1)) for key in model.carry}
+    y = spec.sample_targets(np.random.default_rng(0), tau, classes)
     try:
-        unrolled = rnn.unroll(model, np.zeros((tau, n_in, 1)), spec.sample_targets(np.random.default_rng(0), tau, classes),
-                              h0=state)
-    except (ValueError, IndexError, TypeError) as exc:
-        raise QuestionError(f"cell {spec.name}: its step fails on n_in, H, K = {_PROBE} ({exc}); check the "
-                            f"shapes of its parameters and products") from None
+        unrolled = rnn.unroll(model, np.zeros((tau, n_in, 1)), y, h0=state)
+    except GradbookError:
+        raise
+    except Exception as exc:  # the lecturer's step function: whatever it raises is one line
+        raise QuestionError(f"cell {spec.name}: its step raised {type(exc).__name__} on n_in, H, K = {_PROBE} "
+                            f"({exc}); check its parameter names and the shapes of its products") from None
     kinds = {node.meta["kind"] for node in unrolled.nodes.values() if node.meta.get("kind")}
     kinds = {kind for kind in kinds | set(model.params) if kind.replace("_", "").isalnum()}
     return frozenset(kinds | {f"grad_{kind}" for kind in kinds} | _ALWAYS)

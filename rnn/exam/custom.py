@@ -98,7 +98,10 @@ def question_from_table(entry, where, path=None):
                                 f"remove it (the cell file defines the model)")
         spec = load_question_cell(entry["cell"], path or ".", where)
         model = CELL_MODEL
-        names = askable = cell_names(spec)
+        try:
+            names = askable = cell_names(spec)
+        except GradbookError as exc:
+            raise QuestionError(f"{where}: cell = {entry['cell']!r}: {exc}") from None
     else:
         if "model" not in entry:
             raise QuestionError(f"{where}: missing field 'model' (or 'cell' for a lecturer's cell file)")
