@@ -98,8 +98,9 @@ def add_arguments(parser):
     parser.add_argument("--title", default=None)
     parser.add_argument("--step-through", action="store_true",
                         help="write one frame per backward step and an index.html into --output")
-    parser.add_argument("--rnn", choices=_cells(), default=None, metavar="CELL",
-                        help=f"instead of --example, a recurrent model unrolled on --steps steps: {', '.join(_cells())}")
+    parser.add_argument("--rnn", type=_cell, default=None, metavar="CELL",
+                        help=f"instead of --example, a recurrent model unrolled on --steps steps: {', '.join(_cells())}, "
+                             "or a cell of your own as path/to/cell.py:NAME (docs/custom-cells.md)")
     parser.add_argument("--steps", type=count(1, 20, "a longer listing cannot be read"), default=3,
                         help="with --rnn: the sequence length tau (default 3)")
     parser.add_argument("--listing", action="store_true",
@@ -112,13 +113,24 @@ def _cells():
     return CELLS
 
 
+def _cell(text):
+    from rnn.custom_figure import is_cell_file
+    if text in _cells() or is_cell_file(text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is neither a built-in cell ({', '.join(_cells())}) nor a cell "
+                                     f"file such as relu_rnn.py:relu_rnn")
+
+
 def run(args):
     from .graph import Graph
     from .stepthrough import write_stepthrough
     if args.style is not None:
         raise GradbookError(f"gradbook graph has no --style {args.style}; the colours are --theme "
                             f"(screen, print, dark), as in gradbook draw, where --style is book or d2l")
-    if args.rnn:
+    if args.rnn and args.rnn not in _cells():
+        from rnn.custom import load_cell
+        graph = load_cell(args.rnn).example_graph(args.steps)
+    elif args.rnn:
         from rnn.train import example_graph
         graph = example_graph(args.rnn, args.steps)
     else:

@@ -99,6 +99,29 @@ class CustomCell:
                            f"needs outputs={task.outputs!r} with a {task.head} output")
         return self.model(task.n_in, hidden, task.n_out, seed=seed)
 
+    def sample_targets(self, rng, tau, K):
+        """Targets in the form `rnn.unroll` takes for this cell: class indices for the NLL
+        (eq. 10.14), float columns for the squared error; one per step, or for o^(tau) only."""
+        if self.loss == "nll":
+            return rng.integers(0, K, size=(tau, 1) if self.outputs == "every" else (1,))
+        return rng.normal(size=(tau, K, 1) if self.outputs == "every" else (K, 1))
+
+    def example_graph(self, steps=3, hidden=3, n_in=2, n_out=2, seed=0):
+        """The op-level graph of this cell unrolled on `steps` small random steps, after
+        ``backward()``: ``gradbook graph --rnn cell.py:NAME --listing`` or ``--step-through``."""
+        import rnn
+        rng = np.random.default_rng(seed)
+        model = self.model(n_in, hidden, n_out, seed=seed)
+        try:
+            u = rnn.unroll(model, rng.normal(size=(steps, n_in, 1)), self.sample_targets(rng, steps, n_out))
+        except ad.GradbookError:
+            raise
+        except Exception as exc:  # the lecturer's step function: whatever it raises is one line
+            raise RNNError(f"cell {self.name}: its step raised {type(exc).__name__} ({exc}); check its parameter "
+                           f"names and the shapes of its products") from None
+        u.loss.backward()
+        return u.graph
+
     def __repr__(self):
         return f"<cell {self.name}: {self.title}>"
 

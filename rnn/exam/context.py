@@ -103,6 +103,8 @@ def _model(question, n_in, hidden, classes):
     if question.model == "scalar_rnn":
         # h_t = tanh(w h_{t-1} + u x_t), read once at tau = 2 with L = 1/2 (h_2 - y)^2
         return rnn.SeqToOne(1, 1, 1, head="linear")
+    if question.cell is not None:
+        return question.cell.model(n_in, hidden, classes)
     return getattr(rnn, _CONSTRUCTORS[question.model])(n_in, hidden, classes, **question.options)
 
 
@@ -128,17 +130,21 @@ def _scalar_parameter(name, rng):
 def _targets(model, question, rng, tau, classes):
     if question.model == "scalar_rnn":
         return rng.uniform(-0.8, 0.8, size=(1, 1))
+    if question.cell is not None:
+        return question.cell.sample_targets(rng, tau, classes)
     return rng.integers(0, classes, size=(tau, 1))
 
 
 def _apply_given(model, question, given, x, y, state):
     """Put the given numbers ({'w': 0.5, 'x[1]': 1.0, 'h[0]': 0.2, 'y': 0.1}) into the model."""
+    from .cell_questions import cell_names
     from .custom import KNOWN_NAMES
     from .parse_text import parse_text
+    names = KNOWN_NAMES if question.cell is None else cell_names(question.cell)
     aliases = {alias: name for name, alias in _SCALAR_ALIASES.items()} if question.model == "scalar_rnn" else {}
     x, y = x.copy(), y.copy()
     for key, value in given.items():
-        symbol = parse_text(key, KNOWN_NAMES)
+        symbol = parse_text(key, names)
         name = aliases.get(symbol.name, symbol.name)
         step = symbol.index.resolve(None, x.shape[0]) if symbol.index else None
         if step is None and name in model.params:

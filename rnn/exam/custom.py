@@ -3,6 +3,7 @@
     [[question]]
     id = "mine/grad_W"                 # unique, no spaces
     model = "rnn"                      # rnn | output_rnn | lstm | gru | scalar_rnn
+    # or, instead of model, a lecturer's cell: cell = "relu_rnn.py:relu_rnn" (relative to this file)
     asked = "grad_W"                   # grad_<param> or grad_<node>[t] / [tau] / [3]
     symbols = ["h", "grad_h"]          # the names an answer may use
     statement = "Derive ..."           # shown to students (Markdown + LaTeX)
@@ -27,14 +28,16 @@ import numpy as np
 from autodiff.errors import GradbookError
 
 from .ast import Symbol
+from .cell_questions import MODEL as CELL_MODEL
+from .cell_questions import cell_names, load_question_cell
 from .errors import ParseError
 from .names import DEFAULT_NAMES
 from .parse_text import parse_text
 from .questions import LOSSES, MODELS, STEPS, Question, QuestionError
 
 _FIELDS = {"id", "title", "statement", "model", "asked", "of", "steps", "symbols", "reference",
-           "equation", "loss", "sizes", "tau", "given", "options"}
-_REQUIRED = ("id", "model", "asked", "symbols", "statement")
+           "equation", "loss", "sizes", "tau", "given", "options", "cell"}
+_REQUIRED = ("id", "asked", "symbols", "statement")
 _ID = re.compile(r"^[A-Za-z0-9_./-]{1,80}$")
 _SIZE_KEYS = ("n_in", "hidden", "classes")
 # Answers may name tau (a mean over time) and the GRU candidate htilde besides the book's symbols.
@@ -66,15 +69,16 @@ def load_questions(path):
         raise QuestionError(f"{path}: no [[question]] tables; start each question with [[question]]")
     questions = {}
     for number, entry in enumerate(entries, start=1):
-        question = question_from_table(entry, f"{path}, question {number}")
+        question = question_from_table(entry, f"{path}, question {number}", path)
         if question.id in questions:
             raise QuestionError(f"{path}: question id {question.id!r} appears twice; ids must be unique")
         questions[question.id] = question
     return questions
 
 
-def question_from_table(entry, where):
-    """A Question from one TOML table; `where` prefixes every error message."""
+def question_from_table(entry, where, path=None):
+    """A Question from one TOML table; `where` prefixes every error message; a `cell` path is
+    read relative to the question file `path`."""
     if not isinstance(entry, dict):
         raise QuestionError(f"{where}: expected a table of fields")
     unknown = sorted(set(entry) - _FIELDS)
@@ -87,18 +91,32 @@ def question_from_table(entry, where):
     if not _ID.match(qid):
         raise QuestionError(f"{where}: id {qid!r} may use only letters, digits and . _ / -")
     where = f"{where} ({qid})"
-    model = _choice(entry, "model", MODELS, where)
-    symbols = _symbols(entry, where)
+    spec, names, askable = None, KNOWN_NAMES, ASKABLE_NAMES
+    if "cell" in entry:
+        if "model" in entry or "options" in entry:
+            raise QuestionError(f"{where}: a question on a cell takes no {'model' if 'model' in entry else 'options'}; "
+                                f"remove it (the cell file defines the model)")
+        spec = load_question_cell(entry["cell"], path or ".", where)
+        model = CELL_MODEL
+        try:
+            names = askable = cell_names(spec)
+        except GradbookError as exc:
+            raise QuestionError(f"{where}: cell = {entry['cell']!r}: {exc}") from None
+    else:
+        if "model" not in entry:
+            raise QuestionError(f"{where}: missing field 'model' (or 'cell' for a lecturer's cell file)")
+        model = _choice(entry, "model", MODELS, where)
+    symbols = _symbols(entry, where, names)
     question = Question(
         id=qid, title=_string(entry, "title", where, default=qid),
         statement=_string(entry, "statement", where).strip(), model=model,
-        asked=_asked(entry, where), symbols=symbols,
+        asked=_asked(entry, where, askable), symbols=symbols,
         reference=_reference(entry, symbols, where),
-        of=_of(entry, where), steps=_choice(entry, "steps", STEPS, where, default="all"),
+        of=_of(entry, where, names), steps=_choice(entry, "steps", STEPS, where, default="all"),
         equation=_string(entry, "equation", where, default=""),
         loss=_choice(entry, "loss", LOSSES, where, default="sum"),
         sizes=_sizes(entry, where), tau=_tau(entry, model, where),
-        given=_given(entry, where), options=_table(entry, "options", where))
+        given=_given(entry, where, names), options=_table(entry, "options", where), cell=spec)
     if question.given or question.options or question.of is not None:
         _check_on_the_model(question, entry, where)
     return question
@@ -128,28 +146,28 @@ def _symbol(text, name, where, names=KNOWN_NAMES):
     return node
 
 
-def _asked(entry, where):
+def _asked(entry, where, names=ASKABLE_NAMES):
     text = _string(entry, "asked", where)
-    node = _symbol(text, "asked", where, ASKABLE_NAMES)
+    node = _symbol(text, "asked", where, names)
     if not node.name.startswith("grad_"):
         raise QuestionError(f"{where}: asked = {text!r} must be a gradient such as grad_W or grad_h[t]")
     return node
 
 
-def _of(entry, where):
+def _of(entry, where, names=KNOWN_NAMES):
     if "of" not in entry or entry["of"] == "L":
         return None
-    return _symbol(_string(entry, "of", where), "of", where)
+    return _symbol(_string(entry, "of", where), "of", where, names)
 
 
-def _symbols(entry, where):
+def _symbols(entry, where, known=KNOWN_NAMES):
     names = entry["symbols"]
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise QuestionError(f"{where}: symbols must be a list of names such as [\"h\", \"grad_h\"]")
-    unknown = [n for n in names if n not in KNOWN_NAMES]
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise QuestionError(f"{where}: symbol {unknown[0]!r} is not a known name; use some of "
-                            + ", ".join(sorted(KNOWN_NAMES)))
+                            + ", ".join(sorted(known)))
     return tuple(dict.fromkeys(names))
 
 
@@ -188,10 +206,10 @@ def _tau(entry, model, where):
     return tau
 
 
-def _given(entry, where):
+def _given(entry, where, names=KNOWN_NAMES):
     given = _table(entry, "given", where)
     for key, value in given.items():
-        _symbol(key, f"given key {key!r}", where)
+        _symbol(key, f"given key {key!r}", where, names)
         if not _numbers(value):
             raise QuestionError(f"{where}: given {key} = {value!r} must be a number or a list of numbers")
         if not all(math.isfinite(v) for v in _flat(value)):

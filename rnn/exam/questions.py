@@ -35,7 +35,9 @@ class Question:
     checked at; `symbols` the names an answer may use; `reference` the answer key (plain text,
     or None when the lecturer gives none: then only correct / incorrect is told apart);
     `sizes` fixed ``{'n_in', 'hidden', 'classes'}`` or None for random sizes; `given` numbers
-    by answer name (``{'w': 0.5, 'x[1]': 1.0}``); `options` passed to the model's constructor.
+    by answer name (``{'w': 0.5, 'x[1]': 1.0}``); `options` passed to the model's constructor;
+    `cell` the lecturer's `rnn.custom.CustomCell` when `model` is ``"cell"``
+    (`rnn.exam.cell_questions`), else None.
     """
 
     id: str
@@ -53,6 +55,7 @@ class Question:
     tau: int | None = None
     given: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    cell: object = None
 
     @property
     def asked_text(self):
