@@ -5,7 +5,6 @@ font-size, anchor); a label's box is the union of its runs, each taken as font-s
 and 0.5 em per character wide (Latin Modern's average advance), so two labels whose boxes
 meet would touch on the page. Node outlines come from their ``<ellipse>`` or ``<polygon>``.
 """
-import re
 import xml.etree.ElementTree as ET
 
 SVG = "{http://www.w3.org/2000/svg}"

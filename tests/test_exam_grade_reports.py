@@ -110,7 +110,7 @@ def test_force_replaces_feedback_and_drops_students_of_an_earlier_run(tmp_path):
 @pytest.mark.parametrize("lms", ["moodle", "canvas"])
 def test_libreoffice_opens_the_gradebook_imports(tmp_path, lms):
     """Calc, evaluating formulas, opens each import: no formula, every cell the text written, points as numbers."""
-    marks = _grade(tmp_path)
+    _grade(tmp_path)
     path = tmp_path / f"marks-{lms}.csv"
     with open(path, newline="", encoding="utf-8-sig") as f:
         written = list(csv.reader(f))

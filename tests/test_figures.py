@@ -1,7 +1,6 @@
 """Lecture figures are read off the engine's graphs: structure, not bytes (Figs. 10.2-10.6, BPTT)."""
 import re
 
-import numpy as np
 import pytest
 
 import rnn

@@ -51,19 +51,29 @@ _DRAWN_SIZES = ((2, 4, 6), (3, 5, 7))
 _SHORTEST_TAU = 3
 
 
+def read_toml(path, what, option):
+    """The TOML file at `path` as a dict; a `QuestionError` naming the file otherwise.
+
+    `what` names the file in messages ("question", "rubric"), `option` the command-line option
+    that takes it (``--questions``), so a folder given by mistake gets the fix in one line.
+    """
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuestionError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise QuestionError(f"{path}: is a folder; give {option} the TOML file itself") from None
+    except OSError as exc:
+        raise QuestionError(f"{path}: cannot read the {what} file ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise QuestionError(f"{path}: not valid TOML ({exc}); see docs/exam.md for the format") from None
+
+
 def load_questions(path):
     """{id: Question} from the TOML file at `path`; raises QuestionError on any invalid field."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise QuestionError(f"{path}: no such question file") from None
-    except IsADirectoryError:
-        raise QuestionError(f"{path}: is a folder; give --questions the TOML file itself") from None
-    except OSError as exc:
-        raise QuestionError(f"{path}: cannot read the question file ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise QuestionError(f"{path}: not valid TOML ({exc}); see docs/exam.md for the format") from None
+    data = read_toml(path, "question", "--questions")
     entries = data.get("question")
     if not isinstance(entries, list) or not entries:
         raise QuestionError(f"{path}: no [[question]] tables; start each question with [[question]]")

@@ -25,8 +25,8 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
+from .custom import read_toml
 from .mistakes import MISTAKES
 from .questions import QuestionError
 
@@ -60,18 +60,7 @@ def load_rubrics(path, known_questions=None):
     `known_questions` (ids) when given: a rubric for any other question is an error, since it
     would silently never apply.
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise QuestionError(f"{path}: no such rubric file") from None
-    except IsADirectoryError:
-        raise QuestionError(f"{path}: is a folder; give --rubric the TOML file itself") from None
-    except OSError as exc:
-        raise QuestionError(f"{path}: cannot read the rubric file ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise QuestionError(f"{path}: not valid TOML ({exc}); see docs/exam.md for the format") from None
-    return rubrics_from_data(data, str(path), known_questions)
+    return rubrics_from_data(read_toml(path, "rubric", "--rubric"), str(path), known_questions)
 
 
 def rubrics_from_data(data, where, known_questions=None):

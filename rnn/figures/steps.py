@@ -58,7 +58,7 @@ def adjoints(tau):
     out = [Adjoint(tuple(f"o_{t}" for t in range(tau, 0, -1)), "10.18",
                    _grad(o("t")) + rf"=\hat{{{bold('y')}}}^{{(t)}}" + MINUS + one_hot_latex("y^{(t)}"))]
     out.append(Adjoint((f"h_{tau}",), "10.19",
-                       _grad(_h(rf"\tau")) + "=" + param_latex("V") + r"^\top" + _grad(o(rf"\tau"))))
+                       _grad(_h(r"\tau")) + "=" + param_latex("V") + r"^\top" + _grad(o(r"\tau"))))
     for t in range(tau - 1, 0, -1):
         out.append(Adjoint((f"h_{t}",), "10.21",
                            _grad(_h(t)) + "=" + param_latex("W") + r"^\top" + _diag(_h(t + 1))
