@@ -30,21 +30,6 @@ FD_TOLERANCE = 1e-6
 CHECK_TAU = 6
 
 
-def _install_rules():
-    """ReLU's derivative, step(a) = 1[a > 0], at matrix level and in numbers.
-
-    These entries belong beside the other rules of `mexpr._UFUNCS` and `evaluate._FUNCS`;
-    they are registered from here while those modules are being merged into one expression
-    language. `autodiff.ops.step` computes 1[x > 0] with the ufunc np.heaviside, so a
-    matrix symbol reaches the rule through NumPy's dispatch."""
-    mx._UFUNCS.setdefault(np.heaviside, lambda x, _h0: mx.Func("step", (mx.lift(x),), mx.lift(x).shape))
-    evaluate._FUNCS.setdefault("step", lambda v: np.heaviside(v, 0.0))
-    evaluate._FUNCS.setdefault("relu", lambda v: np.maximum(v, 0.0))
-
-
-_install_rules()
-
-
 def adjoint_kinds(spec, produced):
     """The kinds whose adjoint is named: the cell's choice, else every kind its step returns, and o."""
     if spec.adjoints is not None:

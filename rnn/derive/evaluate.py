@@ -14,7 +14,8 @@ from .errors import DeriveError
 
 _FUNCS = {
     "tanh": np.tanh, "exp": np.exp, "log": np.log,
-    "sigmoid": lambda v: 0.5 * (1.0 + np.tanh(0.5 * v)),
+    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-np.maximum(v, -709.0))),  # as autodiff.ops.sigmoid
+    "step": lambda v: np.heaviside(v, 0.0), "relu": lambda v: np.maximum(v, 0.0),
     "softmax": lambda v: np.exp(v - v.max(axis=0)) / np.exp(v - v.max(axis=0)).sum(axis=0),
 }
 

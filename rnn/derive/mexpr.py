@@ -581,6 +581,8 @@ def _apply(name):
 _UFUNCS = {
     np.add: add, np.subtract: sub, np.multiply: mul, np.negative: neg, np.divide: div,
     np.matmul: matmul, np.power: power, np.exp: exp, np.tanh: _apply("tanh"), np.log: _apply("log"),
+    # ReLU's derivative step(a) = 1[a > 0]: `autodiff.ops.step` computes it as np.heaviside(a, 0)
+    np.heaviside: lambda x, _at_zero: _apply("step")(x),
 }
 
 _FUNCTIONS = {
