@@ -38,6 +38,27 @@ cell = "cells/skip_rnn.py"
 asked = "grad_h[tau-1]"
 symbols = ["h", "o", "W", "W_s", "V", "grad_o", "grad_h"]
 statement = "Give the adjoint of h at step tau - 1; h at tau + 1 does not exist."
+
+[[question]]
+id = "peephole/grad_c"
+cell = "cells/peephole_lstm.py"
+asked = "grad_c"
+symbols = ["o", "grad_o"]
+statement = "Give the gradient of L with respect to the output bias c of the peephole LSTM."
+
+[[question]]
+id = "mgu/grad_V"
+cell = "cells/minimal_gated_unit.py"
+asked = "grad_V"
+symbols = ["h", "o", "grad_o"]
+statement = "Give the gradient of L with respect to V for the minimal gated unit."
+
+[[question]]
+id = "squared/grad_o"
+cell = "cells/squared_error.py"
+asked = "grad_o[t]"
+symbols = ["o", "y", "grad_o"]
+statement = "Give the adjoint of o at step t when L is the squared error."
 '''
 
 # (question, answer, exit status of `gradbook check`: 0 correct, 1 incorrect)
@@ -49,6 +70,13 @@ CASES = [
     ("skip/grad_W_s", "sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T", 1),   # that is grad_W
     ("skip/grad_h_tau-1", "W.T @ diag(1 - h[tau]**2) @ grad_h[tau] + V.T @ grad_o[tau-1]", 0),
     ("skip/grad_h_tau-1", "W_s.T @ diag(1 - h[tau]**2) @ grad_h[tau] + V.T @ grad_o[tau-1]", 1),
+    # the other three examples of docs/custom-cells.md, so all five are checked end to end
+    ("peephole/grad_c", "sum_t grad_o[t]", 0),                             # eq. 10.22 holds for any cell
+    ("peephole/grad_c", "grad_o[tau]", 1),                                 # the sum over t left out
+    ("mgu/grad_V", "sum_t grad_o[t] @ h[t].T", 0),                         # eq. 10.24
+    ("mgu/grad_V", "sum_t grad_o[t] @ h[t-1].T", 1),
+    ("squared/grad_o", "o[t] - y[t]", 0),                                  # L = 1/2 ||o - y||^2
+    ("squared/grad_o", "y[t] - o[t]", 1),
     # the same answers in LaTeX, read with the cell's names
     ("relu/grad_W", r"\sum_t \nabla_{\mathbf{a}^{(t)}} L \, \mathbf{h}^{(t-1)\top}", 0),
     ("skip/grad_h_tau-1", r"\mathbf{W}^\top \operatorname{diag}(1 - (\mathbf{h}^{(\tau)})^2) "
@@ -59,7 +87,7 @@ CASES = [
 @pytest.fixture
 def folder(tmp_path):
     (tmp_path / "cells").mkdir()
-    for name in ("relu_rnn", "skip_rnn"):
+    for name in ("relu_rnn", "skip_rnn", "peephole_lstm", "minimal_gated_unit", "squared_error"):
         shutil.copy(EXAMPLES / f"{name}.py", tmp_path / "cells" / f"{name}.py")
     (tmp_path / "q.toml").write_text(QUESTIONS)
     return tmp_path
