@@ -17,6 +17,7 @@ from . import CELLS, FORMS, derive
 from .errors import DeriveError
 from .layout import DEFAULT_ENV, ENVS
 from .printed import check, printed_10_21
+from .results import MatrixDerivation
 from .scalar import LOSSES
 
 FORMATS = ("latex", "text", "mathml", "json")
@@ -48,11 +49,12 @@ def add_arguments(parser):
 
 
 def _render(result, fmt, wrt, env):
+    matrix = isinstance(result, MatrixDerivation)
     if fmt == "json":
-        return result.to_json(wrt) if hasattr(result, "adjoints") else json.dumps(result.to_dict(), indent=2)
+        return result.to_json(wrt) if matrix else json.dumps(result.to_dict(), indent=2)
     method = getattr(result, fmt)
     options = {"env": env} if fmt == "latex" else {}
-    return method(wrt, **options) if hasattr(result, "adjoints") else method(**options)
+    return method(wrt, **options) if matrix else method(**options)
 
 
 def _is_file(cell):
