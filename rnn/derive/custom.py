@@ -244,7 +244,11 @@ def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=Tru
         kind = node.meta.get("kind")
         if node.prim is None and (kind == "x" or (kind == "y" and spec.loss == "squared")):
             leaves[node] = _entry_symbols(kind, node.meta["t"], node.shape)
-    result = explicit_gradient(spec.name, wrt, tau, u.loss, u.params[wrt], leaves, adjoint_kinds(spec, spec.adjoints),
+    # every kind the step returns has its adjoint named, as in the matrix form: a gated
+    # cell's grad_h is then a few terms over grad_f, grad_htilde ..., not one page
+    produced = [k for k in dict.fromkeys(n.meta["kind"] for n in u.nodes.values() if n.prim is not None)
+                if k not in ("yhat", "L")]
+    result = explicit_gradient(spec.name, wrt, tau, u.loss, u.params[wrt], leaves, adjoint_kinds(spec, produced),
                                sizes, y.ravel() if spec.loss == "nll" else None)
     if check:
         u.loss.backward()
