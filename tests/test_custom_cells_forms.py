@@ -171,3 +171,10 @@ def test_a_wrong_explicit_or_scalar_form_is_never_printed(monkeypatch):
     monkeypatch.setattr(scalar_cell, "_forward_mode", lambda *a: sympy.Integer(0))
     with pytest.raises(DeriveError, match=r"scalar dL/dw \(nested\) differs"):
         derive(load_cell(example("squared_error")), "W", "scalar")
+
+
+@pytest.mark.parametrize("flag", [["--of", "h"], ["--loss", "sum"], ["--per-step"]])
+def test_the_builtin_scalar_options_are_refused_with_a_cell_file(flag, capsys):
+    assert main(["derive", example("relu_rnn"), "--form", "scalar", *flag]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and f"{flag[0]} is for the built-in cells" in err

@@ -192,12 +192,12 @@ def verify(derivation, spec, sizes=matrix.DERIVATION_SIZES, tau=CHECK_TAU, seed=
                 n.meta["kind"], n.grad) for n in u.nodes.values()
                if n.meta.get("kind") in kinds and n.prim is not None and n.grad is not None]
     for what, derived, key, engine in checks:
-        worst = max(worst, _agrees(spec, what, derived(key), engine))
+        worst = max(worst, agrees_with_engine(spec, what, derived(key), engine))
     fd = _engine_agrees_with_differences(spec, sizes, FD_SEED)
     return {"derived": worst, "fd": fd}
 
 
-def _agrees(spec, what, derived, engine):
+def agrees_with_engine(spec, what, derived, engine):
     """The relative error of a derived gradient against the engine's; raises above TOLERANCE."""
     error = float(np.max(np.abs(derived - engine)) / max(1.0, float(np.max(np.abs(engine)))))
     if not error <= TOLERANCE:
@@ -231,7 +231,7 @@ def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=Tru
     squared error come out of the engine's VJPs. Checked like the matrix form: evaluated at
     random parameters and inputs it must give the engine's gradient to 1e-10.
     """
-    from .explicit import _entry_symbols, explicit_gradient
+    from .explicit import entry_symbols, explicit_gradient
     if wrt not in spec.params:
         raise DeriveError(f"{spec.name} has no parameter {wrt!r}; choose one of {', '.join(spec.params)}")
     sizes = (H, n_in, K)
@@ -243,7 +243,7 @@ def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=Tru
     for node in u.nodes.values():
         kind = node.meta.get("kind")
         if node.prim is None and (kind == "x" or (kind == "y" and spec.loss == "squared")):
-            leaves[node] = _entry_symbols(kind, node.meta["t"], node.shape)
+            leaves[node] = entry_symbols(kind, node.meta["t"], node.shape)
     # every kind the step returns has its adjoint named, as in the matrix form: a gated
     # cell's grad_h is then a few terms over grad_f, grad_htilde ..., not one page
     produced = [k for k in dict.fromkeys(n.meta["kind"] for n in u.nodes.values() if n.prim is not None)
@@ -253,7 +253,7 @@ def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=Tru
     if check:
         u.loss.backward()
         numbers = {s: float(v) for node, syms in leaves.items() for s, v in zip(syms.ravel(), node.value.ravel())}
-        _agrees(spec, f"grad_{wrt}", result.evaluate(numbers), u.params[wrt].grad)
+        agrees_with_engine(spec, f"grad_{wrt}", result.evaluate(numbers), u.params[wrt].grad)
         _engine_agrees_with_differences(spec, matrix.DERIVATION_SIZES, FD_SEED)
     return result
 

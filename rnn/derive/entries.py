@@ -4,7 +4,7 @@ The explicit form names each entry by a plain SymPy symbol (``W_s_1_2``, ``cand_
 ``gh_1^(3)``, the entry of grad_{h^(3)} L) so that its formulas evaluate and print as text.
 A person reads the LaTeX, so there each symbol is spelled as the book spells a scalar entry
 (the book's Notation: italic, indices as subscripts, a gate as a superscript, eq. 10.40):
-W^{s}_{12}, \\tilde{s}^{(3)}_{1}, \\nabla_{h^{(3)}_{1}} L; the logistic sigmoid
+W^{s}_{12}, \\tilde{s}^{(3)}_{1}, (\\nabla_{h^{(3)}_{1}} L); the logistic sigmoid
 1/(1 + exp(-z)) is shown as sigma(z), as eq. 10.40 writes it. Long sums, and a function of a
 long sum, are broken after whole terms (`layout.break_lines`) so every row fits a Beamer frame.
 """

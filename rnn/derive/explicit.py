@@ -26,7 +26,7 @@ from .errors import DeriveError
 from .graphs import Cell, Sample, cell as get_cell, unroll
 
 
-def _entry_symbols(kind, t, shape):
+def entry_symbols(kind, t, shape):
     """Object array of symbols ``h_1^(3)`` for the entries of a column ``kind^(t)``."""
     out = np.empty(shape, dtype=object)
     for index in np.ndindex(shape):
@@ -46,11 +46,11 @@ def symbolic_adjoints(root, wrt, leaves, adjoint_kinds):
         kind = node.meta.get("kind")
         if kind in (None, "L", "y") or "t" not in node.meta or node is root:
             return None
-        return _entry_symbols(kind, node.meta["t"], node.shape)
+        return entry_symbols(kind, node.meta["t"], node.shape)
 
     def name_adjoint(node):
         if node.meta.get("kind") in adjoint_kinds and "t" in node.meta:
-            return _entry_symbols("g" + node.meta["kind"], node.meta["t"], node.shape)
+            return entry_symbols("g" + node.meta["kind"], node.meta["t"], node.shape)
         return None
 
     definitions, _, grads = named_gradients(root, wrt, leaves, name_value, name_adjoint)
@@ -177,7 +177,7 @@ def derive_explicit(cell="rnn", wrt="W", tau=3, H=2, n_in=2, K=2, targets=None, 
         # the printed GRU's last input x^(tau) reaches no h^(t) (eq. 10.45), so no node holds it
         for t in range(1, tau + 1):
             if f"x_{t}" in graph.nodes:
-                leaves[graph.nodes[f"x_{t}"]] = _entry_symbols("x", t, (n_in, 1))
+                leaves[graph.nodes[f"x_{t}"]] = entry_symbols("x", t, (n_in, 1))
         return leaves
 
     graph = unroll(spec, sample)

@@ -29,7 +29,7 @@ from autodiff import mode, symbolic
 from autodiff.forward import push_tangents
 
 from . import entries, layout
-from .custom import FD_TOLERANCE, _agrees
+from .custom import FD_TOLERANCE, agrees_with_engine
 from .errors import DeriveError
 from .scalar import _expression
 
@@ -185,7 +185,7 @@ def derive_scalar_cell(spec, wrt=None, tau=2, seed=0, check=True):
         for sym, e in adjoints:
             env[sym] = _number(e, env)
         for form, expr in result.forms():
-            _agrees(spec, f"scalar dL/d{scalar_name(wrt)} ({form})", np.asarray(_number(expr, env)),
+            agrees_with_engine(spec, f"scalar dL/d{scalar_name(wrt)} ({form})", np.asarray(_number(expr, env)),
                     param.grad.reshape(()))
         _engine_agrees_with_differences(spec, cell)
     return result
