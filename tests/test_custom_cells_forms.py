@@ -178,3 +178,16 @@ def test_the_builtin_scalar_options_are_refused_with_a_cell_file(flag, capsys):
     assert main(["derive", example("relu_rnn"), "--form", "scalar", *flag]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and f"{flag[0]} is for the built-in cells" in err
+
+
+def test_a_sequence_to_one_squared_error_cell_has_both_forms(tmp_path):
+    """Fig. 10.5 with a squared error: one loss at tau, so only o^(tau) has an adjoint."""
+    spec = load_cell(_write(tmp_path, '''
+@cell(params={"U": ("H", "n_in"), "W": ("H", "H"), "b": ("H", 1)}, loss="squared", outputs="last")
+def last(p, x, prev, t):
+    return {"h": ad.tanh(p["b"] + p["W"] @ prev["h"] + p["U"] @ x)}
+'''))
+    explicit = derive(spec, "W", "explicit", steps=2, H=1).text()
+    assert "go_1^(2) = o_1^(2) - y_1^(2)" in explicit and "go_1^(1)" not in explicit
+    scalar = derive(spec, "W", "scalar").text()
+    assert "dL/do_2 = o_2 - y" in scalar and "dL/do_1" not in scalar

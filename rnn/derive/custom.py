@@ -18,7 +18,7 @@ import numpy as np
 import autodiff as ad
 from autodiff.symbolic import symbols_like
 
-from . import evaluate, graphs, matrix
+from . import evaluate, matrix
 from . import mexpr as mx
 from .errors import DeriveError
 from .graphs import Cell
@@ -243,7 +243,7 @@ def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=Tru
     for node in u.nodes.values():
         kind = node.meta.get("kind")
         if node.prim is None and (kind == "x" or (kind == "y" and spec.loss == "squared")):
-            leaves[node] = entry_symbols(kind, node.meta["t"], node.shape)
+            leaves[node] = entry_symbols(kind, node.meta.get("t", tau), node.shape)
     # every kind the step returns has its adjoint named, as in the matrix form: a gated
     # cell's grad_h is then a few terms over grad_f, grad_htilde ..., not one page
     produced = [k for k in dict.fromkeys(n.meta["kind"] for n in u.nodes.values() if n.prim is not None)

@@ -1,18 +1,20 @@
 """Scalar form of a lecturer's cell (`rnn.custom`): every parameter and state of size 1.
 
 The exam form of `scalar.py`, for any cell: H = n_in = K = 1, so W is the number w, W_s is
-w^s, h^(t) is the number h_t, and the derivative of L with respect to one parameter is read
-from the cell's own unrolled graph (`rnn.unroll`) three ways, as for the built-in 1-unit RNN:
-nested (forward mode, the primitives' JVPs), as a sum with one term per dummy copy w^(t)
-(reverse mode, eqs 10.22-10.28), and, for small tau, expanded. Every node the step returns
-(a_t, f_t, h_t, ...) and o_t keep their own symbols, as h_t does in the built-in form.
+w^s, h^(t) is the number h_t, and dL/dw is read from the cell's own unrolled graph
+(`rnn.unroll`) by the engine's VJPs on SymPy values: the adjoints dL/do_t, dL/dh_t (and of
+every carried state) each named once, latest first (eqs 10.18-10.21 at size 1), then dL/dw
+with one term per dummy copy w^(t) (eqs 10.22-10.28). As for the built-in 1-unit RNN, the
+nested form (forward mode, the primitives' JVPs) and the expanded form follow, while each
+fits a slide. Every node the step returns (a_t, f_t, h_t ...) and o_t keep their own
+symbols, as h_t does in the built-in form.
 
 The loss is the cell's at size 1: the squared error L^(t) = 1/2 (o_t - y_t)^2; a softmax over
 K = 1 output is the constant 1 (its NLL is 0 whatever the cell does), so an NLL cell is read
 through the two-class softmax of one output, the logistic sigmoid, L^(t) = -y_t log sigma(o_t)
 - (1 - y_t) log(1 - sigma(o_t)) with y_t in {0, 1} (the book's section 6.2.2.2).
 
-Nothing is returned unchecked: both forms, evaluated at random numbers, must give the
+Nothing is returned unchecked: every form shown, evaluated at random numbers, must give the
 engine's gradient to 1e-10, and the engine's must agree with finite differences to 1e-6.
 A cell whose step cannot run with every size 1 (a fixed size, an index, a concatenation) has
 no scalar form, and is refused in one line.
