@@ -72,14 +72,22 @@ def finite_differences(model, x, y, h0=None, eps=5e-3, **options):
                        "rnn.bptt.truncated_bptt instead, or drop truncate=")
     states = _initial_states(model, h0)
     u = unroll(model, x, y, h0=_as_h0(model, states), **options)
-    order = toposort(u.loss)
+    arrays = {name: p.value for name, p in model.params.items()}
+    arrays.update({name: u.nodes[model.scope.prefix + name].value for name in states})
+    return graph_differences(u.loss, arrays, eps)
+
+
+def graph_differences(root, arrays, eps=5e-3):
+    """Numerical gradients of the scalar `root` w.r.t. each leaf array in `arrays` {name: array}
+    (perturbed in place, then restored): the forward pass re-run with the stencil above."""
+    order = toposort(root)
 
     def loss():
         values = {}
         for node in order:
             values[node] = node.value if node.prim is None else node.prim.evaluate(
                 [values[i] for i in node.inputs], node.params)
-        return float(values[u.loss])
+        return float(values[root])
 
     def differentiate(array):
         grad = np.empty_like(array)
@@ -95,7 +103,4 @@ def finite_differences(model, x, y, h0=None, eps=5e-3, **options):
             grad[index] = total / (60.0 * eps)
         return grad
 
-    grads = {name: differentiate(p.value) for name, p in model.params.items()}
-    for name in states:
-        grads[name] = differentiate(u.nodes[model.scope.prefix + name].value)
-    return grads
+    return {name: differentiate(array) for name, array in arrays.items()}

@@ -142,8 +142,6 @@ def test_a_wrong_derivation_is_never_printed():
     (["derive", "missing.py:c"], "missing.py: no such cell file"),
     (["derive", "{relu}:nope"], "no cell 'nope'; its cells are relu_rnn"),
     (["derive", "{relu}", "--wrt", "Q"], "relu_rnn has no parameter 'Q'"),
-    (["derive", "{relu}", "--form", "scalar"], "the scalar form is the built-in 1-unit RNN"),
-    (["derive", "{skip}", "--form", "explicit"], "the explicit form takes cells that read only step t-1"),
     (["derive", "elman"], "unknown cell 'elman'"),
 ])
 def test_cli_errors_are_one_line(argv, message, capsys):

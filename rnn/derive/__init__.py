@@ -9,7 +9,8 @@ Three forms, each derived from an unrolled graph by the engine's own VJPs (and J
 * `derive_scalar` (`scalar.py`): the 1-unit RNN of exam questions, nested, per copy and
   expanded;
 * `derive_custom` (`custom.py`): the matrix form of a lecturer's own cell (`rnn.custom`),
-  checked against the engine and finite differences before it is returned.
+  checked against the engine and finite differences before it is returned; its explicit
+  form (`custom.derive_custom_explicit`) and scalar form (`scalar_cell.py`) are checked too.
 
 Every result prints as LaTeX, text, MathML and JSON and shows as LaTeX in Jupyter.
 """
@@ -34,7 +35,7 @@ __all__ = ["derive", "derive_matrix", "derive_explicit", "derive_scalar", "deriv
 def derive(cell="rnn", wrt=None, form="matrix", steps=None, **options):
     """One entry point: ``derive('rnn')``, ``derive('rnn', 'W', 'explicit', steps=4)``,
     ``derive('scalar', 'w', steps=2)``. `steps` is tau for the explicit and scalar forms.
-    `cell` may be a lecturer's `rnn.custom.CustomCell` (matrix or explicit form)."""
+    `cell` may be a lecturer's `rnn.custom.CustomCell` (any of the three forms)."""
     if not isinstance(cell, str):
         return derive_spec(cell, wrt, form, steps, **options)
     if cell == "scalar" or form == "scalar":

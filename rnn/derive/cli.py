@@ -17,6 +17,7 @@ from . import CELLS, FORMS, derive
 from .errors import DeriveError
 from .layout import DEFAULT_ENV, ENVS
 from .printed import check, printed_10_21
+from .results import MatrixDerivation
 from .scalar import LOSSES
 
 FORMATS = ("latex", "text", "mathml", "json")
@@ -41,18 +42,21 @@ def add_arguments(parser):
     parser.add_argument("--hidden", type=count(1, MAX_HIDDEN, "every entry of the H x H matrices is written out"),
                         default=2, help=f"H for the explicit form, at most {MAX_HIDDEN} (default 2)")
     parser.add_argument("--per-step", action="store_true", help="explicit form: also each W^(t)'s contribution")
-    parser.add_argument("--of", choices=("h", "L"), default="h", help="scalar form: differentiate h_tau or L")
-    parser.add_argument("--loss", choices=LOSSES, default="last", help="scalar form: the loss")
+    parser.add_argument("--of", choices=("h", "L"), default=None,
+                        help="scalar form of the built-in RNN: differentiate h_tau (default) or L")
+    parser.add_argument("--loss", choices=LOSSES, default=None, help="scalar form of the built-in RNN: the loss "
+                        "(default last); a cell file's scalar form uses the cell's own loss")
     parser.add_argument("--show-printed", action="store_true",
                         help="matrix form of rnn: also the book's printed 10.21 and its dimension check")
 
 
 def _render(result, fmt, wrt, env):
+    matrix = isinstance(result, MatrixDerivation)
     if fmt == "json":
-        return result.to_json(wrt) if hasattr(result, "adjoints") else json.dumps(result.to_dict(), indent=2)
+        return result.to_json(wrt) if matrix else json.dumps(result.to_dict(), indent=2)
     method = getattr(result, fmt)
     options = {"env": env} if fmt == "latex" else {}
-    return method(wrt, **options) if hasattr(result, "adjoints") else method(**options)
+    return method(wrt, **options) if matrix else method(**options)
 
 
 def _is_file(cell):
@@ -62,6 +66,11 @@ def _is_file(cell):
 def run(args):
     if _is_file(args.cell):
         from .custom import derive_file
+        given = [flag for flag, value in (("--of", args.of), ("--loss", args.loss), ("--per-step", args.per_step),
+                                          ("--show-printed", args.show_printed)) if value]
+        if given:
+            raise DeriveError(f"{given[0]} is for the built-in cells; a cell file's scalar form is dL/dw with the "
+                              f"cell's own loss, and its explicit form has no --per-step")
         result = derive_file(args.cell, args.wrt, args.form or "matrix", args.steps, H=args.hidden)
         print(_render(result, args.format, args.wrt, args.latex_env))
         return 0
@@ -73,7 +82,7 @@ def run(args):
     if form == "explicit":
         options = {"H": args.hidden, "per_step": args.per_step}
     elif form == "scalar":
-        options = {"of": args.of, "loss": args.loss}
+        options = {"of": args.of or "h", "loss": args.loss or "last"}
     result = derive(args.cell, args.wrt, form, args.steps, **options)
     print(_render(result, args.format, args.wrt, args.latex_env))
     if form == "explicit" and args.per_step and args.format == "text":

@@ -16,8 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
+from autodiff.symbolic import symbols_like
 
-from . import evaluate, graphs, matrix
+from . import evaluate, matrix
 from . import mexpr as mx
 from .errors import DeriveError
 from .graphs import Cell
@@ -28,6 +29,9 @@ TOLERANCE = 1e-10
 FD_TOLERANCE = 1e-6
 """Largest relative difference between the engine's gradients and finite differences."""
 CHECK_TAU = 6
+FD_SEED = 12
+"""The point of the engine's finite-difference check: every form checks the engine there, at
+the matrix form's sizes (no example's ReLU pre-activation within the stencil's reach of 0)."""
 
 
 def adjoint_kinds(spec, produced):
@@ -54,8 +58,12 @@ def _sample(spec, tau, sizes, seed, scale=0.5):
 
 
 def _unrolled(spec, tau, sizes, seed):
-    import rnn
     model, x, y, h0 = _sample(spec, tau, sizes, seed)
+    return _unroll(spec, model, x, y, h0, sizes)
+
+
+def _unroll(spec, model, x, y, h0, sizes):
+    import rnn
     try:
         return rnn.unroll(model, x, y, h0=h0)
     except (ValueError, IndexError, TypeError) as exc:
@@ -171,10 +179,9 @@ def derive_custom(spec, sizes=matrix.DERIVATION_SIZES, seed=0, check=True):
     return derivation
 
 
-def verify(derivation, spec, sizes=matrix.DERIVATION_SIZES, tau=CHECK_TAU, seed=11):
+def verify(derivation, spec, sizes=matrix.DERIVATION_SIZES, tau=CHECK_TAU, seed=FD_SEED - 1):
     """The derived equations against the engine on a fresh `tau`-step sequence, and the
     engine against finite differences; returns {'derived': err, 'fd': err}, raises otherwise."""
-    from rnn.gradcheck import engine_gradients, finite_differences, max_relative_error
     u = _unrolled(spec, tau, sizes, seed)
     u.loss.backward()
     solution = evaluate.Solution(derivation, evaluate.environment(u), tau)
@@ -185,13 +192,24 @@ def verify(derivation, spec, sizes=matrix.DERIVATION_SIZES, tau=CHECK_TAU, seed=
                 n.meta["kind"], n.grad) for n in u.nodes.values()
                if n.meta.get("kind") in kinds and n.prim is not None and n.grad is not None]
     for what, derived, key, engine in checks:
-        value = derived(key)
-        error = float(np.max(np.abs(value - engine)) / max(1.0, float(np.max(np.abs(engine)))))
-        worst = max(worst, error)
-        if not error <= TOLERANCE:
-            raise DeriveError(f"cell {spec.name}: the derived {what} differs from the engine's by {error:.2g} "
-                              f"(more than {TOLERANCE:g}); the derivation is not printed")
-    model, x, y, h0 = _sample(spec, 4, sizes, seed + 1)
+        worst = max(worst, agrees_with_engine(spec, what, derived(key), engine))
+    fd = _engine_agrees_with_differences(spec, sizes, FD_SEED)
+    return {"derived": worst, "fd": fd}
+
+
+def agrees_with_engine(spec, what, derived, engine):
+    """The relative error of a derived gradient against the engine's; raises above TOLERANCE."""
+    error = float(np.max(np.abs(derived - engine)) / max(1.0, float(np.max(np.abs(engine)))))
+    if not error <= TOLERANCE:
+        raise DeriveError(f"cell {spec.name}: the derived {what} differs from the engine's by {error:.2g} "
+                          f"(more than {TOLERANCE:g}); the derivation is not printed")
+    return error
+
+
+def _engine_agrees_with_differences(spec, sizes, seed):
+    """The engine's gradients of the cell's loss against finite differences (FD_TOLERANCE)."""
+    from rnn.gradcheck import engine_gradients, finite_differences, max_relative_error
+    model, x, y, h0 = _sample(spec, 4, sizes, seed)
     base = {k: v for k, v in h0.items() if "@" not in k}
     engine = engine_gradients(model, x, y, base)
     numeric = finite_differences(model, x, y, base)
@@ -200,44 +218,57 @@ def verify(derivation, spec, sizes=matrix.DERIVATION_SIZES, tau=CHECK_TAU, seed=
         name = max(numeric, key=lambda n: max_relative_error(engine[n], numeric[n]))
         raise DeriveError(f"cell {spec.name}: the engine's grad_{name} differs from finite differences by "
                           f"{fd:.2g}; an op of the step has a wrong derivative, nothing is printed")
-    return {"derived": worst, "fd": fd}
+    return fd
 
 
-def explicit_cell(spec):
-    """The cell as the explicit form's builder (`graphs.unroll`) reads one: a step giving its
-    carried state and o^(t) = c + V h^(t) (eq. 10.10), every node tagged in book notation."""
-    if spec.depth > 1 or spec.loss != "nll" or spec.outputs != "every" or set(spec.state) - {"h", "s", "o"}:
-        raise DeriveError(f"cell {spec.name}: the explicit form takes cells that read only step t-1, carry h, s "
-                          f"or o and end in softmax and NLL at every step; use --form matrix")
+def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=True):
+    """The explicit form (`explicit.py`) of a lecturer's cell: every entry of grad_{wrt} L for
+    a `tau`-step sequence, over the entries of the parameters and of x^(t).
 
-    def step(p, x, prev, t):
-        out = spec.step(p, x, dict(prev), t)
-        for kind, node in out.items():
-            graphs.tag(node, kind, t)
-        o = out["o"] if "o" in out else graphs._output(p, out["h"], t)
-        return {k: out[k] for k in spec.state}, o
-
-    def builder(shape):
-        return lambda H, n_in, K: tuple({"H": H, "n_in": n_in, "K": K}.get(d, d) for d in shape)
-
-    params = {name: builder(shape) for name, shape in spec.params.items()}
-    return Cell(spec.name, spec.title, tuple(spec.state), tuple(adjoint_kinds(spec, spec.adjoints)), params, step)
+    As for the built-in cells the initial states are 0 (h^(0), and h^(-1) for a skip
+    connection) and NLL targets are y^(t) = (t - 1) mod K; squared-error targets are symbols
+    y_i^(t). The graph is `rnn.unroll`'s own, so a skip connection's two recurrences and the
+    squared error come out of the engine's VJPs. Checked like the matrix form: evaluated at
+    random parameters and inputs it must give the engine's gradient to 1e-10.
+    """
+    from .explicit import entry_symbols, explicit_gradient
+    if wrt not in spec.params:
+        raise DeriveError(f"{spec.name} has no parameter {wrt!r}; choose one of {', '.join(spec.params)}")
+    sizes = (H, n_in, K)
+    model, x, y, _ = _sample(spec, tau, sizes, seed)
+    if spec.loss == "nll":
+        y = (np.arange(tau) % K).reshape(tau, 1) if spec.outputs == "every" else np.array([(tau - 1) % K])
+    u = _unroll(spec, model, x, y, None, sizes)
+    leaves = {p: symbols_like(p.shape, name) for name, p in u.params.items()}
+    for node in u.nodes.values():
+        kind = node.meta.get("kind")
+        if node.prim is None and (kind == "x" or (kind == "y" and spec.loss == "squared")):
+            leaves[node] = entry_symbols(kind, node.meta.get("t", tau), node.shape)
+    # every kind the step returns has its adjoint named, as in the matrix form: a gated
+    # cell's grad_h is then a few terms over grad_f, grad_htilde ..., not one page
+    produced = [k for k in dict.fromkeys(n.meta["kind"] for n in u.nodes.values() if n.prim is not None)
+                if k not in ("yhat", "L")]
+    result = explicit_gradient(spec.name, wrt, tau, u.loss, u.params[wrt], leaves, adjoint_kinds(spec, produced),
+                               sizes, y.ravel() if spec.loss == "nll" else None)
+    if check:
+        u.loss.backward()
+        numbers = {s: float(v) for node, syms in leaves.items() for s, v in zip(syms.ravel(), node.value.ravel())}
+        agrees_with_engine(spec, f"grad_{wrt}", result.evaluate(numbers), u.params[wrt].grad)
+        _engine_agrees_with_differences(spec, matrix.DERIVATION_SIZES, FD_SEED)
+    return result
 
 
 def derive_spec(spec, wrt=None, form="matrix", steps=None, H=2):
-    """A `rnn.custom.CustomCell`'s matrix form (checked first) or its explicit form."""
-    if form == "scalar":
-        raise DeriveError(f"the scalar form is the built-in 1-unit RNN (gradbook derive scalar); derive "
-                          f"{spec.name} with --form matrix or explicit")
-    if form not in ("matrix", "explicit"):
-        raise DeriveError(f"unknown form {form!r}; choose matrix or explicit for a cell of your own")
+    """A `rnn.custom.CustomCell`'s matrix, explicit or scalar form, each checked first."""
+    if form not in ("matrix", "explicit", "scalar"):
+        raise DeriveError(f"unknown form {form!r}; choose matrix, explicit or scalar")
     if wrt not in (None, "all", *spec.params):
         raise DeriveError(f"{spec.name} has no parameter {wrt!r}; choose one of {', '.join(spec.params)}")
     if form == "explicit":
-        from .explicit import derive_explicit
-        cell = explicit_cell(spec)
-        derive_custom(spec)  # the same cell's matrix form must pass the numerical check first
-        return derive_explicit(cell, wrt=wrt or next(iter(spec.params)), tau=steps or 3, H=H)
+        return derive_custom_explicit(spec, wrt or next(iter(spec.params)), tau=steps or 3, H=H)
+    if form == "scalar":
+        from .scalar_cell import derive_scalar_cell
+        return derive_scalar_cell(spec, wrt, tau=steps or 2)
     return derive_custom(spec)
 
 

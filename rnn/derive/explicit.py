@@ -21,12 +21,12 @@ import sympy
 
 from autodiff.symbolic import named_gradients, symbols_like
 
-from . import layout
+from . import entries, layout
 from .errors import DeriveError
 from .graphs import Cell, Sample, cell as get_cell, unroll
 
 
-def _entry_symbols(kind, t, shape):
+def entry_symbols(kind, t, shape):
     """Object array of symbols ``h_1^(3)`` for the entries of a column ``kind^(t)``."""
     out = np.empty(shape, dtype=object)
     for index in np.ndindex(shape):
@@ -46,11 +46,11 @@ def symbolic_adjoints(root, wrt, leaves, adjoint_kinds):
         kind = node.meta.get("kind")
         if kind in (None, "L", "y") or "t" not in node.meta or node is root:
             return None
-        return _entry_symbols(kind, node.meta["t"], node.shape)
+        return entry_symbols(kind, node.meta["t"], node.shape)
 
     def name_adjoint(node):
         if node.meta.get("kind") in adjoint_kinds and "t" in node.meta:
-            return _entry_symbols("g" + node.meta["kind"], node.meta["t"], node.shape)
+            return entry_symbols("g" + node.meta["kind"], node.meta["t"], node.shape)
         return None
 
     definitions, _, grads = named_gradients(root, wrt, leaves, name_value, name_adjoint)
@@ -102,13 +102,13 @@ class ExplicitGradient:
 
     def latex(self, env=layout.DEFAULT_ENV):
         """The definitions, shared parts and entries in `env` (one of `layout.ENVS`)."""
-        name = self.wrt
-        rows = [layout.Row(sympy.latex(s), [sympy.latex(e)]) for s, e in self.definitions + self.replacements]
+        pairs = self.definitions + self.replacements
+        printer = entries.Printer([e for pair in pairs for e in pair] + list(self.reduced.ravel()))
+        rows = [printer.row(printer.latex(s), e) for s, e in pairs]
         for index in np.ndindex(self.reduced.shape):
-            entry = "".join(str(i + 1) for i in index)
-            rows.append(layout.Row(rf"\frac{{\partial L}}{{\partial {name}_{{{entry}}}}}",
-                                   [sympy.latex(self.reduced[index])]))
-        return layout.latex_block(rows, env, title=f"BPTT, {self.cell}: every entry of grad {name}, tau = {self.tau}")
+            entry = printer.symbol("_".join([self.wrt, *(str(i + 1) for i in index)]))
+            rows.append(printer.row(rf"\frac{{\partial L}}{{\partial {entry}}}", self.reduced[index]))
+        return layout.latex_block(rows, env, title=f"BPTT, {self.cell}: every entry of grad {self.wrt}, tau = {self.tau}")
 
     def text(self):
         lines = [f"{s} = {e}" for s, e in self.definitions + self.replacements]
@@ -124,7 +124,7 @@ class ExplicitGradient:
         rows += [mathml(sympy.Eq(sympy.Symbol(f"dL/d{self.wrt}_{'_'.join(str(i + 1) for i in index)}"),
                                  self.reduced[index], evaluate=False), printer="presentation")
                  for index in np.ndindex(self.reduced.shape)]
-        return "\n".join(f'<math display="block">{r}</math>' for r in rows)
+        return "\n".join(f'<math display="block">{entries.xml_entities(r)}</math>' for r in rows)
 
     def per_step_text(self):
         """grad_W L as the sum of the dummy copies' contributions W^(1) ... W^(tau)."""
@@ -137,7 +137,8 @@ class ExplicitGradient:
 
     def to_dict(self):
         return {"cell": self.cell, "form": "explicit", "wrt": self.wrt, "tau": self.tau,
-                "sizes": dict(zip(("H", "n_in", "K"), self.sizes)), "targets": self.targets.ravel().tolist(),
+                "sizes": dict(zip(("H", "n_in", "K"), self.sizes)),
+                "targets": None if self.targets is None else self.targets.ravel().tolist(),
                 "ops_after_cse": self.ops,
                 "definitions": [[str(s), str(e)] for s, e in self.definitions],
                 "cse": [[str(s), str(e)] for s, e in self.replacements],
@@ -176,16 +177,26 @@ def derive_explicit(cell="rnn", wrt="W", tau=3, H=2, n_in=2, K=2, targets=None, 
         # the printed GRU's last input x^(tau) reaches no h^(t) (eq. 10.45), so no node holds it
         for t in range(1, tau + 1):
             if f"x_{t}" in graph.nodes:
-                leaves[graph.nodes[f"x_{t}"]] = _entry_symbols("x", t, (n_in, 1))
+                leaves[graph.nodes[f"x_{t}"]] = entry_symbols("x", t, (n_in, 1))
         return leaves
 
     graph = unroll(spec, sample)
-    definitions, (grad,) = symbolic_adjoints(graph.loss, [graph.params[wrt]], leaves_of(graph), spec.adjoints)
     contributions = []
     if per_step:
         copies = unroll(spec, sample, param_copies=True)
         _, contributions = symbolic_adjoints(copies.loss, copies.copies[wrt], leaves_of(copies), spec.adjoints)
+    return explicit_gradient(cell, wrt, tau, graph.loss, graph.params[wrt], leaves_of(graph), spec.adjoints,
+                             (H, n_in, K), y, contributions)
+
+
+def explicit_gradient(name, wrt, tau, loss, param, leaves, adjoint_kinds, sizes, targets, contributions=()):
+    """grad_{param} `loss` over the symbols `leaves` {leaf: object array}, named and cse-reduced.
+
+    Any unrolled graph whose nodes carry ``kind`` and ``t`` (`graphs.unroll`, `rnn.unroll`)
+    will do; `targets` are the integer targets the graph holds, or None when they are symbols.
+    """
+    definitions, (grad,) = symbolic_adjoints(loss, [param], leaves, adjoint_kinds)
     replacements, reduced = sympy.cse(list(grad.ravel()), symbols=sympy.numbered_symbols("z"))
     reduced = np.array(reduced, dtype=object).reshape(grad.shape)
-    return ExplicitGradient(cell, wrt, (H, n_in, K), tau, y, definitions, replacements, reduced,
+    return ExplicitGradient(name, wrt, tuple(sizes), tau, targets, definitions, replacements, reduced,
                             [np.asarray(c, dtype=object) for c in contributions])
