@@ -67,3 +67,12 @@ def test_scalar_rejects_unknown_parameter_and_loss():
         derive_scalar(2, "v")
     with pytest.raises(DeriveError, match="unknown scalar loss"):
         derive_scalar(2, "w", of="L", loss="hinge")
+
+
+def test_mathml_is_well_formed_xml_with_the_derivative_as_a_fraction():
+    import xml.etree.ElementTree as ET
+
+    math = ET.fromstring(derive_scalar(tau=2).mathml())
+    frac = math.find(".//mfrac")
+    assert frac is not None
+    assert "".join(frac.itertext()) == "\u2202h2\u2202w"

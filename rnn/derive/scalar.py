@@ -165,7 +165,12 @@ class ScalarDerivative:
 
     def mathml(self):
         from sympy.printing.mathml import mathml
-        return f'<math display="block">{mathml(sympy.Eq(sympy.Symbol(self.name), self.nested, evaluate=False), printer="presentation")}</math>'
+        from .entries import xml_entities
+        of = f"<msub><mi>h</mi><mn>{self.tau}</mn></msub>" if self.of.startswith("h") else "<mi>L</mi>"
+        lhs = (f"<mfrac><mrow><mo>&#x2202;</mo>{of}</mrow>"
+               f"<mrow><mo>&#x2202;</mo><mi>{self.wrt}</mi></mrow></mfrac>")
+        body = xml_entities(mathml(self.nested, printer="presentation"))
+        return f'<math display="block"><mrow>{lhs}<mo>=</mo>{body}</mrow></math>'
 
     def to_dict(self):
         return {"cell": "scalar", "form": "scalar", "of": self.of, "wrt": self.wrt, "tau": self.tau,
