@@ -23,8 +23,8 @@ from autodiff.files import atomic_paths, write_text
 
 from .questions import QuestionError
 from .variant_cell import cell_source, title
-from .variant_text import (chain, heading, solution_latex, solution_markdown, statement_latex,
-                           statement_markdown)
+from .variant_text import (chain, heading, math_heading, solution_latex, solution_markdown,
+                           statement_latex, statement_markdown)
 
 FILES = ("cell.py", "question.toml", "statement.md", "statement.tex", "key.txt", "key.tex",
          "solution.md", "solution.tex")
@@ -133,7 +133,7 @@ def build(variant):
     files = {
         "cell.py": source,
         "question.toml": toml,
-        "statement.md": f"# {heading(variant)}\n\n{statement}",
+        "statement.md": f"# {math_heading(variant)}\n\n{statement}",
         "statement.tex": statement_latex(variant, symbols),
         "key.txt": "\n".join(eq.text() for eq in equations) + "\n",
         "key.tex": latex_block([eq.row() for eq in equations], "beamer", title=f"Key, variant {variant.seed}") + "\n",

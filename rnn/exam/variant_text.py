@@ -8,13 +8,14 @@ the order of eqs 10.18-10.28, each equation with one line saying where it comes 
 """
 from __future__ import annotations
 
-from rnn.names import SYMBOLS, bold, param_latex, tex_text
+from rnn.names import SYMBOLS, bold, param_latex, tex_text, with_superscript
 
-from .variant_cell import WORDS, title
+from .variant_cell import title
 
 FUNCTION_LATEX = {"tanh": r"\tanh\left({}\right)", "sigmoid": r"\sigma\left({}\right)",
                   "relu": r"\max\left(0, {}\right)"}
 """eq. 10.9's activation applied to a^(t); ReLU's max is taken elementwise."""
+TOP = r"\top"
 
 
 def vec(kind, step="t"):
@@ -102,48 +103,68 @@ def statement_latex(variant, symbols):
     """One Beamer frame: the model, the sizes, what to derive."""
     math = " \\\\\n".join(model_equations(variant))
     names = ", ".join(rf"\texttt{{{tex_text(s)}}}" for s in symbols)
-    return (f"\\begin{{frame}}{{{tex_text(heading(variant))}}}\n\\small\n{_tex_prose(_intro(variant))}\n"
+    return (f"\\begin{{frame}}{{{_tex_prose(math_heading(variant))}}}\n\\small\n{_tex_prose(_intro(variant))}\n"
             f"\\begin{{align*}}\n{math}\n\\end{{align*}}\n"
             f"Sizes: {_tex_prose(_sizes(variant))}.\n\n{_tex_prose(_in_terms_of(variant))}\n"
             f"The answer may use {names}.\n\\end{{frame}}\n")
 
 
 def heading(variant):
+    """The variant's name in plain text (the question file's title)."""
     return f"Exam variant {variant.seed}: {variant.asked.symbol}"
+
+
+def math_heading(variant):
+    """The variant's name with the asked gradient in book notation (headings and frame titles)."""
+    return f"Exam variant {variant.seed}: ${_asked_latex(variant)}$"
 
 
 # ----- the worked solution -------------------------------------------------------------------
 
-_DERIVATIVE = {"tanh": "tanh'(a) = 1 - tanh(a)^2, so the factor diag(1 - (h^(t))^2) of eq. 10.21",
-               "sigmoid": "sigma'(a) = sigma(a)(1 - sigma(a)), so the factor diag(h^(t) (1 - h^(t))) in place of "
-                          "eq. 10.21's diag(1 - (h^(t))^2)",
-               "relu": "ReLU's derivative is the step function, 1 where a^(t) > 0 and 0 elsewhere"}
+def _derivative(activation):
+    """The activation's derivative at a^(t), and the diagonal factor it puts in eq. 10.21."""
+    h, a = vec("h"), vec("a")
+    return {
+        "tanh": rf"$\tanh'(z) = 1 - \tanh^{{2}}(z)$, so the factor is "
+                rf"$\operatorname{{diag}}\left(1 - \left({h}\right)^{{2}}\right)$ (eq. 10.21)",
+        "sigmoid": rf"$\sigma'(z) = \sigma(z)\left(1 - \sigma(z)\right)$, so the factor is "
+                   rf"$\operatorname{{diag}}\left({h} \odot \left(1 - {h}\right)\right)$ in place of eq. 10.21's "
+                   rf"$\operatorname{{diag}}\left(1 - \left({h}\right)^{{2}}\right)$",
+        "relu": rf"ReLU's derivative is the step function: 1 where ${a} > 0$, 0 elsewhere",
+    }[activation]
 
 
 def explanation(key, variant):
-    """One line: where the derived equation `key` comes from, with its book equation."""
-    words = WORDS[variant.activation]
-    through_a = ("the adjoint of a^(t+1)" if variant.activation == "relu"
-                 else f"a^(t+1) = b + W h^(t) + U x^(t+1) and the {words} derivative at step t+1")
-    return {
+    """One line, in book notation: where the derived equation `key` comes from, and its book equation."""
+    W, U, V, b, c = (param_latex(n) for n in "WUVbc")
+    h, o, a = vec("h"), vec("o"), vec("a")
+    h_tau, o_tau = vec("h", r"\tau"), vec("o", r"\tau")
+    relu = variant.activation == "relu"
+    through = (f"the adjoint of ${vec('a', 't+1')}$" if relu else
+               f"${vec('a', 't+1')} = {b} + {W} {h} + {U} {vec('x', 't+1')}$")
+    line = {
         "o": ("Softmax with the negative log-likelihood: the gradient at the output units is the prediction "
-              "minus the one-hot target (eq. 10.18)." if variant.loss == "nll" else
-              "Squared error: the gradient of 1/2 ||o^(t) - y^(t)||^2 at o^(t) is the residual o^(t) - y^(t) "
-              "(in place of eq. 10.18)."),
-        "h@tau": "At the last step h^(tau) feeds only o^(tau) = c + V h^(tau), so only the output path remains "
-                 "(eq. 10.19).",
-        "h": f"For t < tau, h^(t) feeds o^(t) and the next step through {through_a}: the two paths add "
-             f"(eqs. 10.20-10.21).",
-        "a": f"Through h^(t) = {words}(a^(t)): {_DERIVATIVE['relu']}, a diagonal Jacobian.",
-        "c": "c is used at every step: its gradient sums the per-step gradients at o^(t) (eq. 10.22).",
-        "b": "b is used at every step: its gradient sums the gradients at a^(t) (eq. 10.23).",
-        "V": "V is used at every step: the gradient at o^(t) times h^(t) transposed, summed over t (eq. 10.24).",
-        "W": "W is used at every step (its copies W^(t)): the gradient at a^(t) times h^(t-1) transposed, "
-             "summed over t (eqs. 10.25-10.26).",
-        "U": "U is used at every step: the gradient at a^(t) times x^(t) transposed, summed over t "
+              f"minus the one-hot target (eq. 10.18)." if variant.loss == "nll" else
+              rf"Squared error: the gradient of $\frac{{1}}{{2}}\left\lVert {o} - {vec('y')} \right\rVert^{{2}}$ "
+              f"at ${o}$ is the residual ${o} - {vec('y')}$ (in place of eq. 10.18)."),
+        "h@tau": rf"At the last step ${h_tau}$ feeds only ${o_tau}$, so only the output "
+                 "path remains (eq. 10.19).",
+        "h": rf"For $t < \tau$, ${h}$ feeds ${o}$ and the next step through {through}: the two paths add "
+             "(eqs. 10.20-10.21).",
+        "a": f"Through ${h} = \\max\\left(0, {a}\\right)$: {_derivative('relu')}, a diagonal Jacobian.",
+        "c": f"${c}$ is used at every step: its gradient sums the gradients at ${o}$ (eq. 10.22).",
+        "b": f"${b}$ is used at every step: its gradient sums the gradients at ${a}$ (eq. 10.23).",
+        "V": f"${V}$ is used at every step: the gradient at ${o}$ times ${with_superscript(h, TOP)}$, summed "
+             "over $t$ (eq. 10.24).",
+        "W": f"${W}$ is used at every step (its copies ${W}^{{(t)}}$): the gradient at ${a}$ times "
+             f"${with_superscript(vec('h', 't-1'), TOP)}$, summed over $t$ (eqs. 10.25-10.26).",
+        "U": f"${U}$ is used at every step: the gradient at ${a}$ times ${with_superscript(vec('x'), TOP)}$, "
+             "summed over $t$ "
              "(eqs. 10.27-10.28).",
-    }[key] + (f" Here {_DERIVATIVE[variant.activation]}." if key in ("h", "W", "U", "b")
-              and variant.activation != "relu" else "")
+    }[key]
+    if key in ("h", "W", "U", "b") and not relu:
+        line += f" Here {_derivative(variant.activation)}."
+    return line
 
 
 def chain(derivation, variant):
@@ -157,7 +178,7 @@ def chain(derivation, variant):
 
 
 def solution_markdown(variant, equations, reference):
-    parts = [f"# Worked solution: {heading(variant)}", _solution_intro(variant)]
+    parts = [f"# Worked solution, {math_heading(variant)}", _solution_intro(variant)]
     for k, eq in enumerate(equations, start=1):
         parts.append(f"**Step {k}.** {explanation(eq.key, variant)}\n\n$$\n{eq.latex('aligned')}\n$$")
     parts.append(f"## Answer\n\n$$\n{equations[-1].latex('aligned')}\n$$\n\n"
@@ -166,10 +187,17 @@ def solution_markdown(variant, equations, reference):
 
 
 def _solution_intro(variant):
-    return (f"{title(variant)}; sizes n_in = {variant.n_in}, H = {variant.hidden}, K = {variant.classes}, "
-            f"tau = {variant.tau}. The chain of adjoints from L to {variant.asked.symbol}, in the order of "
-            f"eqs 10.18-10.28: each equation is the matrix-form derivation of this variant's cell "
-            f"(`gradbook derive cell.py`), checked against the engine's gradients and finite differences.")
+    return (f"{title(variant)}: {_sizes(variant)}. The chain of adjoints from $L$ to "
+            f"${_asked_latex(variant)}$, in the order of eqs 10.18-10.28: each equation is the matrix-form "
+            f"derivation of this variant's cell (`gradbook derive cell.py`), checked against the engine's "
+            f"gradients and finite differences.")
+
+
+def _asked_latex(variant):
+    wrt = variant.asked.wrt
+    if wrt in ("h[t]", "o[t]", "h[tau]"):
+        return grad(wrt[0], r"\tau" if wrt == "h[tau]" else "t")
+    return rf"\nabla_{{{param_latex(wrt)}}} L"
 
 
 STEPS_PER_FRAME = 2
@@ -180,7 +208,7 @@ def solution_latex(variant, equations, reference):
     title_text = tex_text(f"Worked solution, variant {variant.seed}")
     frames = [f"\\begin{{frame}}{{{title_text}}}\n\\small\n{_tex_prose(_solution_intro(variant))}\n\\end{{frame}}"]
     for start in range(0, len(equations), STEPS_PER_FRAME):
-        body = [f"\\textbf{{Step {k}.}} {tex_text(explanation(eq.key, variant))}\n{eq.latex('align')}"
+        body = [f"\\textbf{{Step {k}.}} {_tex_prose(explanation(eq.key, variant))}\n{eq.latex('align')}"
                 for k, eq in enumerate(equations[start:start + STEPS_PER_FRAME], start=start + 1)]
         frames.append(f"\\begin{{frame}}{{{title_text}}}\n\\small\n" + "\n".join(body) + "\n\\end{frame}")
     frames.append(f"\\begin{{frame}}{{{title_text}: the answer}}\n\\small\n{equations[-1].latex('align')}\n"
