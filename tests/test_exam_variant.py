@@ -180,3 +180,11 @@ def test_earlier_files_are_kept_unless_force(tmp_path, capsys):
 def test_a_pin_outside_the_choices_is_refused_in_python():
     with pytest.raises(QuestionError, match="loss 'mse' is not one of nll, squared"):
         draw("rnn", 0, loss="mse")
+
+
+def test_the_documented_files_are_what_the_command_writes(tmp_path):
+    from tests import doccommands as dc
+    page = dc.DOCS / "exam.md"
+    shown = {b.options["file"]: b.text for b in dc.blocks(page) if b.options.get("file") in ("cell.py", "question.toml")}
+    out = _write(tmp_path, "rnn", "--seed", "7", "--activation", "tanh", "--wrt", "W")
+    assert shown == {name: (out / name).read_text(encoding="utf-8") for name in shown} and len(shown) == 2
