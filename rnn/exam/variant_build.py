@@ -56,10 +56,15 @@ def answer_text(equation):
 
 
 def _has_top_level_sum(text):
+    """True when `text` has a + or - between terms outside every bracket: ``a - b`` but not
+    ``diag(1 - h[t]**2) @ g`` (the answer syntax's sum_t would stop at that sign)."""
     depth = 0
     for k, ch in enumerate(text):
-        depth += ch in "([" and 1 or ch in ")]" and -1 or 0
-        if depth == 0 and ch in "+-" and k and text[k - 1] == " ":
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in "+-" and text[k - 1:k] == " ":
             return True
     return False
 
