@@ -44,18 +44,24 @@ def model_equations(variant):
     return lines
 
 
+def param_grad(name):
+    r"""``\nabla_{\boldsymbol{W}} L``: the gradient of L with respect to a parameter."""
+    return rf"\nabla_{{{param_latex(name)}}} L"
+
+
 def _in_terms_of(variant):
-    """What to derive, and what the answer is written with."""
+    """What to derive, and what the answer is written with: a ReLU variant's gradients at the
+    pre-activations a^(t), the others' at the hidden states with the states themselves."""
     relu = variant.activation == "relu"
-    nabla = {n: rf"\nabla_{{{param_latex(n)}}} L" for n in "WUVbc"}
-    inner = f"the gradients ${grad('a')}$" if relu else f"the hidden states and the gradients ${grad('h')}$"
+    grads = f"the gradients ${grad('a' if relu else 'h')}$"
+    states = "" if relu else "the hidden states and "
     tau = r"\tau"
     return {
-        "W": f"Give ${nabla['W']}$ in terms of the hidden states and " + inner.removeprefix("the hidden states and ") + ".",
-        "U": f"Give ${nabla['U']}$ in terms of the inputs and {inner}.",
-        "b": f"Give ${nabla['b']}$ in terms of {inner}.",
-        "V": f"Give ${nabla['V']}$ in terms of the hidden states and the gradients ${grad('o')}$.",
-        "c": f"Give ${nabla['c']}$ in terms of the gradients ${grad('o')}$.",
+        "W": f"Give ${param_grad('W')}$ in terms of the hidden states and {grads}.",
+        "U": f"Give ${param_grad('U')}$ in terms of the inputs{'' if relu else ', the hidden states'} and {grads}.",
+        "b": f"Give ${param_grad('b')}$ in terms of {states}{grads}.",
+        "V": f"Give ${param_grad('V')}$ in terms of the hidden states and the gradients ${grad('o')}$.",
+        "c": f"Give ${param_grad('c')}$ in terms of the gradients ${grad('o')}$.",
         "h[t]": (f"Give the recursion for ${grad('h')}$ when $t < {tau}$, in terms of "
                  + (f"${grad('a', 't+1')}$" if relu else f"${vec('h', 't+1')}$ and ${grad('h', 't+1')}$")
                  + f" and ${grad('o')}$."),
@@ -197,7 +203,7 @@ def _asked_latex(variant):
     wrt = variant.asked.wrt
     if wrt in ("h[t]", "o[t]", "h[tau]"):
         return grad(wrt[0], r"\tau" if wrt == "h[tau]" else "t")
-    return rf"\nabla_{{{param_latex(wrt)}}} L"
+    return param_grad(wrt)
 
 
 STEPS_PER_FRAME = 2
