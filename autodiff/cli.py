@@ -35,6 +35,7 @@ COMMANDS = {
     "grade": ("rnn.exam.cli_grade", "mark a CSV of students' answers to one question (CSV and HTML report)"),
     "practice": ("rnn.exam.cli_practice", "a page where a student types an answer and sees the verdict (local checker)"),
     "solve": ("rnn.exam.cli_solve", "a worked solution with numbers: forward values, BPTT step by step, the answer"),
+    "variant": ("rnn.exam.variant_cli", "an exam variant per seed: cell, question file, statement, derived key, worked solution"),
 }
 
 

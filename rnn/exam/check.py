@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from .base_case import wrong_base_case
 from .ast import FIRST_STEP, LAST_STEP, Symbol, SumOverTime, TimeIndex, children, walk
 from .context import given_point, random_points, square_point
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
@@ -206,8 +207,8 @@ class Checker:
             try:
                 values[id(p)] = _evaluate_steps(node, p)
             except UnknownSymbol as exc:
-                return Result("incorrect", "wrong-time-index", _missing_step(exc, p.tau),
-                              mistakes=["wrong-time-index"], **base)
+                return self._base_case(node, base) or Result(
+                    "incorrect", "wrong-time-index", _missing_step(exc, p.tau), mistakes=["wrong-time-index"], **base)
             except ShapeMismatch as exc:
                 return self._diagnose_shape(node, str(exc), base)
             except EvaluationError as exc:
@@ -222,6 +223,14 @@ class Checker:
             result = (self._outside_sum(node, base, error) or self._sum_range(node, points, base, error)
                       or self._diagnose_values(values, points, base, error, tolerance, numeric, node))
         return result if numeric else self._confirm(node, result)
+
+    def _base_case(self, node, base):
+        """The recursion written at its boundary step (`rnn.exam.base_case`), or None."""
+        found = wrong_base_case(self.question, node, self.points, lambda a, b: _close(a, b, RTOL))
+        if found is None:
+            return None
+        return Result("incorrect", "wrong-base-case", feedback("wrong-base-case", *found),
+                      mistakes=["wrong-base-case"], **base)
 
     def _outside_sum(self, node, base, error):
         """A step t left outside the sum of an answer whose quantity has no t (a parameter's gradient):

@@ -41,6 +41,10 @@ MISTAKES = {
                                "(eqs. 10.12-10.14): remove the division by tau (that is d2l.ai's "
                                "mean over time).",
     "wrong-time-index": "A time index is off: {site} should be {fix}.",
+    "wrong-base-case": "The recursion is right but its base case is wrong: at this boundary step the "
+                       "term {site} drops out, so the answer is {fix}. The recursion holds between the "
+                       "boundaries: at t = tau no step tau+1 feeds back (eq. 10.19), at t = 0 there is "
+                       "no output o^(0).",
     "wrong-sum-range": "The sum over time must run over every step, t = 1..tau (eqs. 10.22-10.28): {site}.",
     "t-outside-sum": "{site} is outside the sum over t: sum_t takes only the product it starts and "
                      "stops at the next + or -, so write sum_t (...) around the whole expression.",
