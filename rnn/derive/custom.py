@@ -30,8 +30,12 @@ FD_TOLERANCE = 1e-6
 """Largest relative difference between the engine's gradients and finite differences."""
 CHECK_TAU = 6
 FD_SEED = 12
-"""The point of the engine's finite-difference check: every form checks the engine there, at
-the matrix form's sizes (no example's ReLU pre-activation within the stencil's reach of 0)."""
+"""The first point of the engine's finite-difference check, at the matrix form's sizes."""
+FD_POINTS = 10
+"""Points the finite-difference check may try. Central differences across a kink of the step
+(ReLU at a = 0) are not its derivative, so a point whose stencil straddles one fails for a right
+engine (about one ReLU exam variant in five meets such a point first); a wrong derivative fails
+at every point, so trying the next one cannot pass it."""
 
 
 def adjoint_kinds(spec, produced):
@@ -193,7 +197,7 @@ def verify(derivation, spec, sizes=matrix.DERIVATION_SIZES, tau=CHECK_TAU, seed=
                if n.meta.get("kind") in kinds and n.prim is not None and n.grad is not None]
     for what, derived, key, engine in checks:
         worst = max(worst, agrees_with_engine(spec, what, derived(key), engine))
-    fd = _engine_agrees_with_differences(spec, sizes, FD_SEED)
+    fd = _engine_agrees_with_differences(spec, sizes, seed + 1)
     return {"derived": worst, "fd": fd}
 
 
@@ -207,18 +211,22 @@ def agrees_with_engine(spec, what, derived, engine):
 
 
 def _engine_agrees_with_differences(spec, sizes, seed):
-    """The engine's gradients of the cell's loss against finite differences (FD_TOLERANCE)."""
+    """The engine's gradients of the cell's loss against finite differences (FD_TOLERANCE), at
+    the first of FD_POINTS random points where they agree (see FD_POINTS)."""
     from rnn.gradcheck import engine_gradients, finite_differences, max_relative_error
-    model, x, y, h0 = _sample(spec, 4, sizes, seed)
-    base = {k: v for k, v in h0.items() if "@" not in k}
-    engine = engine_gradients(model, x, y, base)
-    numeric = finite_differences(model, x, y, base)
-    fd = max(max_relative_error(engine[n], numeric[n]) for n in numeric)
-    if not fd <= FD_TOLERANCE:
-        name = max(numeric, key=lambda n: max_relative_error(engine[n], numeric[n]))
-        raise DeriveError(f"cell {spec.name}: the engine's grad_{name} differs from finite differences by "
-                          f"{fd:.2g}; an op of the step has a wrong derivative, nothing is printed")
-    return fd
+    for k in range(FD_POINTS):
+        model, x, y, h0 = _sample(spec, 4, sizes, seed + k)
+        base = {k: v for k, v in h0.items() if "@" not in k}
+        engine = engine_gradients(model, x, y, base)
+        numeric = finite_differences(model, x, y, base)
+        errors = {n: max_relative_error(engine[n], numeric[n]) for n in numeric}
+        fd = max(errors.values())
+        if fd <= FD_TOLERANCE:
+            return fd
+    name = max(errors, key=errors.get)
+    raise DeriveError(f"cell {spec.name}: the engine's grad_{name} differs from finite differences by "
+                      f"{fd:.2g} at {FD_POINTS} random points; an op of the step has a wrong derivative, "
+                      f"nothing is printed")
 
 
 def derive_custom_explicit(spec, wrt, tau=3, H=2, n_in=2, K=2, seed=0, check=True):
