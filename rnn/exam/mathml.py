@@ -8,6 +8,7 @@ except through a known node. Chromium renders MathML Core natively: no script, n
 from __future__ import annotations
 
 from rnn.derive.notation import mathml_base, mathml_letter
+from rnn.expr.functions import function
 from rnn.names import GLYPHS
 
 from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, fold
@@ -16,8 +17,6 @@ from .printers import number_text
 # Binding strength, loosest first, as in rnn.exam.printers: a weaker child is parenthesised.
 _SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
 _ITALIC_NAMES = {"w", "u", "v", "y", "L"}
-_FUNCTIONS = {"tanh": "tanh", "exp": "exp", "log": "log", "sech": "sech", "diag": "diag",
-              "softmax": "softmax", "sigma": "&#x3C3;"}
 _TOP = "<mo>&#x22A4;</mo>"
 
 
@@ -93,7 +92,7 @@ def _visit(node, below):
         arg = node.args[0]
         if node.func == "onehot" and _plain(arg):
             return f'<msub><mn mathvariant="bold">1</mn><mrow>{symbol_mathml(arg)}</mrow></msub>', _ATOM
-        name = _FUNCTIONS.get(node.func, node.func)
+        name = function(node.func).mathml
         args = "<mo>,</mo>".join(text for text, _ in below)
         return f"<mrow><mi>{name}</mi><mo>&#x2061;</mo>{_paren(args)}</mrow>", _ATOM
     if isinstance(node, Transpose):

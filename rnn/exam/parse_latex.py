@@ -18,6 +18,8 @@ tanh, yhat); otherwise each letter is a symbol (w h_0 = wh_0). A letter with dig
 right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z) is (\\tanh z)^2, and
 \\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
+from rnn.expr.functions import COMMANDS as FUNCTION_COMMANDS
+
 from .ast import (FIRST_STEP, LAST_STEP, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime,
                   Symbol, TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
@@ -33,9 +35,6 @@ _TRANSPOSE_STYLES = _STYLES | {"mathsf", "mathrm", "text", "textsf", "textrm", "
 _ACCENTS = ("hat", "tilde")
 _WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal", "textbf",
                   "textit", "mathcal", "mathscr"}
-# \diag, \sech and \softmax are macros many lecture notes define.
-_FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
-                      "sigma": "sigma", "sech": "sech", "cosh": "cosh", "diag": "diag", "softmax": "softmax"}
 # tau is a symbol only where a question allows it (a mean over time, 1/tau).
 _GREEK_NAMES = {"Lambda": "Lambda", "tau": "tau"}
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
@@ -445,9 +444,9 @@ class _LatexParser:
             if word in FUNCTION_ALIASES:
                 return self._call(tok, FUNCTION_ALIASES[word])
             return self._named(word, tok)
-        if name in _FUNCTION_COMMANDS:
+        if name in FUNCTION_COMMANDS:
             self.c.next()
-            return self._call(tok, _FUNCTION_COMMANDS[name])
+            return self._call(tok, FUNCTION_COMMANDS[name])
         if name in _GREEK_NAMES:
             self.c.next()
             return self._named(_GREEK_NAMES[name], tok)

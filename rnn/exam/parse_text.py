@@ -11,10 +11,12 @@ Grammar, loosest binding first (docs/answer-syntax.md has the table):
              | NAME ['[' index ']']
     index   := INTEGER | ('t' | 'tau') [('+' | '-') INTEGER]
 
-tanh'(z) and sigma'(z) are read as the derivatives written out (`derivative_tree`).
+tanh'(z), sigma'(z) and relu'(z) are read as the derivatives written out (`derivative_tree`).
 """
 import math
 import re
+
+from rnn.expr.functions import FUNCTIONS as TABLE, function
 
 from .ast import (FIRST_STEP, LAST_STEP, Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   TimeIndex, Transpose)
@@ -99,15 +101,38 @@ def parse_sum(cursor, term):
     return node
 
 
+class _Builder:
+    """The constructors a table derivative (`rnn.expr.functions.Function.prime`) builds with:
+    answer-tree nodes spanning the primed call."""
+
+    def __init__(self, cursor, start):
+        self.c, self.start = cursor, start
+
+    def one(self):
+        return self.c.make(Number, 1.0, start=self.start)
+
+    def sub(self, a, b):
+        return self.c.make(Sub, a, b, start=self.start)
+
+    def mul(self, a, b):
+        return self.c.make(Mul, a, b, start=self.start)
+
+    def pow(self, a, n):
+        return self.c.make(Pow, a, float(n), start=self.start)
+
+    def call(self, name, arg):
+        return self.c.make(Call, name, (arg,), start=self.start)
+
+
 def derivative_tree(cursor, call, start):
-    """The derivative of the activation `call` written out: tanh'(z) = 1 - tanh(z)**2 and
-    sigma'(z) = sigma(z) * (1 - sigma(z)), the factors of eqs. 10.21 and 10.40-10.44."""
-    if call.func not in ("tanh", "sigma"):
-        raise cursor.error(f"only tanh' and sigma' are accepted; write the derivative of {call.func} out")
-    one = cursor.make(Number, 1.0, start=start)
-    if call.func == "tanh":
-        return cursor.make(Sub, one, cursor.make(Pow, call, 2.0, start=start), start=start)
-    return cursor.make(Mul, call, cursor.make(Sub, one, call, start=start), start=start)
+    """The derivative of the activation `call` written out, as the function table gives it:
+    tanh'(z) = 1 - tanh(z)**2, sigma'(z) = sigma(z) * (1 - sigma(z)) (the factors of eqs. 10.21
+    and 10.40-10.44) and relu'(z) = step(z)."""
+    prime = function(call.func).prime
+    if prime is None:
+        accepted = ", ".join(sorted(f"{f.name}'" for f in TABLE if f.prime))
+        raise cursor.error(f"only {accepted} are accepted; write the derivative of {call.func} out")
+    return prime(_Builder(cursor, start), call, call.args[0])
 
 
 def read_small_int(cursor):

@@ -3,6 +3,7 @@
 Both printers add only the parentheses the parsers need, so `parse_text(to_text(n)) == n`
 and `parse_latex(to_latex(n)) == n` for every tree the parsers build.
 """
+from rnn.expr.functions import function
 from rnn.names import GLYPHS, bold, is_parameter, one_hot_latex, param_latex, symbol_latex, with_superscript
 
 from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
@@ -12,9 +13,6 @@ from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Sy
 _SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
 
 _TEXT_OPERATORS = {MatMul: "@", Mul: "*", Div: "/"}
-_LATEX_FUNCTIONS = {"tanh": "\\tanh", "exp": "\\exp", "log": "\\log", "sigma": "\\sigma",
-                    "sech": "\\operatorname{sech}", "cosh": "\\cosh", "diag": "\\operatorname{diag}",
-                    "softmax": "\\operatorname{softmax}", "onehot": "\\operatorname{onehot}"}
 # Scalars of the scalar exam and the integer target y are set in italic, not bold.
 _ITALIC_NAMES = {"w", "u", "v", "y", "L"}
 
@@ -123,7 +121,7 @@ def _latex_visit(node, below):
         arg = node.args[0]
         if node.func == "onehot" and isinstance(arg, Symbol) and not arg.name.startswith("grad_"):
             return one_hot_latex(latex_symbol(arg)), _ATOM
-        return f"{_LATEX_FUNCTIONS[node.func]}\\left({below[0][0]}\\right)", _ATOM
+        return f"{function(node.func).latex}\\left({below[0][0]}\\right)", _ATOM
     if isinstance(node, Transpose):
         operand = node.operand
         if _plain_symbol(operand) and (operand.index is None or operand.index.base is not None):
