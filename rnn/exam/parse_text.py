@@ -8,6 +8,7 @@ Grammar, loosest binding first (docs/answer-syntax.md has the table):
     power   := postfix (('**' | '^') ['-'|'+'] NUMBER)?  literal exponents only, no towers
     postfix := primary ('.T' | '^T')*
     primary := NUMBER | '(' expr ')' | FUNCTION ["'"] '(' expr ')' | 'transpose' '(' expr ')'
+             | 'max' '(' '0' ',' expr ')'                     the ReLU, relu(expr)
              | NAME ['[' index ']']
     index   := INTEGER | ('t' | 'tau') [('+' | '-') INTEGER]
 
@@ -135,6 +136,14 @@ def derivative_tree(cursor, call, start):
     return prime(_Builder(cursor, start), call, call.args[0])
 
 
+def relu_of_max(cursor, args, tok):
+    """max(0, z) or max(z, 0): the rectified linear unit g(z) = max{0, z} (book section 6.3.1)."""
+    zeros = [k for k, a in enumerate(args) if isinstance(a, Number) and a.value == 0]
+    if len(args) != 2 or len(zeros) != 1:
+        raise cursor.error("only max(0, z) is accepted, the ReLU of z; write other maxima out", tok)
+    return cursor.make(Call, "relu", (args[1 - zeros[0]],), start=tok.pos)
+
+
 def read_small_int(cursor):
     tok = cursor.peek()
     if tok.kind != NUMBER or not tok.text.isdigit():
@@ -239,6 +248,8 @@ class _TextParser:
             if self.c.accept(OP, "'"):
                 return derivative_tree(self.c, self.call(tok, FUNCTION_ALIASES[tok.text]), tok.pos)
             return self.call(tok, FUNCTION_ALIASES[tok.text])
+        if tok.text == "max":
+            return self._max(tok)
         if tok.text == "transpose":
             return self.c.make(Transpose, self.argument(tok), start=tok.pos)
         if tok.text == "onehot_y":
@@ -270,6 +281,18 @@ class _TextParser:
 
     def call(self, tok, func):
         return self.c.make(Call, func, (self.argument(tok),), start=tok.pos)
+
+    def _max(self, tok):
+        opening = self.c.peek()
+        if not self.c.accept(OP, "("):
+            raise self.c.error("write the ReLU as max(0, z) or relu(z)")
+        self.c.enter(opening)
+        args = [self.expr()]
+        while self.c.accept(OP, ","):
+            args.append(self.expr())
+        self.c.expect(OP, ")", "missing ')' to close max(")
+        self.c.leave()
+        return relu_of_max(self.c, args, tok)
 
     def argument(self, tok):
         """The one bracketed argument of the function named by `tok`."""
