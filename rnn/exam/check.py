@@ -26,6 +26,7 @@ import numpy as np
 
 from .ast import FIRST_STEP, LAST_STEP, Symbol, SumOverTime, TimeIndex, children, walk
 from .context import given_point, random_points, square_point
+from .derived import derived_key
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
 from .evaluate import environment_key, evaluate
 from .locate import Locator
@@ -94,6 +95,7 @@ class Checker:
         self._marked = {}
         self._symbolic_key = None
         self._locator = None
+        self._derived = False
 
     # ----- lazily built pieces ---------------------------------------------------------------
     @property
@@ -406,13 +408,31 @@ class Checker:
             message = f"{located} {message}"
         return Result("incorrect", None, message, error=error, **base)
 
+    @property
+    def derived(self):
+        """The derivation's key tree (`rnn.exam.derived`) when it equals the engine's gradient at
+        every point, else None (the question's loss or model is not the derived one)."""
+        if self._derived is False:
+            self._derived = None
+            key = derived_key(self.question)
+            if key is not None:
+                try:
+                    if all(_close(v, p.truth[t], RTOL) for p in self.points
+                           for t, v in _evaluate_steps(key, p).items()):
+                        self._derived = key
+                except (ShapeMismatch, UnknownSymbol, EvaluationError):
+                    pass
+        return self._derived
+
     def _locate(self, node):
-        """The wrong sub-term of `node`, found by comparing it with the key's tree (`rnn.exam.locate`)."""
-        if self.reference is None:
+        """The wrong sub-term of `node`, found by comparing it with the key's tree (`rnn.exam.locate`):
+        the derivation's equation, or the question's answer key where there is none."""
+        key = self.derived or self.reference
+        if key is None:
             return None
         if self._locator is None:
             self._locator = Locator(self.points, lambda a, b: _close(a, b, RTOL))
-        return self._locator.locate(node, self.reference)
+        return self._locator.locate(node, key, to_text(self.question.asked))
 
 
 # ----- helpers -------------------------------------------------------------------------------
