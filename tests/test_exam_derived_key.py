@@ -56,6 +56,13 @@ symbols = ["a", "h", "grad_a", "grad_h"]
 statement = "Derive the gradient of L with respect to W for the ReLU RNN."
 
 [[question]]
+id = "relu/grad_a"
+cell = "cells/relu_rnn.py:relu_rnn"
+asked = "grad_a[t]"
+symbols = ["a", "h", "grad_h"]
+statement = "Give the adjoint of the pre-activation a at step t of the ReLU RNN."
+
+[[question]]
 id = "skip/grad_h1"
 cell = "cells/skip_rnn.py:skip_rnn"
 asked = "grad_h[1]"
@@ -75,19 +82,29 @@ def folder(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("qid, answer, located", [
-    # a question without an answer key: the derivation of the lecturer's cell is the key
-    ("relu/grad_W", "sum_t grad_a[t] @ h[t].T",
-     "In the term sum_t grad_a[t] @ h[t].T, this factor should be h[t-1]: you wrote h[t]."),
+# (question, answer, the mistake named or None, what the message says)
+CELL_CASES = [
+    # a question without an answer key: the derivation of the lecturer's cell is the key, so
+    # its anticipated mistakes are named ...
+    ("relu/grad_W", "sum_t grad_a[t] @ h[t].T", "wrong-time-index", "A time index is off: h[t] should be h[t-1]."),
     ("relu/grad_W", r"\sum_t \operatorname{diag}(\operatorname{step}(\mathbf{a}^{(t)})) \nabla_{\mathbf{h}^{(t)}} L"
-                    r" \, \mathbf{h}^{(t)\top}",
-     "this factor should be h[t-1]: you wrote h[t]."),
-    ("skip/grad_h1", "W.T @ diag(1 - h[2]**2) @ grad_h[2] + V.T @ grad_o[1]",
-     "Your grad_h[1] lacks the term W_s.T @ diag(1 - h[3]**2) @ grad_h[3]; 2 of the key's 3 terms are right."),
-    ("skip/grad_h1", "W.T @ diag(1 - h[2]**2) @ grad_h[2] + W_s.T @ diag(1 - h[3]**2) @ grad_h[2] + V.T @ grad_o[1]",
-     "this factor should be grad_h[3]: you wrote grad_h[2]."),
-])
-def test_check_says_where_a_cell_answer_differs_from_the_derivation(folder, capsys, qid, answer, located):
+                    r" \, \mathbf{h}^{(t)\top}", "wrong-time-index", "h[t] should be h[t-1]."),
+    ("skip/grad_h1", "W.T @ diag(1 - h[2]**2) @ grad_h[2] + V.T @ grad_o[1]", "missing-term",
+     "A term is missing: W_s.T @ diag(1 - h[3]**2) @ grad_h[3]."),
+    # ... and the others located against its equation
+    ("relu/grad_W", "sum_t (grad_a[t] + grad_h[t]) @ h[t-1].T", None,
+     "In the term sum_t (grad_a[t] + grad_h[t]) @ h[t-1].T, this factor should be grad_a[t]: you wrote "
+     "grad_a[t] + grad_h[t]."),
+    ("relu/grad_a", "grad_h[t]", None, "The term grad_h[t] should be diag(step(a[t])) @ grad_h[t]."),
+    ("skip/grad_h1", "W.T @ diag(1 - h[2]**2) @ grad_h[2] + 2 * W_s.T @ diag(1 - h[3]**2) @ grad_h[3]", None,
+     "Your grad_h[1] lacks the terms W_s.T @ diag(1 - h[3]**2) @ grad_h[3], V.T @ grad_o[1]; it has the term "
+     "2 * W_s.T @ diag(1 - h[3]**2) @ grad_h[3], which the gradient does not; 1 of the key's 3 terms is right."),
+]
+
+
+@pytest.mark.parametrize("qid, answer, mistake, said", CELL_CASES)
+def test_check_names_and_locates_a_cell_answers_mistake_with_the_derivation(folder, capsys, qid, answer,
+                                                                            mistake, said):
     assert main(["check", "--questions", str(folder / "q.toml"), qid, "--answer", answer]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("INCORRECT") and located in out
+    assert out.startswith(f"INCORRECT [{mistake}]:" if mistake else "INCORRECT:") and said in out

@@ -120,9 +120,15 @@ class Checker:
         return self._reference
 
     @property
+    def key(self):
+        """The tree the anticipated mistakes are made from: the question's answer key, or where it
+        gives none (a question on a lecturer's cell) the derived one (`derived`)."""
+        return self.reference if self.reference is not None else self.derived
+
+    @property
     def mutants(self):
         if self._mutants is None:
-            self._mutants = mutants(self.reference, self.question) if self.reference is not None else []
+            self._mutants = mutants(self.key, self.question) if self.key is not None else []
         return self._mutants
 
     def _verify_reference(self):
@@ -358,12 +364,12 @@ class Checker:
                 if all(_close(_t(values[t], transposed), expected[t], RTOL) for t in point.steps):
                     extra = " The result is also transposed." if transposed else ""
                     return mutant.name, mutant.message() + extra
-        if self.reference is not None:
-            expected = self._values(self.reference, point)
+        if self.key is not None:
+            expected = self._values(self.key, point)
             if all(_close(values[t].T, expected[t], RTOL) for t in point.steps):
                 name = "reversed-outer-product" if "reversed-outer-product" in {m.name for m in self.mutants} \
                     else "missing-transpose"
-                return name, feedback(name, to_text(node), self.question.reference)
+                return name, feedback(name, to_text(node), to_text(self.key))
         return None
 
     def _structural_match(self, node):
