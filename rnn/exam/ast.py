@@ -6,7 +6,7 @@ Both input syntaxes (plain text and LaTeX) produce these nodes. Equality ignores
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
-from rnn.expr.functions import NAMES as FUNCTIONS
+from rnn.expr.functions import NAMES
 
 Span = Optional[Tuple[int, int]]
 
@@ -124,8 +124,8 @@ class Call(Node):
     args: Tuple[Node, ...]
 
     def __post_init__(self):
-        if self.func not in FUNCTIONS:
-            raise ValueError(f"function {self.func!r} is not one of {', '.join(FUNCTIONS)}")
+        if self.func not in NAMES:
+            raise ValueError(f"function {self.func!r} is not one of {', '.join(NAMES)}")
 
 
 FIRST_STEP = TimeIndex(None, 1)

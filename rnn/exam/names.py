@@ -1,7 +1,7 @@
 """What an answer may mention: symbol names, function aliases, and the size limits of an answer."""
 import re
 
-from rnn.expr.functions import SPELLINGS as FUNCTION_ALIASES
+from rnn.expr.functions import SPELLINGS
 
 from .ast import TimeIndex
 
@@ -45,4 +45,4 @@ def unknown_name_reason(identifier, names):
     shown = identifier if len(identifier) <= MAX_NAME_LENGTH else identifier[:MAX_NAME_LENGTH] + "..."
     listed = ", ".join(sorted(names))
     return (f"unknown name {shown!r}; use one of {listed}, a function "
-            f"({', '.join(sorted(FUNCTION_ALIASES))}) or a sum over time")
+            f"({', '.join(sorted(SPELLINGS))}) or a sum over time")

@@ -18,12 +18,12 @@ tanh, yhat); otherwise each letter is a symbol (w h_0 = wh_0). A letter with dig
 right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z) is (\\tanh z)^2, and
 \\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
-from rnn.expr.functions import COMMANDS as FUNCTION_COMMANDS
+from rnn.expr.functions import COMMANDS as FUNCTION_COMMANDS, SPELLINGS
 
 from .ast import (FIRST_STEP, LAST_STEP, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime,
                   Symbol, TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
-from .names import DEFAULT_NAMES, FUNCTION_ALIASES, GATES, unknown_name_reason
+from .names import DEFAULT_NAMES, GATES, unknown_name_reason
 from .parse_text import (derivative_tree, parse_exponent, parse_index_terms, parse_number, parse_sum,
                          relu_of_max, tower_error)
 
@@ -376,11 +376,11 @@ class _LatexParser:
         if tok.text.endswith("'"):
             raise self.c.error(_PRIME_REASON, tok)
         word = self._word()
-        if len(word) > 1 and (word in FUNCTION_ALIASES or word in _WORD_NAMES):
+        if len(word) > 1 and (word in SPELLINGS or word in _WORD_NAMES):
             for _ in word:
                 self.c.next()
-            if word in FUNCTION_ALIASES:
-                return self._call(tok, FUNCTION_ALIASES[word])
+            if word in SPELLINGS:
+                return self._call(tok, SPELLINGS[word])
             return self._named(word, tok)
         if len(word) > 1 and word in _COMMAND_WORDS:
             raise self.c.error(f"'{word}' is a LaTeX command: write \\{word} with a backslash", tok)
@@ -450,8 +450,8 @@ class _LatexParser:
         if name in _WORD_COMMANDS:
             self.c.next()
             word = self._braced_word(tok)
-            if word in FUNCTION_ALIASES:
-                return self._call(tok, FUNCTION_ALIASES[word])
+            if word in SPELLINGS:
+                return self._call(tok, SPELLINGS[word])
             return self._named(word, tok)
         if name in FUNCTION_COMMANDS:
             self.c.next()

@@ -17,12 +17,12 @@ tanh'(z), sigma'(z) and relu'(z) are read as the derivatives written out (`deriv
 import math
 import re
 
-from rnn.expr.functions import FUNCTIONS as TABLE, function
+from rnn.expr.functions import FUNCTIONS as TABLE, SPELLINGS, function
 
 from .ast import (FIRST_STEP, LAST_STEP, Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   TimeIndex, Transpose)
 from .lexer import END, NAME, NUMBER, OP, RANGED_SUM, Cursor, tokenize_text
-from .names import (DEFAULT_NAMES, FUNCTION_ALIASES, MAX_EXPONENT, split_name,
+from .names import (DEFAULT_NAMES, MAX_EXPONENT, split_name,
                     unknown_name_reason)
 
 _PRODUCTS = {"@": MatMul, "*": Mul, "/": Div}
@@ -244,10 +244,10 @@ class _TextParser:
 
     def named(self, tok):
         self.c.next()
-        if tok.text in FUNCTION_ALIASES:
+        if tok.text in SPELLINGS:
             if self.c.accept(OP, "'"):
-                return derivative_tree(self.c, self.call(tok, FUNCTION_ALIASES[tok.text]), tok.pos)
-            return self.call(tok, FUNCTION_ALIASES[tok.text])
+                return derivative_tree(self.c, self.call(tok, SPELLINGS[tok.text]), tok.pos)
+            return self.call(tok, SPELLINGS[tok.text])
         if tok.text == "max":
             return self._max(tok)
         if tok.text == "transpose":
