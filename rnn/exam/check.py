@@ -26,7 +26,6 @@ import numpy as np
 
 from .ast import FIRST_STEP, LAST_STEP, Symbol, SumOverTime, TimeIndex, children, walk
 from .context import given_point, random_points, square_point
-from .derived import derived_key
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
 from .evaluate import environment_key, evaluate
 from .locate import Locator
@@ -419,6 +418,8 @@ class Checker:
         """The derivation's key tree (`rnn.exam.derived`) when it equals the engine's gradient at
         every point, else None (the question's loss or model is not the derived one)."""
         if self._derived is False:
+            # imported here: rnn.derive loads SymPy, which a correct answer never needs
+            from .derived import derived_key
             self._derived = None
             key = derived_key(self.question)
             if key is not None:
