@@ -89,13 +89,16 @@ CELL_CASES = [
     ("relu/grad_W", "sum_t grad_a[t] @ h[t].T", "wrong-time-index", "A time index is off: h[t] should be h[t-1]."),
     ("relu/grad_W", r"\sum_t \operatorname{diag}(\operatorname{step}(\mathbf{a}^{(t)})) \nabla_{\mathbf{h}^{(t)}} L"
                     r" \, \mathbf{h}^{(t)\top}", "wrong-time-index", "h[t] should be h[t-1]."),
+    ("relu/grad_a", "grad_h[t]", "missing-activation-derivative",
+     "the gradient has to pass through the factor diag(step(a[t])) (tanh'(a) = 1 - h^2, relu'(a) = step(a)"),
     ("skip/grad_h1", "W.T @ diag(1 - h[2]**2) @ grad_h[2] + V.T @ grad_o[1]", "missing-term",
      "A term is missing: W_s.T @ diag(1 - h[3]**2) @ grad_h[3]."),
     # ... and the others located against its equation
     ("relu/grad_W", "sum_t (grad_a[t] + grad_h[t]) @ h[t-1].T", None,
      "In the term sum_t (grad_a[t] + grad_h[t]) @ h[t-1].T, this factor should be grad_a[t]: you wrote "
      "grad_a[t] + grad_h[t]."),
-    ("relu/grad_a", "grad_h[t]", None, "The term grad_h[t] should be diag(step(a[t])) @ grad_h[t]."),
+    ("relu/grad_W", "sum_t grad_h[t] @ h[t-1].T", None,
+     "In the term sum_t grad_h[t] @ h[t-1].T, this factor should be grad_a[t]: you wrote grad_h[t]."),
     ("skip/grad_h1", "W.T @ diag(1 - h[2]**2) @ grad_h[2] + 2 * W_s.T @ diag(1 - h[3]**2) @ grad_h[3]", None,
      "Your grad_h[1] lacks the terms W_s.T @ diag(1 - h[3]**2) @ grad_h[3], V.T @ grad_o[1]; it has the term "
      "2 * W_s.T @ diag(1 - h[3]**2) @ grad_h[3], which the gradient does not; 1 of the key's 3 terms is right."),
