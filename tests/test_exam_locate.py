@@ -20,16 +20,16 @@ def check(qid, answer):
 @pytest.mark.parametrize("qid, answer, located", [
     # a wrong factor deep inside the one term: the smallest differing part is named
     ("lstm/grad_s", "grad_h[t] * q[t] * (1 - tanh(s[t])**2) + grad_s[t+1] * q[t+1]",
-     "In the term grad_s[t+1] * q[t+1], the part q[t+1] is wrong: it should be f[t+1]."),
+     "In the term grad_s[t+1] * q[t+1], this factor should be f[t+1]: you wrote q[t+1]."),
     ("rnn/grad_W", r"\sum_t \operatorname{diag}(1-(\mathbf{h}^{(t)})^3)\nabla_{\mathbf{h}^{(t)}}L\,\mathbf{h}^{(t-1)\top}",
-     "the part h[t]**3 is wrong: it should be h[t]**2"),
+     "this part should be h[t]**2: you wrote h[t]**3"),
     # two things wrong at once: the term that is missing and the ones that should not be there
     ("rnn/grad_h", "V.T @ grad_o[t] - W.T @ diag(1-h[t+1]**2) @ grad_h[t+1] + h[t]",
-     "Your answer lacks the term W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1]; it has the terms "
+     "Your grad_h[t] lacks the term W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1]; it has the terms "
      "-W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1], h[t], which the gradient does not; 1 of the key's 2 terms is right."),
     # either order of an elementwise product is the same part
     ("lstm/grad_s", "q[t] * grad_h[t] * (1 - tanh(s[t])**2) + s[t+1] * grad_s[t+1]",
-     "the part s[t+1] is wrong: it should be f[t+1]"),
+     "this factor should be f[t+1]: you wrote s[t+1]"),
 ])
 def test_the_wrong_sub_term_is_located(qid, answer, located):
     result = check(qid, answer)

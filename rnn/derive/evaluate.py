@@ -8,16 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from autodiff.ops import one_hot
+from rnn.expr.functions import lookup
 
 from . import mexpr as mx
 from .errors import DeriveError
-
-_FUNCS = {
-    "tanh": np.tanh, "exp": np.exp, "log": np.log,
-    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-np.maximum(v, -709.0))),  # as autodiff.ops.sigmoid
-    "step": lambda v: np.heaviside(v, 0.0), "relu": lambda v: np.maximum(v, 0.0),
-    "softmax": lambda v: np.exp(v - v.max(axis=0)) / np.exp(v - v.max(axis=0)).sum(axis=0),
-}
 
 
 def resolve(time, t, tau):
@@ -76,13 +70,14 @@ class Evaluator:
             return np.diagflat(ev(e.v))
         if isinstance(e, mx.Transpose):
             return ev(e.x).T
-        if isinstance(e, mx.Func) and e.name in _FUNCS:
-            return _FUNCS[e.name](ev(e.args[0]))
+        known = lookup(e.name) if isinstance(e, mx.Func) else None
+        if known is not None and known.numpy is not None:
+            return known.numpy(ev(e.args[0]))
         if isinstance(e, mx.SumT):
             lo, hi = resolve(e.lo, t, self.tau), resolve(e.hi, t, self.tau)
             return sum(self._eval(e.body, s) for s in range(lo, hi + 1))
         raise DeriveError(f"cannot evaluate {type(e).__name__} {getattr(e, 'name', '')}; "
-                          f"it has no numeric rule in rnn/derive/evaluate.py")
+                          f"it has no numeric rule in rnn/expr/functions.py")
 
 
 class Solution:

@@ -23,6 +23,8 @@ from functools import reduce
 
 import numpy as np
 
+from rnn.expr.functions import FUNCTIONS
+
 from .errors import DeriveError
 
 
@@ -572,18 +574,19 @@ def getitem(x, index):
 
 
 def _apply(name):
-    def rule(x):
+    # extra ufunc operands are constants of the primitive: np.heaviside(a, 0) is step(a) = 1[a > 0]
+    def rule(x, *_constants):
         x = lift(x)
         return Func(name, (x,), x.shape)
     return rule
 
 
-_UFUNCS = {
+# The elementwise functions come from the one function table; exp has its own constructor.
+_UFUNCS = {f.ufunc: _apply(f.engine) for f in FUNCTIONS if f.ufunc is not None}
+_UFUNCS.update({
     np.add: add, np.subtract: sub, np.multiply: mul, np.negative: neg, np.divide: div,
-    np.matmul: matmul, np.power: power, np.exp: exp, np.tanh: _apply("tanh"), np.log: _apply("log"),
-    # ReLU's derivative step(a) = 1[a > 0]: `autodiff.ops.step` computes it as np.heaviside(a, 0)
-    np.heaviside: lambda x, _at_zero: _apply("step")(x),
-}
+    np.matmul: matmul, np.power: power, np.exp: exp,
+})
 
 _FUNCTIONS = {
     np.transpose: transpose, np.sum: total, np.reshape: reshape, np.broadcast_to: broadcast_to,

@@ -8,6 +8,7 @@ pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
 """
 from __future__ import annotations
 
+from rnn.expr.functions import lookup
 from rnn.names import one_hot_latex, with_superscript
 
 from . import layout
@@ -107,7 +108,6 @@ class Printer:
 
 class LatexPrinter(Printer):
     plus, minus = " + ", " - "
-    _FUNCS = {"tanh": r"\tanh", "sigmoid": r"\sigma", "exp": r"\exp", "log": r"\log"}
 
     def paren(self, s):
         return rf"\left({s}\right)"
@@ -151,7 +151,8 @@ class LatexPrinter(Printer):
         return rf"{s}^{{\top}}"
 
     def func(self, name, args, operator=False):
-        head = self._FUNCS.get(name, rf"\operatorname{{{name}}}")
+        known = lookup(name)
+        head = known.latex if known else rf"\operatorname{{{name}}}"
         return head + self.paren(", ".join(args))
 
     def sum(self, lo, hi, body):
@@ -214,7 +215,8 @@ class TextPrinter(Printer):
         return f"{s}.T"
 
     def func(self, name, args, operator=False):
-        return f"{name}({', '.join(args)})"
+        known = lookup(name)
+        return f"{known.name if known else name}({', '.join(args)})"
 
     def sum(self, lo, hi, body):
         return f"sum(t={nt.time_text(lo)}..{nt.time_text(hi)}, {body})"
@@ -235,7 +237,6 @@ class MathMLPrinter(Printer):
     """Presentation MathML built from the tree (never from text)."""
 
     plus, minus = _mo("+"), _mo("&#x2212;")
-    _FUNCS = {"tanh": "tanh", "sigmoid": "&#x3C3;", "exp": "exp", "log": "log"}
 
     def doprint(self, e):
         return f"<mrow>{self._p(e)[0]}</mrow>"
@@ -286,7 +287,8 @@ class MathMLPrinter(Printer):
         return f"<msup>{s}{_mo('&#x22A4;')}</msup>"
 
     def func(self, name, args, operator=False):
-        head = f"<mi>{self._FUNCS.get(name, name)}</mi>"
+        known = lookup(name)
+        head = f"<mi>{known.mathml if known else name}</mi>"
         return head + _mo("&#x2061;") + self.paren(_mo(",").join(args))
 
     def sum(self, lo, hi, body):

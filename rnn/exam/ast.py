@@ -6,9 +6,9 @@ Both input syntaxes (plain text and LaTeX) produce these nodes. Equality ignores
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
-Span = Optional[Tuple[int, int]]
+from rnn.expr.functions import NAMES
 
-FUNCTIONS = ("tanh", "sigma", "sech", "cosh", "exp", "log", "diag", "onehot", "softmax")
+Span = Optional[Tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -118,14 +118,14 @@ class Transpose(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
-    """A whitelisted function (`FUNCTIONS`) applied to its arguments."""
+    """A function of the one table (`rnn.expr.functions`) applied to its arguments."""
 
     func: str
     args: Tuple[Node, ...]
 
     def __post_init__(self):
-        if self.func not in FUNCTIONS:
-            raise ValueError(f"function {self.func!r} is not one of {', '.join(FUNCTIONS)}")
+        if self.func not in NAMES:
+            raise ValueError(f"function {self.func!r} is not one of {', '.join(NAMES)}")
 
 
 FIRST_STEP = TimeIndex(None, 1)

@@ -95,6 +95,7 @@ class Checker:
         self._marked = {}
         self._symbolic_key = None
         self._locator = None
+        self._derived = False
 
     # ----- lazily built pieces ---------------------------------------------------------------
     @property
@@ -119,9 +120,15 @@ class Checker:
         return self._reference
 
     @property
+    def key(self):
+        """The tree the anticipated mistakes are made from: the question's answer key, or where it
+        gives none (a question on a lecturer's cell) the derived one (`derived`)."""
+        return self.reference if self.reference is not None else self.derived
+
+    @property
     def mutants(self):
         if self._mutants is None:
-            self._mutants = mutants(self.reference, self.question) if self.reference is not None else []
+            self._mutants = mutants(self.key, self.question) if self.key is not None else []
         return self._mutants
 
     def _verify_reference(self):
@@ -365,12 +372,12 @@ class Checker:
                 if all(_close(_t(values[t], transposed), expected[t], RTOL) for t in point.steps):
                     extra = " The result is also transposed." if transposed else ""
                     return mutant.name, mutant.message() + extra
-        if self.reference is not None:
-            expected = self._values(self.reference, point)
+        if self.key is not None:
+            expected = self._values(self.key, point)
             if all(_close(values[t].T, expected[t], RTOL) for t in point.steps):
                 name = "reversed-outer-product" if "reversed-outer-product" in {m.name for m in self.mutants} \
                     else "missing-transpose"
-                return name, feedback(name, to_text(node), self.question.reference)
+                return name, feedback(name, to_text(node), to_text(self.key))
         return None
 
     def _structural_match(self, node):
@@ -415,13 +422,33 @@ class Checker:
             message = f"{located} {message}"
         return Result("incorrect", None, message, error=error, **base)
 
+    @property
+    def derived(self):
+        """The derivation's key tree (`rnn.exam.derived`) when it equals the engine's gradient at
+        every point, else None (the question's loss or model is not the derived one)."""
+        if self._derived is False:
+            # imported here: rnn.derive loads SymPy, which a correct answer never needs
+            from .derived import derived_key
+            self._derived = None
+            key = derived_key(self.question)
+            if key is not None:
+                try:
+                    if all(_close(v, p.truth[t], RTOL) for p in self.points
+                           for t, v in _evaluate_steps(key, p).items()):
+                        self._derived = key
+                except (ShapeMismatch, UnknownSymbol, EvaluationError):
+                    pass
+        return self._derived
+
     def _locate(self, node):
-        """The wrong sub-term of `node`, found by comparing it with the key's tree (`rnn.exam.locate`)."""
-        if self.reference is None:
+        """The wrong sub-term of `node`, found by comparing it with the key's tree (`rnn.exam.locate`):
+        the derivation's equation, or the question's answer key where there is none."""
+        key = self.derived or self.reference
+        if key is None:
             return None
         if self._locator is None:
             self._locator = Locator(self.points, lambda a, b: _close(a, b, RTOL))
-        return self._locator.locate(node, self.reference)
+        return self._locator.locate(node, key, to_text(self.question.asked))
 
 
 # ----- helpers -------------------------------------------------------------------------------

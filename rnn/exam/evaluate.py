@@ -7,6 +7,8 @@ body for t = 1..tau (eqs. 10.22 - 10.28).
 """
 import numpy as np
 
+from rnn.expr.functions import function
+
 from .ast import (Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, fold)
 from .errors import EvaluationError, UnknownSymbol
@@ -118,38 +120,16 @@ def _sum_over_time(node, values, tau, n_classes):
     return total
 
 
-def _sigma(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _softmax(x):
-    """softmax over axis 0, the class axis (eq. 10.11)."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 0:
-        return np.float64(1.0)
-    shifted = np.exp(x - np.max(x, axis=0, keepdims=True))
-    return shifted / np.sum(shifted, axis=0, keepdims=True)
-
-
-_FUNCTIONS = {"tanh": np.tanh, "sigma": _sigma, "sech": lambda x: 1.0 / np.cosh(x), "cosh": np.cosh,
-              "exp": np.exp, "log": np.log, "softmax": _softmax}
-
-
 def _call(node, arg, n_classes):
-    if node.func in _FUNCTIONS:
-        return _FUNCTIONS[node.func](np.asarray(arg, dtype=float))
-    if node.func == "diag":
-        return _diag(node, np.asarray(arg, dtype=float))
-    return _onehot(node, np.asarray(arg), n_classes)
-
-
-def _diag(node, v):
-    """diag(v): the matrix with the column v on its diagonal (eq. 10.21)."""
-    if v.size == 1:
-        return v
-    if v.ndim == 1 or v.ndim == 2 and v.shape[1] == 1:
-        return np.diag(v.reshape(-1))
-    raise diag_mismatch(node, v.shape)
+    """A function of the table (`rnn.expr.functions`); onehot needs the number of classes."""
+    if node.func == "onehot":
+        return _onehot(node, np.asarray(arg), n_classes)
+    try:
+        return function(node.func).numpy(np.asarray(arg, dtype=float))
+    except ValueError:
+        if node.func == "diag":
+            raise diag_mismatch(node, np.shape(arg)) from None
+        raise
 
 
 def _onehot(node, y, n_classes):

@@ -6,6 +6,8 @@ made here, before any parsing, so hostile input is rejected in linear time.
 import re
 from dataclasses import dataclass
 
+from rnn.expr.functions import PRIMED
+
 from .errors import ParseError
 from .ast import depth
 from .names import MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_TREE_DEPTH
@@ -31,8 +33,8 @@ _LATEX_OPS = set("{}()[]^_+-/=,|<>")
 _LATEX_SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle",
                   "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
                   "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm", "limits", "nolimits"}
-# tanh' and sigma' are the derivatives of the activations; a prime anywhere else is refused.
-PRIMED_FUNCTIONS = {"tanh", "sigma", "sigmoid"}
+# tanh', sigma' and relu' are the derivatives of the activations; a prime anywhere else is refused.
+PRIMED_FUNCTIONS = PRIMED
 # A library prefix such as np.diag: the functions are built in, so the prefix is refused by name.
 _LIBRARY_PREFIXES = {"np", "numpy", "torch", "math", "scipy", "tf", "jnp"}
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
@@ -136,8 +138,9 @@ def _bad_text_char(ch, tokens):
 
 # A prime right after an activation typed as letters or in a word command: tanh'(z), \operatorname{tanh}'(z),
 # or written as its superscript, \tanh^{'}(z).
-_PRIMED_BEFORE = re.compile(r"(?:(?<![A-Za-z\\])(?:tanh|sigma|sigmoid)(?:\s*\^\s*\{?)?|\\(?:operatorname|mathrm|text|textrm)"
-                            r"\{(?:tanh|sigma|sigmoid)\}|\\(?:tanh|sigma)\s*\^\s*\{?)\s*$")
+_PRIMED_WORDS = "|".join(sorted(PRIMED))
+_PRIMED_BEFORE = re.compile(rf"(?:(?<![A-Za-z\\])(?:{_PRIMED_WORDS})(?:\s*\^\s*\{{?)?|\\(?:operatorname|mathrm|text|textrm)"
+                            rf"\{{(?:{_PRIMED_WORDS})\}}|\\(?:{_PRIMED_WORDS})\s*\^\s*\{{?)\s*$")
 
 
 def tokenize_latex(source, star=False):

@@ -6,12 +6,13 @@ each term is evaluated at the checker's points and matched with an equal term of
 A key term nothing matches is one the answer lacks ("your answer lacks the term V.T @ grad_o[t]"),
 an answer term nothing matches one it should not have. When one term differs on each side, the two
 are walked down together while they have the same form, to the smallest part that differs:
-"the factor h[t-1] is wrong: you wrote x[t]". Comparisons are numeric, at every step, so
-diag(v) @ g and v * g, or either order of a scalar product, count as the same.
+"this factor should be h[t-1]: you wrote h[t]". Comparisons are numeric, at every step, so
+diag(v) @ g and v * g, or any order of an elementwise product, count as the same. The key is the
+derivation's own equation (`rnn.exam.derived`) when it holds for the question.
 """
 from dataclasses import replace
 
-from .ast import Add, Call, Mul, Neg, Number, Sub, SumOverTime, Symbol, children
+from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Sub, SumOverTime, Symbol, Transpose, children
 from .errors import EvaluationError, ShapeMismatch, UnknownSymbol
 from .evaluate import evaluate
 from .printers import to_text
@@ -70,8 +71,9 @@ class Locator:
             compared = True
         return compared
 
-    def locate(self, answer, key):
-        """A sentence placing the difference between `answer` and `key`, or None."""
+    def locate(self, answer, key, asked="answer"):
+        """A sentence placing the difference between `answer` and `key`, or None; `asked` names
+        the quantity in it ("your grad_h[t] lacks the term V.T @ grad_o[t]")."""
         given, wanted = signed_terms(answer), signed_terms(key)
         unmatched = list(given)
         lacking = []
@@ -87,14 +89,14 @@ class Locator:
             (ks, kt), (gs, gt) = lacking[0], unmatched[0]
             found = self.part(gt, kt) if ks == gs else None
             if found is not None:
-                wrong, right = found
+                wrong, right, factor = found
                 if wrong is gt:
                     return f"The term {_signed(gs, gt)} should be {_signed(ks, kt)}."
-                return (f"In the term {_signed(gs, gt)}, the part {to_text(wrong)} is wrong: "
-                        f"it should be {to_text(right)}.")
+                return (f"In the term {_signed(gs, gt)}, this {'factor' if factor else 'part'} should be "
+                        f"{to_text(right)}: you wrote {to_text(wrong)}.")
         said = []
         if lacking:
-            said.append("your answer lacks the term" + ("s " if len(lacking) > 1 else " ")
+            said.append(f"your {asked} lacks the term" + ("s " if len(lacking) > 1 else " ")
                         + ", ".join(_signed(s, t) for s, t in lacking))
         if unmatched:
             said.append("it has the term" + ("s " if len(unmatched) > 1 else " ")
@@ -106,27 +108,70 @@ class Locator:
         return text[0].upper() + text[1:] + "."
 
     def part(self, given, wanted):
-        """(given part, wanted part): the smallest sub-trees, of the same form down to them, that differ."""
+        """(given part, wanted part, whether they are factors of a product): the smallest sub-trees,
+        of the same form down to them, that differ. An elementwise product is compared factor by
+        factor in any order, and diag(v) @ g counts as v * g (eq. 10.21's diag is the odot)."""
+        factor = False
         while True:
+            given_factors, wanted_factors = _elementwise_factors(given), _elementwise_factors(wanted)
+            if given_factors and wanted_factors:
+                differing = self._unpaired(given_factors, wanted_factors)
+                if differing is None:
+                    return given, wanted, factor
+                given, wanted = differing
+                factor = True
+                continue
             if type(given) is not type(wanted) or isinstance(given, (Symbol, Number)):
-                return given, wanted
+                return given, wanted, factor
             if isinstance(given, Call) and given.func != wanted.func:
-                return given, wanted
+                return given, wanted, factor
             if isinstance(given, SumOverTime) and (given.first, given.last) != (wanted.first, wanted.last):
-                return given, wanted
+                return given, wanted, factor
             pairs = list(zip(children(given), children(wanted)))
             if len(children(given)) != len(children(wanted)):
-                return given, wanted
+                return given, wanted, factor
             differing = [(g, w) for g, w in pairs if not self.equal(g, w)]
-            if isinstance(given, (Mul, Add)) and len(differing) == 2:
-                # an elementwise product or sum in the other order: pair each operand with its equal
+            if isinstance(given, Add) and len(differing) == 2:
+                # a sum in the other order: pair each operand with its equal
                 (a, c), (b, d) = pairs
                 crossed = [(g, w) for g, w in ((a, d), (b, c)) if not self.equal(g, w)]
                 if len(crossed) < len(differing):
                     differing = crossed
             if len(differing) != 1:
-                return given, wanted
+                return given, wanted, factor
+            # a factor stays one under its transpose: h[t].T for h[t-1].T is the factor h[t]
+            factor = isinstance(given, (MatMul, Mul, Div)) or factor and isinstance(given, Transpose)
             given, wanted = differing[0]
+
+    def _unpaired(self, given, wanted):
+        """The one (given, wanted) factor pair left when every other factor has its equal, or None."""
+        left = list(given)
+        missing = []
+        for w in wanted:
+            match = next((g for g in left if self.equal(g, w)), None)
+            if match is None:
+                missing.append(w)
+            else:
+                left.remove(match)
+        if len(missing) == 1 and len(left) == 1:
+            return left[0], missing[0]
+        return None
+
+
+def _chain(node, kind):
+    """The operands of a left-nested chain of `kind` products, a @ b @ c as [a, b, c]."""
+    return _chain(node.left, kind) + [node.right] if isinstance(node, kind) else [node]
+
+
+def _elementwise_factors(node):
+    """The factors of an elementwise product a * b * c, or of diag(a) @ diag(b) @ g; else None."""
+    if isinstance(node, Mul):
+        return _chain(node, Mul)
+    if isinstance(node, MatMul):
+        chain = _chain(node, MatMul)
+        if all(isinstance(f, Call) and f.func == "diag" for f in chain[:-1]):
+            return [f.args[0] for f in chain[:-1]] + [chain[-1]]
+    return None
 
 
 def _signed(sign, term):

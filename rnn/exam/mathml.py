@@ -8,16 +8,13 @@ except through a known node. Chromium renders MathML Core natively: no script, n
 from __future__ import annotations
 
 from rnn.derive.notation import mathml_base, mathml_letter
+from rnn.expr.functions import function
 from rnn.names import GLYPHS
 
 from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, fold
-from .printers import number_text
+# Binding strength as in rnn.exam.printers, loosest first: a weaker child is parenthesised.
+from .printers import ADD, ATOM, ITALIC_NAMES, POSTFIX, POWER, PRODUCT, SUM, UNARY, number_text
 
-# Binding strength, loosest first, as in rnn.exam.printers: a weaker child is parenthesised.
-_SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
-_ITALIC_NAMES = {"w", "u", "v", "y", "L"}
-_FUNCTIONS = {"tanh": "tanh", "exp": "exp", "log": "log", "sech": "sech", "diag": "diag",
-              "softmax": "softmax", "sigma": "&#x3C3;"}
 _TOP = "<mo>&#x22A4;</mo>"
 
 
@@ -58,7 +55,7 @@ def _index(index):
 def _scripted(node, extra):
     """The symbol with its time index and `extra` (the ⊤ of a transpose) in one superscript."""
     absolute = node.index is not None and node.index.base is None
-    base = _base(node.name, node.name in _ITALIC_NAMES or absolute)
+    base = _base(node.name, node.name in ITALIC_NAMES or absolute)
     if node.index is None:
         return f"<msup>{base}<mrow>{extra}</mrow></msup>" if extra else base
     if absolute:
@@ -86,39 +83,39 @@ def _visit(node, below):
     if isinstance(node, Number):
         return f"<mn>{number_text(abs(node.value))}</mn>" if node.value >= 0 else \
             f"<mrow><mo>&#x2212;</mo><mn>{number_text(-node.value)}</mn></mrow>", \
-            _ATOM if node.value >= 0 else _UNARY
+            ATOM if node.value >= 0 else UNARY
     if isinstance(node, Symbol):
-        return symbol_mathml(node), _ATOM
+        return symbol_mathml(node), ATOM
     if isinstance(node, Call):
         arg = node.args[0]
         if node.func == "onehot" and _plain(arg):
-            return f'<msub><mn mathvariant="bold">1</mn><mrow>{symbol_mathml(arg)}</mrow></msub>', _ATOM
-        name = _FUNCTIONS.get(node.func, node.func)
+            return f'<msub><mn mathvariant="bold">1</mn><mrow>{symbol_mathml(arg)}</mrow></msub>', ATOM
+        name = function(node.func).mathml
         args = "<mo>,</mo>".join(text for text, _ in below)
-        return f"<mrow><mi>{name}</mi><mo>&#x2061;</mo>{_paren(args)}</mrow>", _ATOM
+        return f"<mrow><mi>{name}</mi><mo>&#x2061;</mo>{_paren(args)}</mrow>", ATOM
     if isinstance(node, Transpose):
         if _plain(node.operand):
-            return _scripted(node.operand, _TOP), _POSTFIX
-        return f"<msup>{wrap(0, _ATOM)}{_TOP}</msup>", _POSTFIX
+            return _scripted(node.operand, _TOP), POSTFIX
+        return f"<msup>{wrap(0, ATOM)}{_TOP}</msup>", POSTFIX
     if isinstance(node, Pow):
         base = node.base
         if _plain(base) and base.index is not None and base.index.base is not None:
             # (h^(t))^2, as the LaTeX printer writes it: h^(t)2 would read as one superscript
-            return f"<msup>{_paren(below[0][0])}<mn>{number_text(node.exponent)}</mn></msup>", _POWER
-        return f"<msup>{wrap(0, _ATOM)}<mn>{number_text(node.exponent)}</mn></msup>", _POWER
+            return f"<msup>{_paren(below[0][0])}<mn>{number_text(node.exponent)}</mn></msup>", POWER
+        return f"<msup>{wrap(0, ATOM)}<mn>{number_text(node.exponent)}</mn></msup>", POWER
     if isinstance(node, Neg):
-        return f"<mrow><mo>&#x2212;</mo>{wrap(0, _UNARY)}</mrow>", _UNARY
+        return f"<mrow><mo>&#x2212;</mo>{wrap(0, UNARY)}</mrow>", UNARY
     if isinstance(node, SumOverTime):
         # the range as written: a sum from t = 2 is shown as such, not as the full range
         return ("<mrow><munderover><mo>&#x2211;</mo><mrow><mi>t</mi><mo>=</mo>"
                 f"{_index(node.first)}</mrow><mrow>{_index(node.last)}</mrow></munderover>"
-                f"{wrap(0, _PRODUCT)}</mrow>"), _SUM
+                f"{wrap(0, PRODUCT)}</mrow>"), SUM
     if isinstance(node, Div):
-        return f"<mfrac><mrow>{below[0][0]}</mrow><mrow>{below[1][0]}</mrow></mfrac>", _ATOM
+        return f"<mfrac><mrow>{below[0][0]}</mrow><mrow>{below[1][0]}</mrow></mfrac>", ATOM
     if isinstance(node, (MatMul, Mul)):
-        return _product(node, wrap), _PRODUCT
+        return _product(node, wrap), PRODUCT
     sign = "+" if isinstance(node, Add) else "&#x2212;"
-    return f"<mrow>{wrap(0, _ADD)}<mo>{sign}</mo>{wrap(1, _PRODUCT)}</mrow>", _ADD
+    return f"<mrow>{wrap(0, ADD)}<mo>{sign}</mo>{wrap(1, PRODUCT)}</mrow>", ADD
 
 
 def _only_child(node):
@@ -134,7 +131,7 @@ def _product(node, wrap):
         operator = "<mo>&#x22C5;</mo>"
     else:
         operator = "<mo>&#x2062;</mo>"
-    left, right = wrap(0, _PRODUCT), wrap(1, _POWER if operator == "<mo>&#x2062;</mo>" else _UNARY)
+    left, right = wrap(0, PRODUCT), wrap(1, POWER if operator == "<mo>&#x2062;</mo>" else UNARY)
     # The book brackets a gradient inside a product, (∇_h L) h^⊤, so the L is not misread.
     if isinstance(node.left, Symbol) and node.left.name.startswith("grad_"):
         left = _paren(left)

@@ -26,7 +26,7 @@ MISTAKES = {
                               "(its input)^T, which has the shape of the matrix (eqs. 10.24-10.28).",
     "missing-activation-derivative": "The derivative of the activation is missing: the gradient "
                                      "has to pass through the factor {site} (tanh'(a) = 1 - h^2, "
-                                     "eqs. 10.21 and 10.26).",
+                                     "relu'(a) = step(a); eqs. 10.21 and 10.26).",
     "uses-preactivation": "tanh'(a) = 1 - tanh(a)^2 = 1 - h^2 is written with the hidden state, "
                           "not the pre-activation: {site} should be {fix}.",
     "missing-recurrent-path": "The recurrent path is missing: the term {site}, the gradient "
@@ -154,9 +154,11 @@ def replace_at(root, path, new):
 # ----- activation derivatives --------------------------------------------------------------
 
 def activation_derivative(node):
-    """True for tanh' or sigma' factors: 1 - h**2, diag(1 - h**2), sech(a)**2, q * (1 - q)."""
+    """True for tanh', sigma' or ReLU' factors: 1 - h**2, diag(1 - h**2), sech(a)**2, q * (1 - q), step(a)."""
     if isinstance(node, Call) and node.func == "diag":
         node = node.args[0]
+    if isinstance(node, Call) and node.func == "step":
+        return True
     if isinstance(node, Sub) and _is_one(node.left) and isinstance(node.right, Pow):
         return node.right.exponent == 2
     if isinstance(node, Pow) and isinstance(node.base, Call) and node.base.func == "sech":

@@ -1,6 +1,8 @@
 """What an answer may mention: symbol names, function aliases, and the size limits of an answer."""
 import re
 
+from rnn.expr.functions import SPELLINGS
+
 from .ast import TimeIndex
 
 MAX_LENGTH = 4000       # characters of one answer
@@ -23,12 +25,6 @@ BASE_NAMES = BASE_NAMES | GATE_PARAMETERS
 GRADIENT_TARGETS = frozenset({"h", "o", "a", "s", "b", "c", "U", "V", "W", "x", "yhat"})
 DEFAULT_NAMES = BASE_NAMES | {f"grad_{n}" for n in GRADIENT_TARGETS}
 
-FUNCTION_ALIASES = {
-    "tanh": "tanh", "sigma": "sigma", "sigmoid": "sigma", "sech": "sech", "exp": "exp",
-    "log": "log", "ln": "log", "cosh": "cosh", "diag": "diag", "onehot": "onehot", "one_hot": "onehot",
-    "softmax": "softmax",
-}
-
 _SUFFIXED = re.compile(r"^(?P<base>[A-Za-z][A-Za-z_]*?)(?:_?(?P<step>\d+)|_(?P<t>t))$")
 
 
@@ -49,4 +45,4 @@ def unknown_name_reason(identifier, names):
     shown = identifier if len(identifier) <= MAX_NAME_LENGTH else identifier[:MAX_NAME_LENGTH] + "..."
     listed = ", ".join(sorted(names))
     return (f"unknown name {shown!r}; use one of {listed}, a function "
-            f"({', '.join(sorted(FUNCTION_ALIASES))}) or a sum over time")
+            f"({', '.join(sorted(SPELLINGS))}) or a sum over time")

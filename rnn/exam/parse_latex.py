@@ -18,12 +18,14 @@ tanh, yhat); otherwise each letter is a symbol (w h_0 = wh_0). A letter with dig
 right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z) is (\\tanh z)^2, and
 \\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
+from rnn.expr.functions import COMMANDS as FUNCTION_COMMANDS, SPELLINGS
+
 from .ast import (FIRST_STEP, LAST_STEP, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime,
                   Symbol, TimeIndex, Transpose)
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
-from .names import DEFAULT_NAMES, FUNCTION_ALIASES, GATES, unknown_name_reason
+from .names import DEFAULT_NAMES, GATES, unknown_name_reason
 from .parse_text import (derivative_tree, parse_exponent, parse_index_terms, parse_number, parse_sum,
-                         tower_error)
+                         relu_of_max, tower_error)
 
 _PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
 _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
@@ -33,13 +35,10 @@ _TRANSPOSE_STYLES = _STYLES | {"mathsf", "mathrm", "text", "textsf", "textrm", "
 _ACCENTS = ("hat", "tilde")
 _WORD_COMMANDS = {"operatorname", "mathrm", "text", "textrm", "mathsf", "mathnormal", "textbf",
                   "textit", "mathcal", "mathscr"}
-# \diag, \sech and \softmax are macros many lecture notes define.
-_FUNCTION_COMMANDS = {"tanh": "tanh", "exp": "exp", "log": "log", "ln": "log",
-                      "sigma": "sigma", "sech": "sech", "cosh": "cosh", "diag": "diag", "softmax": "softmax"}
 # tau is a symbol only where a question allows it (a mean over time, 1/tau).
 _GREEK_NAMES = {"Lambda": "Lambda", "tau": "tau"}
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
-_NOT_A_FACTOR = set(_PRODUCT_COMMANDS) | {"right", "rangle"}
+_NOT_A_FACTOR = set(_PRODUCT_COMMANDS) | {"right", "rangle", "}"}  # \} closes \max\{0, z\}
 _STEP_CLOSERS = {"(": ")", "<": ">", "langle": "rangle"}
 # Multi-letter names a word of letters may spell (single letters are symbols of their own).
 _WORD_NAMES = frozenset(n for n in DEFAULT_NAMES | {"tau", "htilde"} if len(n) > 1 and "_" not in n)
@@ -247,33 +246,42 @@ class _LatexParser:
             return True
         return tok.kind == COMMAND and tok.text == "left" and self.c.peek(1).text in ("(", "<", "langle")
 
-    def _gate_parameter(self, node, opening):
-        """\\boldsymbol{U}^{f}: the gate's parameter U_f (eq. 10.40, `rnn.names.param_latex`), or None."""
-        tok = self.c.peek()
-        if not (isinstance(node, Symbol) and node.index is None and node.name in ("U", "W", "b")
-                and tok.kind == LETTER and tok.text in GATES):
+    def _suffixed(self, symbol, letter):
+        """The parameter `symbol` with the suffix `letter` (U_f, W_s), or None when the letter is
+        no suffix of it: a gate's letter after U, W, b (eq. 10.40, `rnn.names.param_latex`), or
+        any letter the question names that way (a lecturer's cell's W_s), never the step t."""
+        if not (isinstance(symbol, Symbol) and symbol.index is None and letter.kind == LETTER):
             return None
+        name = f"{symbol.name}_{letter.text}"
+        if letter.text in GATES and symbol.name in ("U", "W", "b"):
+            if name not in self.names:
+                raise self.c.error(f"{name} (the parameter {symbol.name} of gate {letter.text}) is not a "
+                                   "symbol of this question", letter)
+            return name
+        if name in self.names and letter.text != "t" and self._index_base(letter) is None:
+            return name
+        return None
+
+    def _gate_parameter(self, node, opening):
+        """\\boldsymbol{U}^{f}, \\boldsymbol{W}^{s}: the parameter U_f, W_s (`_suffixed`), or None."""
+        tok = self.c.peek()
         if opening and self.c.peek(1).text not in ("}", "top", "T"):
             return None
-        name = f"{node.name}_{tok.text}"
-        if name not in self.names:
-            raise self.c.error(f"{name} (the parameter {node.name} of gate {tok.text}) is not a symbol of this "
-                               "question", tok)
+        name = self._suffixed(node, tok)
+        if name is None:
+            return None
         self.c.next()
         return Symbol(name, None, source_span=node.source_span)
 
     def _gate_subscript(self, symbol):
-        """U_f or U_{f}: the gate's parameter written with a subscript; None if it is a time step."""
+        """U_f, U_{f} or W_{s}: the parameter written with a subscript; None if it is a time step."""
         braced = self.c.peek().kind == OP and self.c.peek().text == "{"
         letter = self.c.peek(1 if braced else 0)
         if braced and not (self.c.peek(2).kind == OP and self.c.peek(2).text == "}"):
             return None
-        if not (letter.kind == LETTER and letter.text in GATES and symbol.name in ("U", "W", "b")):
+        name = self._suffixed(symbol, letter)
+        if name is None:
             return None
-        name = f"{symbol.name}_{letter.text}"
-        if name not in self.names:
-            raise self.c.error(f"{name} (the parameter {symbol.name} of gate {letter.text}) is not a symbol "
-                               "of this question", letter)
         for _ in range(3 if braced else 1):
             self.c.next()
         return name
@@ -368,11 +376,11 @@ class _LatexParser:
         if tok.text.endswith("'"):
             raise self.c.error(_PRIME_REASON, tok)
         word = self._word()
-        if len(word) > 1 and (word in FUNCTION_ALIASES or word in _WORD_NAMES):
+        if len(word) > 1 and (word in SPELLINGS or word in _WORD_NAMES):
             for _ in word:
                 self.c.next()
-            if word in FUNCTION_ALIASES:
-                return self._call(tok, FUNCTION_ALIASES[word])
+            if word in SPELLINGS:
+                return self._call(tok, SPELLINGS[word])
             return self._named(word, tok)
         if len(word) > 1 and word in _COMMAND_WORDS:
             raise self.c.error(f"'{word}' is a LaTeX command: write \\{word} with a backslash", tok)
@@ -442,17 +450,19 @@ class _LatexParser:
         if name in _WORD_COMMANDS:
             self.c.next()
             word = self._braced_word(tok)
-            if word in FUNCTION_ALIASES:
-                return self._call(tok, FUNCTION_ALIASES[word])
+            if word in SPELLINGS:
+                return self._call(tok, SPELLINGS[word])
             return self._named(word, tok)
-        if name in _FUNCTION_COMMANDS:
+        if name in FUNCTION_COMMANDS:
             self.c.next()
-            return self._call(tok, _FUNCTION_COMMANDS[name])
+            return self._call(tok, FUNCTION_COMMANDS[name])
         if name in _GREEK_NAMES:
             self.c.next()
             return self._named(_GREEK_NAMES[name], tok)
         if name == "nabla":
             return self._nabla(tok)
+        if name == "max":
+            return self._max(tok)
         if name in ("frac", "dfrac", "tfrac"):
             return self._frac(tok)
         if name == "partial":
@@ -522,6 +532,26 @@ class _LatexParser:
         if power is not None:
             node = self.c.make(Pow, node, power, start=tok.pos)
         return node
+
+    def _max(self, tok):
+        """\\max(0, z), \\max\\{0, z\\} or \\max\\left(0, z\\right): the ReLU of z."""
+        self.c.next()
+        self.c.enter(tok)
+        sized = self.c.accept(COMMAND, "left")
+        if self.c.accept(OP, "("):
+            closer = (OP, ")")
+        elif self.c.accept(COMMAND, "{"):
+            closer = (COMMAND, "}")
+        else:
+            raise self.c.error("write the ReLU as \\max(0, z) or \\operatorname{ReLU}(z)")
+        args = [self.expr()]
+        while self.c.accept(OP, ","):
+            args.append(self.expr())
+        if sized and not self.c.accept(COMMAND, "right"):
+            raise self.c.error("missing \\right to close \\max\\left(")
+        self.c.expect(*closer, "missing the bracket that closes \\max(")
+        self.c.leave()
+        return relu_of_max(self.c, args, tok)
 
     def _superscript_prime(self):
         """Consume the prime of \\tanh^{\\prime}, \\tanh^\\prime or \\tanh^{'} and say whether there was one."""

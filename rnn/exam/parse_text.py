@@ -8,18 +8,21 @@ Grammar, loosest binding first (docs/answer-syntax.md has the table):
     power   := postfix (('**' | '^') ['-'|'+'] NUMBER)?  literal exponents only, no towers
     postfix := primary ('.T' | '^T')*
     primary := NUMBER | '(' expr ')' | FUNCTION ["'"] '(' expr ')' | 'transpose' '(' expr ')'
+             | 'max' '(' '0' ',' expr ')'                     the ReLU, relu(expr)
              | NAME ['[' index ']']
     index   := INTEGER | ('t' | 'tau') [('+' | '-') INTEGER]
 
-tanh'(z) and sigma'(z) are read as the derivatives written out (`derivative_tree`).
+tanh'(z), sigma'(z) and relu'(z) are read as the derivatives written out (`derivative_tree`).
 """
 import math
 import re
 
+from rnn.expr.functions import FUNCTIONS as TABLE, SPELLINGS, function
+
 from .ast import (FIRST_STEP, LAST_STEP, Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   TimeIndex, Transpose)
 from .lexer import END, NAME, NUMBER, OP, RANGED_SUM, Cursor, tokenize_text
-from .names import (DEFAULT_NAMES, FUNCTION_ALIASES, MAX_EXPONENT, split_name,
+from .names import (DEFAULT_NAMES, MAX_EXPONENT, split_name,
                     unknown_name_reason)
 
 _PRODUCTS = {"@": MatMul, "*": Mul, "/": Div}
@@ -99,15 +102,46 @@ def parse_sum(cursor, term):
     return node
 
 
+class _Builder:
+    """The constructors a table derivative (`rnn.expr.functions.Function.prime`) builds with:
+    answer-tree nodes spanning the primed call."""
+
+    def __init__(self, cursor, start):
+        self.c, self.start = cursor, start
+
+    def one(self):
+        return self.c.make(Number, 1.0, start=self.start)
+
+    def sub(self, a, b):
+        return self.c.make(Sub, a, b, start=self.start)
+
+    def mul(self, a, b):
+        return self.c.make(Mul, a, b, start=self.start)
+
+    def pow(self, a, n):
+        return self.c.make(Pow, a, float(n), start=self.start)
+
+    def call(self, name, arg):
+        return self.c.make(Call, name, (arg,), start=self.start)
+
+
 def derivative_tree(cursor, call, start):
-    """The derivative of the activation `call` written out: tanh'(z) = 1 - tanh(z)**2 and
-    sigma'(z) = sigma(z) * (1 - sigma(z)), the factors of eqs. 10.21 and 10.40-10.44."""
-    if call.func not in ("tanh", "sigma"):
-        raise cursor.error(f"only tanh' and sigma' are accepted; write the derivative of {call.func} out")
-    one = cursor.make(Number, 1.0, start=start)
-    if call.func == "tanh":
-        return cursor.make(Sub, one, cursor.make(Pow, call, 2.0, start=start), start=start)
-    return cursor.make(Mul, call, cursor.make(Sub, one, call, start=start), start=start)
+    """The derivative of the activation `call` written out, as the function table gives it:
+    tanh'(z) = 1 - tanh(z)**2, sigma'(z) = sigma(z) * (1 - sigma(z)) (the factors of eqs. 10.21
+    and 10.40-10.44) and relu'(z) = step(z)."""
+    prime = function(call.func).prime
+    if prime is None:
+        accepted = ", ".join(sorted(f"{f.name}'" for f in TABLE if f.prime))
+        raise cursor.error(f"only {accepted} are accepted; write the derivative of {call.func} out")
+    return prime(_Builder(cursor, start), call, call.args[0])
+
+
+def relu_of_max(cursor, args, tok):
+    """max(0, z) or max(z, 0): the rectified linear unit g(z) = max{0, z} (book section 6.3.1)."""
+    zeros = [k for k, a in enumerate(args) if isinstance(a, Number) and a.value == 0]
+    if len(args) != 2 or len(zeros) != 1:
+        raise cursor.error("only max(0, z) is accepted, the ReLU of z; write other maxima out", tok)
+    return cursor.make(Call, "relu", (args[1 - zeros[0]],), start=tok.pos)
 
 
 def read_small_int(cursor):
@@ -210,10 +244,12 @@ class _TextParser:
 
     def named(self, tok):
         self.c.next()
-        if tok.text in FUNCTION_ALIASES:
+        if tok.text in SPELLINGS:
             if self.c.accept(OP, "'"):
-                return derivative_tree(self.c, self.call(tok, FUNCTION_ALIASES[tok.text]), tok.pos)
-            return self.call(tok, FUNCTION_ALIASES[tok.text])
+                return derivative_tree(self.c, self.call(tok, SPELLINGS[tok.text]), tok.pos)
+            return self.call(tok, SPELLINGS[tok.text])
+        if tok.text == "max":
+            return self._max(tok)
         if tok.text == "transpose":
             return self.c.make(Transpose, self.argument(tok), start=tok.pos)
         if tok.text == "onehot_y":
@@ -245,6 +281,18 @@ class _TextParser:
 
     def call(self, tok, func):
         return self.c.make(Call, func, (self.argument(tok),), start=tok.pos)
+
+    def _max(self, tok):
+        opening = self.c.peek()
+        if not self.c.accept(OP, "("):
+            raise self.c.error("write the ReLU as max(0, z) or relu(z)")
+        self.c.enter(opening)
+        args = [self.expr()]
+        while self.c.accept(OP, ","):
+            args.append(self.expr())
+        self.c.expect(OP, ")", "missing ')' to close max(")
+        self.c.leave()
+        return relu_of_max(self.c, args, tok)
 
     def argument(self, tok):
         """The one bracketed argument of the function named by `tok`."""

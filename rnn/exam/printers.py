@@ -3,20 +3,18 @@
 Both printers add only the parentheses the parsers need, so `parse_text(to_text(n)) == n`
 and `parse_latex(to_latex(n)) == n` for every tree the parsers build.
 """
+from rnn.expr.functions import function
 from rnn.names import GLYPHS, bold, is_parameter, one_hot_latex, param_latex, symbol_latex, with_superscript
 
 from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, children, fold)
 
 # Binding strength, loosest first; a child printed weaker than its slot needs is parenthesised.
-_SUM, _ADD, _PRODUCT, _UNARY, _POWER, _POSTFIX, _ATOM = range(7)
+SUM, ADD, PRODUCT, UNARY, POWER, POSTFIX, ATOM = range(7)
 
 _TEXT_OPERATORS = {MatMul: "@", Mul: "*", Div: "/"}
-_LATEX_FUNCTIONS = {"tanh": "\\tanh", "exp": "\\exp", "log": "\\log", "sigma": "\\sigma",
-                    "sech": "\\operatorname{sech}", "cosh": "\\cosh", "diag": "\\operatorname{diag}",
-                    "softmax": "\\operatorname{softmax}", "onehot": "\\operatorname{onehot}"}
 # Scalars of the scalar exam and the integer target y are set in italic, not bold.
-_ITALIC_NAMES = {"w", "u", "v", "y", "L"}
+ITALIC_NAMES = {"w", "u", "v", "y", "L"}
 
 
 def number_text(value):
@@ -46,24 +44,24 @@ def _text_visit(node, below):
         return _wrap(_child(node, i), below[i], needed, node, "(", ")")
 
     if isinstance(node, Number):
-        return number_text(node.value), _ATOM if node.value >= 0 else _UNARY
+        return number_text(node.value), ATOM if node.value >= 0 else UNARY
     if isinstance(node, Symbol):
-        return node.name + (f"[{node.index.text()}]" if node.index else ""), _ATOM
+        return node.name + (f"[{node.index.text()}]" if node.index else ""), ATOM
     if isinstance(node, Call):
-        return f"{node.func}({', '.join(text for text, _ in below)})", _ATOM
+        return f"{node.func}({', '.join(text for text, _ in below)})", ATOM
     if isinstance(node, Transpose):
-        return f"{wrap(0, _POSTFIX)}.T", _POSTFIX
+        return f"{wrap(0, POSTFIX)}.T", POSTFIX
     if isinstance(node, Pow):
-        return f"{wrap(0, _POSTFIX)}**{number_text(node.exponent)}", _POWER
+        return f"{wrap(0, POSTFIX)}**{number_text(node.exponent)}", POWER
     if isinstance(node, Neg):
-        return f"-{wrap(0, _UNARY)}", _UNARY
+        return f"-{wrap(0, UNARY)}", UNARY
     if isinstance(node, SumOverTime):
         bounds = "_t" if node.full_range else f"_{{t={node.first.text()}}}^{{{node.last.text()}}}"
-        return f"sum{bounds} {wrap(0, _PRODUCT)}", _SUM
+        return f"sum{bounds} {wrap(0, PRODUCT)}", SUM
     if isinstance(node, (MatMul, Mul, Div)):
-        return f"{wrap(0, _PRODUCT)} {_TEXT_OPERATORS[type(node)]} {wrap(1, _UNARY)}", _PRODUCT
+        return f"{wrap(0, PRODUCT)} {_TEXT_OPERATORS[type(node)]} {wrap(1, UNARY)}", PRODUCT
     sign = "+" if isinstance(node, Add) else "-"
-    return f"{wrap(0, _ADD)} {sign} {wrap(1, _PRODUCT)}", _ADD
+    return f"{wrap(0, ADD)} {sign} {wrap(1, PRODUCT)}", ADD
 
 
 def _child(node, i):
@@ -81,7 +79,7 @@ def latex_symbol(node):
     for a Symbol."""
     if node.name.startswith("grad_"):
         return f"\\nabla_{{{latex_symbol(Symbol(node.name[5:], node.index))}}} L"
-    base = _latex_base(node.name, italic=node.name in _ITALIC_NAMES
+    base = _latex_base(node.name, italic=node.name in ITALIC_NAMES
                        or node.index is not None and node.index.base is None)
     if node.index is None:
         return base
@@ -116,38 +114,38 @@ def _latex_visit(node, below):
         return _wrap(_child(node, i), below[i], needed, node, "\\left(", "\\right)")
 
     if isinstance(node, Number):
-        return number_text(node.value), _ATOM if node.value >= 0 else _UNARY
+        return number_text(node.value), ATOM if node.value >= 0 else UNARY
     if isinstance(node, Symbol):
-        return latex_symbol(node), _ATOM
+        return latex_symbol(node), ATOM
     if isinstance(node, Call):
         arg = node.args[0]
         if node.func == "onehot" and isinstance(arg, Symbol) and not arg.name.startswith("grad_"):
-            return one_hot_latex(latex_symbol(arg)), _ATOM
-        return f"{_LATEX_FUNCTIONS[node.func]}\\left({below[0][0]}\\right)", _ATOM
+            return one_hot_latex(latex_symbol(arg)), ATOM
+        return f"{function(node.func).latex}\\left({below[0][0]}\\right)", ATOM
     if isinstance(node, Transpose):
         operand = node.operand
         if _plain_symbol(operand) and (operand.index is None or operand.index.base is not None):
             # h^{(t)} and W^{f} take the \top into their superscript: h^{(t)\top}, W^{f\top}
             symbol = latex_symbol(operand)
-            return (with_superscript(symbol, "\\top") if "^{" in symbol else f"{symbol}^\\top"), _POSTFIX
-        return f"{_scripted_base(operand, below[0])}^\\top", _POSTFIX
+            return (with_superscript(symbol, "\\top") if "^{" in symbol else f"{symbol}^\\top"), POSTFIX
+        return f"{_scripted_base(operand, below[0])}^\\top", POSTFIX
     if isinstance(node, Pow):
         base = node.base
         if _plain_symbol(base) and base.index is not None and base.index.base is not None:
             base_text = f"\\left({below[0][0]}\\right)"
         else:
             base_text = _scripted_base(base, below[0])
-        return f"{base_text}^{{{number_text(node.exponent)}}}", _POWER
+        return f"{base_text}^{{{number_text(node.exponent)}}}", POWER
     if isinstance(node, Neg):
-        return f"-{wrap(0, _UNARY)}", _UNARY
+        return f"-{wrap(0, UNARY)}", UNARY
     if isinstance(node, SumOverTime):
-        return f"\\sum_{{t={_bound_latex(node.first)}}}^{{{_bound_latex(node.last)}}} {wrap(0, _PRODUCT)}", _SUM
+        return f"\\sum_{{t={_bound_latex(node.first)}}}^{{{_bound_latex(node.last)}}} {wrap(0, PRODUCT)}", SUM
     if isinstance(node, Div):
-        return f"\\frac{{{below[0][0]}}}{{{below[1][0]}}}", _ATOM
+        return f"\\frac{{{below[0][0]}}}{{{below[1][0]}}}", ATOM
     if isinstance(node, (MatMul, Mul)):
-        return _latex_product(node, wrap), _PRODUCT
+        return _latex_product(node, wrap), PRODUCT
     sign = "+" if isinstance(node, Add) else "-"
-    return f"{wrap(0, _ADD)} {sign} {wrap(1, _PRODUCT)}", _ADD
+    return f"{wrap(0, ADD)} {sign} {wrap(1, PRODUCT)}", ADD
 
 
 def _bound_latex(index):
@@ -177,11 +175,11 @@ def _latex_product(node, wrap):
     left, right = node.left, node.right
     has_number = isinstance(left, Number) or isinstance(right, Number)
     if isinstance(node, Mul) and not has_number:
-        return f"{wrap(0, _PRODUCT)} \\odot {wrap(1, _UNARY)}"
+        return f"{wrap(0, PRODUCT)} \\odot {wrap(1, UNARY)}"
     if isinstance(node, MatMul) and has_number:
-        return f"{wrap(0, _PRODUCT)} \\cdot {wrap(1, _UNARY)}"
+        return f"{wrap(0, PRODUCT)} \\cdot {wrap(1, UNARY)}"
     # The book brackets a gradient inside a product, (nabla_h L) h^T, so the L is not misread.
-    left_text, right_text = wrap(0, _PRODUCT), wrap(1, _POWER)
+    left_text, right_text = wrap(0, PRODUCT), wrap(1, POWER)
     if isinstance(left, Symbol) and left.name.startswith("grad_"):
         left_text = f"\\left({left_text}\\right)"
     if isinstance(right, Symbol) and right.name.startswith("grad_"):

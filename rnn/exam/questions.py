@@ -33,7 +33,8 @@ class Question:
     `asked` is the Symbol of the quantity (``grad_W``, ``grad_h[t]``); `of` what is
     differentiated (``L`` or a node such as ``h[2]``); `steps` which t a per-step quantity is
     checked at; `symbols` the names an answer may use; `reference` the answer key (plain text,
-    or None when the lecturer gives none: then only correct / incorrect is told apart);
+    or None when the lecturer gives none: then the mistakes are named from the derived key,
+    `rnn.exam.derived`, where the question's model has one);
     `sizes` fixed ``{'n_in', 'hidden', 'classes'}`` or None for random sizes; `given` numbers
     by answer name (``{'w': 0.5, 'x[1]': 1.0}``); `options` passed to the model's constructor;
     `cell` the lecturer's `rnn.custom.CustomCell` when `model` is ``"cell"``

@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
+from rnn.expr.functions import function
+
 from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
                   Transpose, fold, walk)
 
@@ -243,10 +245,10 @@ def _function(sympy, states, func, arg):
     if func == "sigma":
         return 1 / (1 + _function(sympy, states, "exp", -arg))
     if step is None:
-        functions = {"tanh": sympy.tanh, "sech": sympy.sech, "exp": sympy.exp, "log": sympy.log}
-        if func not in functions:
+        name = function(func).sympy
+        if name is None:
             raise Unsupported(f"{func} is not converted")
-        return functions[func](arg)
+        return getattr(sympy, name)(arg)
     h = states.h[abs(step)]
     sign = 1 if step > 0 else -1
     if func == "tanh":

@@ -1,0 +1,178 @@
+"""The answer key as the derivation writes it: `rnn.derive`'s matrix form of the question's
+model, its equation for the asked quantity turned into an answer tree.
+
+The checker compares a wrong answer with this tree to say where it goes wrong
+(`rnn.exam.locate`): "your grad_h[t] lacks the term V.T @ grad_o[t]". The tree is normalised
+as the answer parsers build theirs: time indices relative to t (or tau, or absolute where the
+question asks at one step), sums over t with their range, signed terms with the positive
+ones first, each product a left-nested chain. A key that does not equal the engine's
+gradient at the checker's points is not used (`Checker.derived`), so the feedback never
+rests on an equation that does not hold for the question (a mean loss, another GRU form).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from autodiff.errors import GradbookError
+from rnn.derive import mexpr as mx
+from rnn.expr.functions import NAMES, lookup
+
+from .ast import (FIRST_STEP, LAST_STEP, Add, Call, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
+                  TimeIndex, Transpose)
+
+# The exam's built-in models and the derivation's cells (rnn.derive.CELLS) for the same `rnn` class.
+_CELLS = {"rnn": "rnn", "output_rnn": "output", "lstm": "lstm", "gru": "gru"}
+_LSTM_CANDIDATES = {"sigmoid": "lstm", "tanh": "lstm-tanh"}
+
+
+class Unconvertible(ValueError):
+    """A derived expression with a part an answer tree has no node for (a matrix constant)."""
+
+
+def derived_key(question):
+    """The answer tree of the derived equation for `question.asked`, or None when the
+    derivation has no single equation for it (the scalar exam, a step outside the recurrence's
+    range, a question asked over steps two equations cover)."""
+    derivation = _derivation(question)
+    if derivation is None:
+        return None
+    asked = question.asked
+    wanted = asked.name[len("grad_"):]
+    try:
+        if asked.index is None:
+            equation = next((e for e in derivation.params if e.key == wanted), None)
+            return None if equation is None else to_tree(equation.rhs)
+        return _adjoint(derivation, wanted, asked.index, question)
+    except Unconvertible:
+        return None
+
+
+def _derivation(question):
+    if question.cell is not None:
+        return _cell_derivation(question.cell)
+    cell = _CELLS.get(question.model)
+    if cell == "lstm":
+        cell = _LSTM_CANDIDATES.get(question.options.get("candidate", "sigmoid"))
+    if cell == "gru" and question.options.get("form", "cho") != "cho":
+        cell = None
+    return None if cell is None else _builtin_derivation(cell)
+
+
+@lru_cache(maxsize=None)
+def _builtin_derivation(cell):
+    from rnn.derive import derive_matrix
+    return derive_matrix(cell)
+
+
+_CELL_DERIVATIONS = {}  # id(spec): (spec, derivation); a CustomCell holds dicts, so it is not hashable
+
+
+def _cell_derivation(spec):
+    from rnn.derive import derive_custom
+    if id(spec) not in _CELL_DERIVATIONS:
+        try:
+            derivation = derive_custom(spec)
+        except GradbookError:  # a cell the derivation cannot generalise: located against the reference
+            derivation = None
+        _CELL_DERIVATIONS[id(spec)] = (spec, derivation)
+    return _CELL_DERIVATIONS[id(spec)][1]
+
+
+def _adjoint(derivation, kind, index, question):
+    """The equation of grad_kind at `index`: the general recurrence (over t, substituted at a
+    fixed step) or the boundary form at tau."""
+    forms = [e for e in derivation.adjoints if e.lhs.of.name == kind]
+    if index.base == "t":
+        last = LAST_STEP if question.steps == "all" else TimeIndex("tau", -1)
+        for e in forms:
+            if e.lo is not None and e.lo != e.hi and _index(e.lo) == FIRST_STEP and _index(e.hi).offset >= last.offset \
+                    and e.hi.base == "tau":
+                return to_tree(e.rhs)
+        return None
+    for e in forms:
+        if (e.lo is None or e.lo == e.hi) and _index(e.lhs.of.time) == index:
+            return to_tree(e.rhs)
+    for e in forms:
+        if e.lo is not None and e.lo != e.hi and _covers(e, index, question.tau):
+            return to_tree(e.rhs, at=index)
+    return None
+
+
+def _covers(e, index, tau):
+    """Whether the recurrence `e` (for t = e.lo..e.hi) holds at the fixed step `index`."""
+    lo, hi = _index(e.lo), _index(e.hi)
+    if index.base is None:
+        if tau is None:
+            return False
+        step = index.offset
+        return lo.resolve(None, tau) <= step <= hi.resolve(None, tau)
+    return lo.base is None and hi.base == "tau" and index.offset <= hi.offset
+
+
+def _index(time):
+    """The answer tree's TimeIndex of a derivation's `mexpr.Time`."""
+    return TimeIndex(None if time.base == "abs" else time.base, time.offset)
+
+
+def to_tree(e, at=None):
+    """The answer tree of the derivation's expression `e`; `at` (a TimeIndex) is put for its
+    free t (the general recurrence at one step). Raises Unconvertible."""
+    return _Converter(at).tree(e, bound=False)
+
+
+class _Converter:
+    def __init__(self, at):
+        self.at = at
+
+    def time(self, time, bound):
+        index = _index(time)
+        if index.base == "t" and self.at is not None and not bound:
+            return TimeIndex(self.at.base, self.at.offset + index.offset)
+        return index
+
+    def tree(self, e, bound):
+        if isinstance(e, mx.Sym):
+            return Symbol(e.name, None if e.time is None else self.time(e.time, bound))
+        if isinstance(e, mx.Grad):
+            of = self.tree(e.of, bound)
+            return Symbol(f"grad_{of.name}", of.index)
+        if isinstance(e, mx.OneHot):
+            return Call("onehot", (self.tree(e.target, bound),))
+        if isinstance(e, mx.Const):
+            if e.uniform is None:
+                raise Unconvertible("a matrix constant")
+            return Number(float(e.uniform)) if e.uniform >= 0 else Neg(Number(float(-e.uniform)))
+        if isinstance(e, mx.Add):
+            return self.terms(e.terms, bound)
+        if isinstance(e, mx.Neg):
+            return Neg(self.tree(e.x, bound))
+        if isinstance(e, mx.Scale):
+            return Mul(Number(float(e.c)), self.tree(e.x, bound))
+        if isinstance(e, (mx.MatMul, mx.Hadamard)):
+            node_type = MatMul if isinstance(e, mx.MatMul) else Mul
+            node = self.tree(e.factors[0], bound)
+            for f in e.factors[1:]:
+                node = node_type(node, self.tree(f, bound))
+            return node
+        if isinstance(e, mx.Power):
+            return Pow(self.tree(e.x, bound), float(e.n))
+        if isinstance(e, mx.Transpose):
+            return Transpose(self.tree(e.x, bound))
+        if isinstance(e, mx.Diag):
+            return Call("diag", (self.tree(e.v, bound),))
+        if isinstance(e, mx.Func):
+            known = lookup(e.name)
+            if known is None or known.name not in NAMES:
+                raise Unconvertible(f"the function {e.name}")
+            return Call(known.name, tuple(self.tree(a, bound) for a in e.args))
+        if isinstance(e, mx.SumT):
+            return SumOverTime(self.tree(e.body, True), self.time(e.lo, True), self.time(e.hi, True))
+        raise Unconvertible(type(e).__name__)
+
+    def terms(self, terms, bound):
+        """A sum as the parsers build one: left-nested, the positive terms first (yhat - 1_y)."""
+        ordered = sorted(terms, key=lambda t: isinstance(t, mx.Neg))
+        node = self.tree(ordered[0], bound)
+        for t in ordered[1:]:
+            node = Sub(node, self.tree(t.x, bound)) if isinstance(t, mx.Neg) else Add(node, self.tree(t, bound))
+        return node

@@ -1,0 +1,5 @@
+"""The matrix-expression language shared by the derivation (`rnn.derive`) and the exam (`rnn.exam`).
+
+`functions` is the one table of the functions an expression may apply (tanh, sigma, ReLU,
+step, diag, softmax ...): every parser, printer, evaluator and the symbolic check read it.
+"""
