@@ -268,7 +268,8 @@ def _step_loss(model, nb, t, o, target):
 
 
 def _total_loss(u, losses, reduction):
-    """L = sum_t L^(t) (the book, no 1/tau), or divided by the number of terms (d2l's mean)."""
+    """L = sum_t L^(t) (the book, no 1/tau), or divided by the number of terms L^(t) alone
+    (tau; the batch stays summed, unlike d2l.ai's mean over batch and time)."""
     if len(losses) == 1:
         total = losses[0]
         u.nodes["L"] = total
@@ -351,11 +352,11 @@ def unroll(model, x, y=None, h0=None, loss="sum", truncate=None, level="op"):
     o^(tau) (Fig. 10.5); float (tau, K, B) / (K, B) for a linear head. h0: h^(0) (H, B), zeros
     by default (o^(0) for `OutputRNN`; ``{'h': ..., 's': ...}`` for the LSTM). loss: 'sum' is
     the book's L = sum_t L^(t) (eqs 10.12-10.14), 'mean' divides by the number of terms
-    (d2l.ai's convention). truncate: k for truncated BPTT (see the module docstring).
+    L^(t) only (tau; the batch is still summed, unlike d2l.ai's mean over batch and time). truncate: k for truncated BPTT (see the module docstring).
     level: 'op' builds every primitive; 'cell' one node per step (`rnn.cell_ops`).
     """
     if loss not in LOSSES:
-        raise RNNError(f"loss={loss!r} is unknown; use 'sum' (the book, no 1/tau) or 'mean' (d2l.ai, divides by tau)")
+        raise RNNError(f"loss={loss!r} is unknown; use 'sum' (the book, no 1/tau) or 'mean' (divides by tau only, the batch stays summed)")
     if level not in LEVELS:
         raise RNNError(f"level={level!r} is unknown; use 'op' (every primitive) or 'cell' (one node per step)")
     if truncate is not None and (not isinstance(truncate, (int, np.integer)) or truncate < 1):

@@ -94,7 +94,7 @@ def test_loss_is_the_sum_over_steps_without_one_over_tau():
 
 
 def test_mean_loss_divides_by_tau_and_says_so():
-    """loss='mean' is d2l.ai's (1/tau) sum_t L^(t), labelled with the 1/tau."""
+    """loss='mean' is (1/tau) sum_t L^(t) (tau only, not d2l.ai's batch * time), labelled with the 1/tau."""
     model, x, y, h0 = problem(5, 2)
     total = rnn.unroll(model, x, y, h0=h0).loss.value
     mean = rnn.unroll(model, x, y, h0=h0, loss="mean").loss
