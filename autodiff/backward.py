@@ -125,8 +125,8 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
     # Fused VJPs serve the plain numeric pass; recorded, symbolic and anomaly-checked passes
     # run the per-argument rules, which are the definition.
     fused_ok = numeric and not anomaly
-    terms = {}  # input -> ProductTerms of fused VJPs, summed once all have arrived
-    joined = {}
+    terms = None  # input -> ProductTerms of fused VJPs, summed once all have arrived
+    joined = None  # the stacked factors those sums share (made with `terms`)
     order = _needing_grad(root)
     remaining = iter(order)
     chains = None  # built when the first node with a chain rule (vjp_chain) is met
@@ -152,24 +152,28 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
             g = adjoints[node] = on_adjoint(node, g)
         inputs = node.inputs
         params = node.params
+        # Rules of one or two arguments are called with them spelled out (v0, v1): a call
+        # through *args costs more than most scalar rules' arithmetic.
         arity = len(inputs)
         if numeric:
             ans = node.value
-            if arity == 2:
+            if arity == 1:
+                v0 = inputs[0].value
+                args = (v0,)
+            elif arity == 2:
                 v0, v1 = inputs
-                args = (v0.value, v1.value)
+                args = v0, v1 = v0.value, v1.value
             else:
-                args = (inputs[0].value,) if arity == 1 else [i.value for i in inputs]
-        elif create_graph:
-            args, ans = inputs, node
+                args = [i.value for i in inputs]
         else:
-            args, ans = [values[i] for i in inputs], values[node]
-        # Rules of one or two arguments are called with them spelled out: a call through
-        # *args costs more than most scalar rules' arithmetic.
-        if arity == 2:
-            v0, v1 = args
-        elif arity == 1:
-            v0 = args[0]
+            if create_graph:
+                args, ans = inputs, node
+            else:
+                args, ans = [values[i] for i in inputs], values[node]
+            if arity == 2:
+                v0, v1 = args
+            elif arity == 1:
+                v0 = args[0]
         if fused is not None:
             results = fused([i.requires_grad for i in inputs], g, ans, *args, **params)
         elif prim.vjp_split is not None:
@@ -183,7 +187,10 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
                 continue
             if results is None:
                 if listed:
-                    rule = rules[k] if k < len(rules) else None  # fewer rules: the rest have none
+                    try:
+                        rule = rules[k]
+                    except IndexError:  # fewer rules than arguments: the rest have none
+                        rule = None
                 else:
                     rule = rules(k)
                 if rule is None:
@@ -202,6 +209,8 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
                 if contribution is None:
                     continue
                 if type(contribution) is ProductTerm:
+                    if terms is None:
+                        terms, joined = {}, {}
                     pending = terms.get(inp)
                     if pending is None:
                         terms[inp] = [contribution]
@@ -372,15 +381,18 @@ def _store(root, adjoints, create_graph):
     # intermediate node whose gradient is an array already kept by another intermediate
     # node stores a read-only view of it rather than a copy: the op-level graph keeps every
     # node's gradient, and these repeats were a sizeable part of its memory.
-    seed = adjoints.get(root)
-    private = {id(seed)}  # arrays a parameter (or the caller, for the seed) may change in place
-    kept = set()
+    # A gradient added to an earlier one is a new array, and a NumPy scalar cannot be
+    # aliased: only an intermediate node's first array gradient waits for the leaves.
+    private = {id(adjoints.get(root))}  # arrays a parameter (or the caller, for the seed) may change in place
     intermediates = []
     for node, g in adjoints.items():
-        if node.prim is not None:
-            intermediates.append((node, g))
-        elif node.grad is not None:
+        if node.grad is not None:
             node.grad = node.grad + g
+        elif node.prim is not None:
+            if type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
+                node.grad = g
+            else:
+                intermediates.append((node, g))
         elif type(g) is not np.ndarray:  # a NumPy scalar: nothing to alias, just box it
             node.grad = np.array(g)
         elif g.base is None and id(g) not in private:
@@ -389,12 +401,9 @@ def _store(root, adjoints, create_graph):
         else:
             node.grad = g = np.array(g)
             private.add(id(g))
+    kept = set()
     for node, g in intermediates:
-        if node.grad is not None:
-            node.grad = node.grad + g
-        elif type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
-            node.grad = g
-        elif type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
+        if type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
             node.grad = np.array(g)
         elif g.base is None and id(g) not in kept:
             kept.add(id(g))

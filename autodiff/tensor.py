@@ -23,6 +23,8 @@ _sequence = itertools.count()
 
 
 _FLOAT64 = np.dtype(np.float64)
+_NDARRAY, _SCALAR = np.ndarray, np.float64
+_new = object.__new__
 
 
 def _as_array(value, dtype=None):
@@ -69,22 +71,22 @@ class Tensor:
 
     @classmethod
     def _from_op(cls, prim, value, inputs, params):
-        t = cls.__new__(cls)
-        t.value = value if type(value) is np.ndarray or type(value) is np.float64 else np.asarray(value)
-        t.grad = None
-        t.grad_node = None
+        # Every recorded op runs this: one chained store for the empty fields, and the
+        # scalar and array types compared by identity before anything is converted.
+        t = _new(cls)
+        t.value = value if type(value) is _NDARRAY or type(value) is _SCALAR else np.asarray(value)
+        t.grad = t.grad_node = t.name = t._label = None
         t.prim = prim
         t.inputs = inputs
         t.params = params
-        t.name = None
-        t._label = None
         t.role = "intermediate"
         t.meta = {}
-        t.requires_grad = False
         for i in inputs:
             if i.requires_grad:
                 t.requires_grad = True
                 break
+        else:
+            t.requires_grad = False
         t.seq = next(_sequence)
         return t
 
@@ -214,7 +216,7 @@ class Tensor:
     # ----- gradients ----------------------------------------------------------------------
     def backward(self, grad=None, create_graph=False):
         """Reverse mode from this node; see `autodiff.backward.backward`."""
-        _backward.backward(self, grad, create_graph=create_graph)
+        _backward.backward(self, grad, create_graph)
 
     def zero_grad(self):
         """Clear the gradient of every node this one depends on (including itself)."""
