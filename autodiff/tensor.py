@@ -12,6 +12,8 @@ cycles and is freed by reference counting alone (no work for the cycle collector
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
+from threading import get_ident
 
 import numpy as np
 
@@ -23,6 +25,29 @@ _sequence = itertools.count()
 
 
 _FLOAT64 = np.dtype(np.float64)
+
+_recorders = {}
+"""Thread id -> the list every op node created on that thread is appended to (`recording`)."""
+
+
+@contextmanager
+def recording(created):
+    """Append every op node created on this thread inside the block to the list `created`,
+    in creation order: `rnn.unroll` stamps the nodes of step t with ``meta['t']`` from it,
+    instead of walking the graph back from the step's outputs. A nested block collects its
+    own nodes; the outer list resumes after it.
+    """
+    key = get_ident()
+    outer = _recorders.get(key)
+    _recorders[key] = created
+    try:
+        yield created
+    finally:
+        if outer is None:
+            del _recorders[key]
+        else:
+            _recorders[key] = outer
+
 _NDARRAY, _SCALAR = np.ndarray, np.float64
 _new = object.__new__
 
@@ -88,6 +113,10 @@ class Tensor:
         else:
             t.requires_grad = False
         t.seq = next(_sequence)
+        if _recorders:
+            created = _recorders.get(get_ident())
+            if created is not None:
+                created.append(t)
         return t
 
     # ----- identity and display -------------------------------------------------------
