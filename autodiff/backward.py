@@ -13,7 +13,7 @@ import gc
 
 import numpy as np
 
-from .collector import run_paused
+from .collector import resume, run_paused
 from .errors import AnomalyError, BackwardError
 from .ops import sum_to
 from .mode import _anomaly
@@ -362,7 +362,7 @@ def backward(root, grad=None, create_graph=False):
         _store(root, _backprop(root, grad, create_graph, None, None), create_graph)
     finally:
         if enabled:
-            gc.enable()
+            resume()
 
 
 def _store(root, adjoints, create_graph):
