@@ -22,14 +22,13 @@ def resume():
     cycles (a quarter of the op-level forward + backward). `gc.freeze()` moves every tracked
     object to the permanent generation and resets that count in constant time;
     `gc.unfreeze()` then hands them all to the oldest generation, where cyclic garbage is
-    still found by the next full collection. A program that keeps objects frozen itself
-    (`gc.get_freeze_count()`) keeps the new ones frozen too: unfreezing would release its own.
+    still found by the next full collection. The one side effect: objects a program froze
+    itself (`gc.freeze()` before a fork) are handed back with them. Asking first
+    (`gc.get_freeze_count()`) would walk the frozen list: 17 ms for 57 000 objects.
     """
     if gc.get_count()[0] > _YOUNG:
-        caller_freezes = gc.get_freeze_count() > 0
         gc.freeze()
-        if not caller_freezes:
-            gc.unfreeze()
+        gc.unfreeze()
     gc.enable()
 
 

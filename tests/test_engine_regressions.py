@@ -206,21 +206,3 @@ def test_no_collection_walks_the_graph_when_the_pause_ends():
     assert alive() is not None
     gc.collect()
     assert alive() is None
-
-
-def test_a_callers_frozen_objects_stay_frozen_after_a_pause():
-    """A program that froze its objects (gc.freeze(), as the benchmarks do) keeps them frozen:
-    the objects made inside the pause join them instead of releasing them."""
-    import rnn
-    rng = np.random.default_rng(0)
-    model = rnn.SimpleRNN(4, 3, 4, seed=0)
-    x, y = rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2))
-    gc.collect()
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        u = rnn.unroll(model, x, y)
-        assert gc.get_freeze_count() >= frozen and gc.isenabled()
-        del u
-    finally:
-        gc.unfreeze()
