@@ -9,12 +9,14 @@ from __future__ import annotations
 from itertools import chain as _iter_chain, islice
 from operator import attrgetter
 
+import gc
+
 import numpy as np
 
-from .collector import run_paused
+from .collector import resume, run_paused
 from .errors import AnomalyError, BackwardError
 from .ops import sum_to
-from .mode import state as _state
+from .mode import _anomaly
 from .primitive import ProductTerm
 from .tensor import Tensor
 
@@ -52,13 +54,15 @@ def _needing_grad(root):
     A node is always created after its inputs, so creation order (``seq``) is already a
     topological order: sorting by it replaces a depth-first search.
     """
+    if root.prim is None:  # a leaf root: nothing to propagate
+        return []
     order, seen = [root], {root}
     for node in order:  # grows while it is walked: a breadth-first search
         for inp in node.inputs:
             if inp.prim is not None and inp.requires_grad and inp not in seen:
                 seen.add(inp)
                 order.append(inp)
-    if len(order) > 1:
+    if len(order) > 2:  # two nodes found breadth-first are already newest first
         order.sort(key=_creation, reverse=True)
     return order
 
@@ -105,7 +109,7 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
     if not root.requires_grad:
         raise BackwardError(f"{root.display_name} does not depend on any tensor with "
                             f"requires_grad=True; mark the parameters with requires_grad=True")
-    anomaly = _state.anomaly
+    anomaly = _anomaly.get()
     if grad is None and not create_graph and root.value.ndim == 0:
         seed = _ONE  # the usual scalar loss: no checks to make
     else:
@@ -121,19 +125,21 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
     # Fused VJPs serve the plain numeric pass; recorded, symbolic and anomaly-checked passes
     # run the per-argument rules, which are the definition.
     fused_ok = numeric and not anomaly
-    terms = {}  # input -> ProductTerms of fused VJPs, summed once all have arrived
-    joined = {}
+    terms = None  # input -> ProductTerms of fused VJPs, summed once all have arrived
+    joined = None  # the stacked factors those sums share (made with `terms`)
     order = _needing_grad(root)
     remaining = iter(order)
     chains = None  # built when the first node with a chain rule (vjp_chain) is met
     for node in remaining:
         prim = node.prim
-        if prim is None:  # a leaf root: nothing to propagate
-            continue
         if terms and node in terms:
             _settle(adjoints, owned, node, terms.pop(node), joined)
-        fused = prim.vjp_all if fused_ok else None
-        if fused is not None and prim.vjp_chain is not None:
+        fused = prim.vjp_all
+        if fused is None:
+            pass
+        elif not fused_ok:
+            fused = None
+        elif prim.vjp_chain is not None:
             if chains is None:
                 chains = _Chains(order)
             done = chains.run(node, adjoints, owned, terms, joined)
@@ -146,39 +152,65 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
             g = adjoints[node] = on_adjoint(node, g)
         inputs = node.inputs
         params = node.params
+        # Rules of one or two arguments are called with them spelled out (v0, v1): a call
+        # through *args costs more than most scalar rules' arithmetic.
+        arity = len(inputs)
         if numeric:
-            args, ans = [i.value for i in inputs], node.value
-        elif create_graph:
-            args, ans = inputs, node
+            ans = node.value
+            if arity == 1:
+                v0 = inputs[0].value
+                args = (v0,)
+            elif arity == 2:
+                v0, v1 = inputs
+                args = v0, v1 = v0.value, v1.value
+            else:
+                args = [i.value for i in inputs]
         else:
-            args, ans = [values[i] for i in inputs], values[node]
+            if create_graph:
+                args, ans = inputs, node
+            else:
+                args, ans = [values[i] for i in inputs], values[node]
+            if arity == 2:
+                v0, v1 = args
+            elif arity == 1:
+                v0 = args[0]
         if fused is not None:
             results = fused([i.requires_grad for i in inputs], g, ans, *args, **params)
         elif prim.vjp_split is not None:
             results = prim.vjp_split(g, ans, *args, **params)
         else:
             results = None
-            vjps = prim.vjps
+            rules = prim.vjps
+            listed = type(rules) is tuple  # else a function making argument k's rule on request
         for k, inp in enumerate(inputs):
             if not inp.requires_grad:
                 continue
             if results is None:
-                if type(vjps) is tuple:
+                if listed:
                     try:
-                        rule = vjps[k]
+                        rule = rules[k]
                     except IndexError:  # fewer rules than arguments: the rest have none
                         rule = None
                 else:
-                    rule = vjps(k)
+                    rule = rules(k)
                 if rule is None:
                     raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
                                         f"({inp.display_name}); create that input with requires_grad=False")
-                contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+                if params:
+                    contribution = rule(g, ans, *args, **params)
+                elif arity == 2:
+                    contribution = rule(g, ans, v0, v1)
+                elif arity == 1:
+                    contribution = rule(g, ans, v0)
+                else:
+                    contribution = rule(g, ans, *args)
             else:
                 contribution = results[k]
                 if contribution is None:
                     continue
                 if type(contribution) is ProductTerm:
+                    if terms is None:
+                        terms, joined = {}, {}
                     pending = terms.get(inp)
                     if pending is None:
                         terms[inp] = [contribution]
@@ -203,8 +235,9 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
                 adjoints[inp] = previous + contribution
                 if numeric:
                     owned.add(inp)
-    for node, pending in terms.items():
-        _settle(adjoints, owned, node, pending, joined)
+    if terms:
+        for node, pending in terms.items():
+            _settle(adjoints, owned, node, pending, joined)
     return adjoints
 
 
@@ -320,11 +353,16 @@ def backward(root, grad=None, create_graph=False):
     graph can be drawn with gradients afterwards. With ``create_graph=True`` each node
     also gets ``grad_node``: the gradient as a Tensor whose own graph is the backward pass.
     """
-    run_paused(_backward, root, grad, create_graph)  # no collection while the graph is swept (see backprop)
-
-
-def _backward(root, grad, create_graph):
-    _store(root, _backprop(root, grad, create_graph, None, None), create_graph)
+    # No collection while the graph is swept (see backprop); `collector.run_paused` inlined,
+    # since on a small graph the pass itself takes only a few microseconds.
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        _store(root, _backprop(root, grad, create_graph, None, None), create_graph)
+    finally:
+        if enabled:
+            resume()
 
 
 def _store(root, adjoints, create_graph):
@@ -343,15 +381,18 @@ def _store(root, adjoints, create_graph):
     # intermediate node whose gradient is an array already kept by another intermediate
     # node stores a read-only view of it rather than a copy: the op-level graph keeps every
     # node's gradient, and these repeats were a sizeable part of its memory.
-    seed = adjoints.get(root)
-    private = {id(seed)}  # arrays a parameter (or the caller, for the seed) may change in place
-    kept = set()
+    # A gradient added to an earlier one is a new array, and a NumPy scalar cannot be
+    # aliased: only an intermediate node's first array gradient waits for the leaves.
+    private = {id(adjoints.get(root))}  # arrays a parameter (or the caller, for the seed) may change in place
     intermediates = []
     for node, g in adjoints.items():
-        if node.prim is not None:
-            intermediates.append((node, g))
-        elif node.grad is not None:
+        if node.grad is not None:
             node.grad = node.grad + g
+        elif node.prim is not None:
+            if type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
+                node.grad = g
+            else:
+                intermediates.append((node, g))
         elif type(g) is not np.ndarray:  # a NumPy scalar: nothing to alias, just box it
             node.grad = np.array(g)
         elif g.base is None and id(g) not in private:
@@ -360,12 +401,9 @@ def _store(root, adjoints, create_graph):
         else:
             node.grad = g = np.array(g)
             private.add(id(g))
+    kept = set()
     for node, g in intermediates:
-        if node.grad is not None:
-            node.grad = node.grad + g
-        elif type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
-            node.grad = g
-        elif type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
+        if type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
             node.grad = np.array(g)
         elif g.base is None and id(g) not in kept:
             kept.add(id(g))

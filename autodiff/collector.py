@@ -13,6 +13,29 @@ import gc
 from contextlib import contextmanager
 
 
+def resume():
+    """Enable the collector again without the pass its next allocation would start.
+
+    While the collector is off, the count of new objects keeps growing, so the first
+    allocation after `gc.enable()` runs a young-generation collection over everything made
+    meanwhile: after `rnn.unroll` of 1 000 steps, 40 ms spent walking a graph that has no
+    cycles (a quarter of the op-level forward + backward). `gc.freeze()` moves every tracked
+    object to the permanent generation and resets that count in constant time;
+    `gc.unfreeze()` then hands them all to the oldest generation, where cyclic garbage is
+    still found by the next full collection. The one side effect: objects a program froze
+    itself (`gc.freeze()` before a fork) are handed back with them. Asking first
+    (`gc.get_freeze_count()`) would walk the frozen list: 17 ms for 57 000 objects.
+    """
+    if gc.get_count()[0] > _YOUNG:
+        gc.freeze()
+        gc.unfreeze()
+    gc.enable()
+
+
+_YOUNG = 10 * gc.get_threshold()[0]
+"""Below this many new objects the young collection is cheap: leave it to run as usual."""
+
+
 def run_paused(fn, *args):
     """``fn(*args)`` with the collector disabled, restored after (the per-call form of
     `paused`, cheaper than entering a context manager: the backward pass of a two-node graph
@@ -24,7 +47,7 @@ def run_paused(fn, *args):
         return fn(*args)
     finally:
         if enabled:
-            gc.enable()
+            resume()
 
 
 @contextmanager
@@ -41,4 +64,4 @@ def paused():
         yield
     finally:
         if was_enabled:
-            gc.enable()
+            resume()

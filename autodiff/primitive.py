@@ -39,8 +39,10 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AnomalyError, ShapeError
-from .mode import state as _state
+from .mode import _anomaly, _symbolic
 from .tensor import Tensor, constant
+
+_from_op = Tensor._from_op
 
 
 class Primitive:
@@ -77,11 +79,16 @@ class Primitive:
 
     def evaluate(self, values, params):
         """Run the forward on raw values: NumPy, or SymPy when the symbolic mode is on."""
-        fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
+        fn = self.sym if (self.sym is not None and _symbolic.get()) else self.forward
         return fn(*values, **params)
 
     def __call__(self, *args, **params):
-        fn = self.sym if (_state.symbolic and self.sym is not None) else self.forward
+        # The hot path of every recorded op: the ContextVars are read directly (not through
+        # `mode.state`'s properties), the symbolic switch only by the primitives that have a
+        # SymPy forward of their own, and one- and two-argument calls unpack their values
+        # without building a list.
+        sym = self.sym
+        fn = sym if (sym is not None and _symbolic.get()) else self.forward
         for a in args:
             if a.__class__ is not Tensor:  # a constant operand, or no Tensor at all
                 for b in args:
@@ -92,13 +99,19 @@ class Primitive:
                     return fn(*args, **params)
                 break
         try:
-            values = [t.value for t in args]
-            value = fn(*values, **params) if params else fn(*values)
+            n = len(args)
+            if n == 2:
+                a, b = args
+                value = fn(a.value, b.value, **params) if params else fn(a.value, b.value)
+            elif n == 1:
+                value = fn(args[0].value, **params) if params else fn(args[0].value)
+            else:
+                value = fn(*[t.value for t in args], **params)
         except (ValueError, IndexError) as exc:
             raise ShapeError.for_op(self.name, args, exc) from None
-        if _state.anomaly:
+        if _anomaly.get():
             _check_finite(self.name, args, value)
-        return Tensor._from_op(self, value, args, params)
+        return _from_op(self, value, args, params)
 
 
 class ProductTerm:

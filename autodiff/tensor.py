@@ -12,6 +12,8 @@ cycles and is freed by reference counting alone (no work for the cycle collector
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
+from threading import get_ident
 
 import numpy as np
 
@@ -23,6 +25,31 @@ _sequence = itertools.count()
 
 
 _FLOAT64 = np.dtype(np.float64)
+
+_recorders = {}
+"""Thread id -> the list every op node created on that thread is appended to (`recording`)."""
+
+
+@contextmanager
+def recording(created):
+    """Append every op node created on this thread inside the block to the list `created`,
+    in creation order: `rnn.unroll` stamps the nodes of step t with ``meta['t']`` from it,
+    instead of walking the graph back from the step's outputs. A nested block collects its
+    own nodes; the outer list resumes after it.
+    """
+    key = get_ident()
+    outer = _recorders.get(key)
+    _recorders[key] = created
+    try:
+        yield created
+    finally:
+        if outer is None:
+            del _recorders[key]
+        else:
+            _recorders[key] = outer
+
+_NDARRAY, _SCALAR = np.ndarray, np.float64
+_new = object.__new__
 
 
 def _as_array(value, dtype=None):
@@ -69,23 +96,27 @@ class Tensor:
 
     @classmethod
     def _from_op(cls, prim, value, inputs, params):
-        t = cls.__new__(cls)
-        t.value = value if type(value) is np.ndarray or type(value) is np.float64 else np.asarray(value)
-        t.grad = None
-        t.grad_node = None
+        # Every recorded op runs this: one chained store for the empty fields, and the
+        # scalar and array types compared by identity before anything is converted.
+        t = _new(cls)
+        t.value = value if type(value) is _NDARRAY or type(value) is _SCALAR else np.asarray(value)
+        t.grad = t.grad_node = t.name = t._label = None
         t.prim = prim
         t.inputs = inputs
         t.params = params
-        t.name = None
-        t._label = None
         t.role = "intermediate"
         t.meta = {}
-        t.requires_grad = False
         for i in inputs:
             if i.requires_grad:
                 t.requires_grad = True
                 break
+        else:
+            t.requires_grad = False
         t.seq = next(_sequence)
+        if _recorders:
+            created = _recorders.get(get_ident())
+            if created is not None:
+                created.append(t)
         return t
 
     # ----- identity and display -------------------------------------------------------
@@ -214,7 +245,7 @@ class Tensor:
     # ----- gradients ----------------------------------------------------------------------
     def backward(self, grad=None, create_graph=False):
         """Reverse mode from this node; see `autodiff.backward.backward`."""
-        _backward.backward(self, grad, create_graph=create_graph)
+        _backward.backward(self, grad, create_graph)
 
     def zero_grad(self):
         """Clear the gradient of every node this one depends on (including itself)."""

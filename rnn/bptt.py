@@ -274,8 +274,8 @@ def loss(cache: ForwardCache | OutputRecurrenceCache, y: np.ndarray, reduce: str
     """The negative log-likelihood L = sum_t L^(t), L^(t) = -sum_batch log yhat^(t)[y^(t)].
 
     ``reduce='sum'`` is the book's loss (eqs. 10.12 - 10.14, no 1/tau). ``reduce='mean'``
-    divides by tau, the d2l.ai convention (the batch is still summed). For a sequence-to-one
-    cache y has shape (B,) and tau counts as 1.
+    divides by tau only: the batch is still summed, so this is not d2l.ai's mean, which
+    divides by batch * time. For a sequence-to-one cache y has shape (B,) and tau counts as 1.
     """
     if reduce not in ("sum", "mean"):
         raise BPTTShapeError(f"reduce={reduce!r} is unknown; use 'sum' or 'mean'")
@@ -303,7 +303,7 @@ def bptt(params: RNNParams, x: np.ndarray, y: np.ndarray, h0: np.ndarray | None 
 
     With ``per_step=True`` the dummy-copy gradients are returned in ``result.per_step``;
     ``per_step=False`` skips them and forms each sum in one tensor contraction (faster;
-    see :func:`bptt_fast`). ``mean_over_time=True`` differentiates L / tau (d2l.ai style).
+    see :func:`bptt_fast`). ``mean_over_time=True`` differentiates L / tau (tau only; d2l.ai also divides by the batch).
     """
     cache = forward(params, x, h0)
     tau = cache.log_yhat.shape[0]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
-from autodiff.tensor import ROLES
+from autodiff.tensor import ROLES, recording
 from autodiff.collector import paused
 
 from .errors import RNNError
@@ -31,13 +31,15 @@ STANDARD_KINDS = ("x", "a", "h", "o", "yhat", "L")
 
 
 class _Record:
-    """What the builders of one unrolled graph share: its named nodes, and the creation
-    number (`Tensor.seq`) of the newest node already stamped with its time step."""
+    """What the builders of one unrolled graph share: its named nodes, the op nodes created
+    since the last stamp (`created`, filled by `autodiff.tensor.recording` while `unroll`
+    builds; None elsewhere) and the creation number (`Tensor.seq`) of the newest node
+    already stamped with its time step."""
 
-    __slots__ = ("nodes", "stamped")
+    __slots__ = ("nodes", "created", "stamped")
 
-    def __init__(self, nodes):
-        self.nodes, self.stamped = nodes, -1
+    def __init__(self, nodes, created=None):
+        self.nodes, self.created, self.stamped = nodes, created, -1
 
 
 class Builder:
@@ -65,8 +67,9 @@ class Builder:
 
     def leaf(self, value, kind, t, role="input", requires_grad=False):
         """A new named leaf (an input x^(t), an initial state h^(0), a target y^(t)...)."""
-        dtype = np.asarray(value).dtype if np.asarray(value).dtype.kind in "iu" else None
-        leaf = ad.Tensor(value, role=role, requires_grad=requires_grad, dtype=dtype)
+        dtype = np.asarray(value).dtype
+        leaf = ad.Tensor(value, role=role, requires_grad=requires_grad,
+                         dtype=dtype if dtype.kind in "iu" else None)
         return self.node(leaf, kind, t, role=role)
 
     def scoped(self, scope):
@@ -81,8 +84,25 @@ class Builder:
         """Give the unnamed nodes of step t (W h^(t-1), U x^(t)...) ``meta['t'] = t`` too.
 
         Steps are stamped as they are built, so only nodes created since the last stamp
-        (a larger ``seq``) are new: the walk stops at older ones and visits each node once.
+        are new. While `unroll` builds, they are the ones `recording` collected, in
+        creation order; a builder outside it (sampling) walks back from `roots` instead,
+        stopping at older nodes (a smaller ``seq``), so each node is visited once.
         """
+        created = self.record.created
+        if created is not None:
+            copy_for = self.copy_for
+            for node in created:
+                meta = node.meta
+                if "t" not in meta:
+                    meta["t"] = t
+                elif meta["t"] != t:
+                    continue
+                if copy_for is not None:
+                    meta.setdefault("copy_for", copy_for)
+            if created:
+                self.record.stamped = created[-1].seq
+                created.clear()
+            return
         since = self.record.stamped
         stack = [r for r in roots if r.prim is not None and r.seq > since]
         newest, seen = since, set()
@@ -268,7 +288,8 @@ def _step_loss(model, nb, t, o, target):
 
 
 def _total_loss(u, losses, reduction):
-    """L = sum_t L^(t) (the book, no 1/tau), or divided by the number of terms (d2l's mean)."""
+    """L = sum_t L^(t) (the book, no 1/tau), or divided by the number of terms L^(t) alone
+    (tau; the batch stays summed, unlike d2l.ai's mean over batch and time)."""
     if len(losses) == 1:
         total = losses[0]
         u.nodes["L"] = total
@@ -351,11 +372,11 @@ def unroll(model, x, y=None, h0=None, loss="sum", truncate=None, level="op"):
     o^(tau) (Fig. 10.5); float (tau, K, B) / (K, B) for a linear head. h0: h^(0) (H, B), zeros
     by default (o^(0) for `OutputRNN`; ``{'h': ..., 's': ...}`` for the LSTM). loss: 'sum' is
     the book's L = sum_t L^(t) (eqs 10.12-10.14), 'mean' divides by the number of terms
-    (d2l.ai's convention). truncate: k for truncated BPTT (see the module docstring).
+    L^(t) only (tau; the batch is still summed, unlike d2l.ai's mean over batch and time). truncate: k for truncated BPTT (see the module docstring).
     level: 'op' builds every primitive; 'cell' one node per step (`rnn.cell_ops`).
     """
     if loss not in LOSSES:
-        raise RNNError(f"loss={loss!r} is unknown; use 'sum' (the book, no 1/tau) or 'mean' (d2l.ai, divides by tau)")
+        raise RNNError(f"loss={loss!r} is unknown; use 'sum' (the book, no 1/tau) or 'mean' (divides by tau only, the batch stays summed)")
     if level not in LEVELS:
         raise RNNError(f"level={level!r} is unknown; use 'op' (every primitive) or 'cell' (one node per step)")
     if truncate is not None and (not isinstance(truncate, (int, np.integer)) or truncate < 1):
@@ -367,8 +388,17 @@ def unroll(model, x, y=None, h0=None, loss="sum", truncate=None, level="op"):
         from .cell_unroll import unroll_cells
         return unroll_cells(model, x, y, h0, loss, truncate)
     u = Unrolled(model, tau, batch)
-    nb = Builder(u.nodes, model.scope)
-    top = Builder(u.nodes)
+    record = _Record(u.nodes, created=[])
+    with recording(record.created):
+        _unroll_ops(u, model, record, x, y, h0, loss, truncate)
+    return u
+
+
+def _unroll_ops(u, model, record, x, y, h0, loss, truncate):
+    """The op-level graph of `unroll`, built into `u` (`record` collects the new op nodes)."""
+    tau, _, batch = x.shape
+    nb = Builder(record, model.scope)
+    top = Builder(record)
     xs = [top.leaf(x[t - 1], "x", t) for t in range(1, tau + 1)]
     ctx = Context(y, tau, batch)
     if hasattr(model, "step"):
@@ -386,4 +416,3 @@ def unroll(model, x, y=None, h0=None, loss="sum", truncate=None, level="op"):
             losses.append(_step_loss(model, nb, t, produced_at[t]["o"], target))
             nb.stamp([losses[-1]], t)
         u.loss = _total_loss(u, losses, loss)
-    return u

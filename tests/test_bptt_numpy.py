@@ -163,7 +163,7 @@ def test_fast_variant_gives_the_same_loss_and_gradients():
 
 
 def test_mean_over_time_gradient_is_sum_gradient_over_tau():
-    """The d2l.ai loss (1/tau) sum_t L^(t) scales every gradient by 1/tau."""
+    """The mean over time (1/tau) sum_t L^(t) scales every gradient by 1/tau."""
     params, x, y, h0 = random_problem(5, 2)
     summed, mean = bptt(params, x, y, h0), bptt(params, x, y, h0, mean_over_time=True)
     assert mean.loss == pytest.approx(summed.loss / 5)
@@ -173,7 +173,7 @@ def test_mean_over_time_gradient_is_sum_gradient_over_tau():
 
 
 def test_mean_over_time_gradient_matches_finite_differences():
-    """mean_over_time differentiates the d2l.ai loss, checked numerically."""
+    """mean_over_time differentiates (1/tau) sum_t L^(t), checked numerically."""
     params, x, y, h0 = random_problem(3, 2)
     result = bptt(params, x, y, h0, mean_over_time=True)
     assert_matches(result, finite_difference_grads(params, x, y, h0, mean_over_time=True), "h0")

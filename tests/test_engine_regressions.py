@@ -168,3 +168,41 @@ def test_no_collection_runs_while_an_unrolled_graph_is_built_and_back_propagated
         gc.callbacks.remove(count)
     assert len(starts) <= 2 and gc.isenabled()
     assert len(ad.trace(u.loss).nodes) > 3000 and model.params["W"].grad is not None
+
+
+def test_no_collection_walks_the_graph_when_the_pause_ends():
+    """Re-enabling the collector after building a graph starts no young-generation pass over
+    it (40 ms at 1 000 steps): the new objects go to the oldest generation unscanned, and
+    cyclic garbage made inside the pause is still collected by the next full collection."""
+    import weakref
+    import rnn
+
+    class Cyclic:
+        pass
+
+    rng = np.random.default_rng(0)
+    model = rnn.SimpleRNN(4, 3, 4, seed=0)
+    x, y = rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2))
+    starts = []
+
+    def count(phase, info):
+        if phase == "start":
+            starts.append(info["generation"])
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        with paused():
+            garbage = Cyclic()
+            garbage.self = garbage
+            alive = weakref.ref(garbage)
+            del garbage
+            u = rnn.unroll(model, x, y)
+        pending = gc.get_count()[0]  # new objects counted towards the next young pass
+    finally:
+        gc.callbacks.remove(count)
+    assert len(ad.trace(u.loss).nodes) > 3000
+    assert starts == [] and pending < gc.get_threshold()[0]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert alive() is not None
+    gc.collect()
+    assert alive() is None

@@ -50,6 +50,38 @@ def test_every_graph_node_carries_its_time_step():
             assert "t" in node.meta, node
 
 
+def _stamps(u):
+    return [(node.name, node.op, dict(node.meta)) for node in u.graph.nodes]
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: rnn.SimpleRNN(N_IN, H, K), {}),
+    (lambda: rnn.SimpleRNN(N_IN, H, K), {"truncate": 2}),
+    (lambda: rnn.GRU(N_IN, H, K), {}),
+    (lambda: rnn.LSTM(N_IN, H, K), {}),
+    (lambda: rnn.TeacherForcedRNN(N_IN, H, K, mode="test"), {}),
+    (lambda: rnn.Bidirectional(rnn.GRU(N_IN, 2, K)), {}),
+    (lambda: rnn.Stacked([rnn.SimpleRNN(N_IN, 3, K), rnn.SimpleRNN(3, H, K)]), {}),
+    (lambda: rnn.WindowDNN(N_IN, H, K, embed=2), {}),
+])
+def test_time_stamps_recorded_at_creation_equal_the_graph_walk(monkeypatch, make, options):
+    """unroll stamps each step's nodes with t from the nodes recorded as they are created;
+    a builder outside unroll walks the graph back from the step's outputs. Both give every
+    node the same meta (t, kind, copy_for), node for node."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(4, N_IN, 2)), rng.integers(0, K, size=(4, 2))
+    recorded = _stamps(rnn.unroll(make(), x, y, **options))
+    from rnn import unrolling
+
+    class Walked(unrolling._Record):
+        __slots__ = ()
+
+        def __init__(self, nodes, created=None):
+            super().__init__(nodes)  # no list of created nodes: stamp walks the graph
+    monkeypatch.setattr(unrolling, "_Record", Walked)
+    assert _stamps(rnn.unroll(make(), x, y, **options)) == recorded
+
+
 def test_parameters_are_single_shared_nodes():
     """One node per parameter however long the sequence: parameter sharing (section 10.2)."""
     model, x, y, _ = problem(5, 2)
@@ -94,7 +126,7 @@ def test_loss_is_the_sum_over_steps_without_one_over_tau():
 
 
 def test_mean_loss_divides_by_tau_and_says_so():
-    """loss='mean' is d2l.ai's (1/tau) sum_t L^(t), labelled with the 1/tau."""
+    """loss='mean' is (1/tau) sum_t L^(t) (tau only, not d2l.ai's batch * time), labelled with the 1/tau."""
     model, x, y, h0 = problem(5, 2)
     total = rnn.unroll(model, x, y, h0=h0).loss.value
     mean = rnn.unroll(model, x, y, h0=h0, loss="mean").loss
