@@ -22,11 +22,12 @@ def resume():
     cycles (a quarter of the op-level forward + backward). `gc.freeze()` moves every tracked
     object to the permanent generation and resets that count in constant time;
     `gc.unfreeze()` then hands them all to the oldest generation, where cyclic garbage is
-    still found by the next full collection. The one side effect: objects a program froze
-    itself (`gc.freeze()` before a fork) are handed back with them. Asking first
-    (`gc.get_freeze_count()`) would walk the frozen list: 17 ms for 57 000 objects.
+    still found by the next full collection. A program that froze objects itself
+    (`gc.freeze()` before a fork) keeps them frozen: then the collector is simply enabled.
+    `gc.get_freeze_count()` walks the frozen list (0.7 ms for 65 000 objects), so it is
+    asked only after a large pause, and is constant time when nothing is frozen.
     """
-    if gc.get_count()[0] > _YOUNG:
+    if gc.get_count()[0] > _YOUNG and gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
     gc.enable()

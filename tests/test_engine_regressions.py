@@ -206,3 +206,24 @@ def test_no_collection_walks_the_graph_when_the_pause_ends():
     assert alive() is not None
     gc.collect()
     assert alive() is None
+
+
+def test_objects_the_program_froze_stay_frozen_after_a_pause():
+    """A program that called gc.freeze() (before a fork, say) keeps its frozen objects frozen:
+    the pause's constant-time exit (freeze + unfreeze) is used only when nothing is frozen."""
+    import gc
+
+    import rnn
+    from autodiff.collector import paused
+
+    kept = [[i] for i in range(1000)]
+    gc.freeze()
+    try:
+        rng = np.random.default_rng(0)
+        model = rnn.SimpleRNN(4, 3, 4, seed=0)
+        with paused():
+            rnn.unroll(model, rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2)))
+        assert gc.isenabled() and gc.get_freeze_count() >= len(kept)   # 0 when they were handed back
+    finally:
+        gc.unfreeze()
+    assert kept
