@@ -64,20 +64,25 @@ def test_targets_sit_above_their_losses():
     assert all(pos[f"y_{t}"][1] > pos[f"L_{t}"][1] > pos[f"o_{t}"][1] > pos[f"h_{t}"][1] for t in range(1, 5))
 
 
+#: (tau, k) of truncated BPTT the layout holds for: k = 2..4, tau = 3..8 (k < tau).
+TRUNCATED = [(tau, k) for k in (2, 3, 4) for tau in range(3, 9) if k < tau]
+
+
 @pytest.mark.needs_graphviz
-def test_truncated_bptt_keeps_time_order_with_its_copies_on_a_band():
-    """The recomputed steps of each loss sit on a band between x and h, each loss's chain in
-    time order (cut leaf, then its copies); the main rows stay in time order."""
-    for tau in range(3, 8):
-        pos = positions(figure_dot("truncated-bptt", steps=tau, truncate=2))
-        assert_time_layout(pos, f"truncated tau={tau}")
-        band = sorted((x, name) for name, (x, y) in pos.items() if "~" in name or name.endswith("_cut"))
-        ys = {round(pos[name][1], 1) for _, name in band}
-        assert len(ys) == 1 and pos["x_1"][1] < ys.pop() < pos["h_1"][1]
-        want = []
-        for t in range(3, tau + 1):
-            want += [f"h_{t - 2}_cut", f"h_{t - 1}~{t}"]
-        assert [name for _, name in band] == want
+@pytest.mark.parametrize("tau,k", TRUNCATED, ids=[f"tau{t}-k{k}" for t, k in TRUNCATED])
+def test_truncated_bptt_keeps_time_order_with_its_copies_on_a_band(tau, k):
+    """The recomputed steps of each loss sit on a band between x and h, each loss's window in
+    time order (cut leaf h^(t-k), then its copies of steps t-k+1..t-1), the windows in the
+    order of their losses; the main rows stay in time order."""
+    pos = positions(figure_dot("truncated-bptt", steps=tau, truncate=k))
+    assert_time_layout(pos, f"truncated tau={tau} k={k}")
+    band = sorted((x, name) for name, (x, y) in pos.items() if "~" in name or name.endswith("_cut"))
+    ys = {round(pos[name][1], 1) for _, name in band}
+    assert len(ys) == 1 and pos["x_1"][1] < ys.pop() < pos["h_1"][1]
+    want = []
+    for t in range(k + 1, tau + 1):
+        want += [f"h_{t - k}_cut"] + [f"h_{s}~{t}" for s in range(t - k + 1, t)]
+    assert [name for _, name in band] == want
 
 
 def test_show_and_hide_parts():
@@ -125,8 +130,8 @@ def test_no_label_overlaps_another_or_a_node(tmp_path):
     jobs = [(figure_dot(kind, steps=tau), tmp_path / f"{kind}-{tau}.svg") for kind in UNROLLED for tau in (2, 4, 6, 8)]
     jobs += [(figure_dot(kind, steps=tau, view="folded"), tmp_path / f"{kind}-folded.svg")
              for kind in ("rnn", "output-recurrence") for tau in (3,)]
-    jobs += [(figure_dot("truncated-bptt", steps=tau, truncate=2), tmp_path / f"truncated-{tau}.svg")
-             for tau in range(3, 8)]
+    jobs += [(figure_dot("truncated-bptt", steps=tau, truncate=k), tmp_path / f"truncated-{tau}-{k}.svg")
+             for tau, k in TRUNCATED]
     jobs += [(figure_dot(kind, steps=tau, values=True, grads=True), tmp_path / f"{kind}-{tau}-numbers.svg")
              for kind in ("rnn", "bptt") for tau in (3, 6)]
     for path in render_many(jobs):

@@ -34,6 +34,13 @@ class DNode:
     order: tuple | None = None
     source: object = field(default=None, repr=False, compare=False)
 
+    @property
+    def recomputed(self):
+        """Truncated BPTT's copy of a step that one loss recomputes, or its detached start
+        (``h_s~t``, ``h_s_cut``: see `rnn.unrolling`)."""
+        meta = self.source.meta if self.source is not None else {}
+        return bool(meta.get("cut")) or meta.get("copy_for") is not None
+
 
 @dataclass
 class DEdge:

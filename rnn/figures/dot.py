@@ -159,6 +159,10 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
     graph_attrs = [("rankdir", diagram.rankdir), ("bgcolor", th.background), ("pad", PAD), ("margin", "0"),
                    ("fontname", fontname), ("fontcolor", th.ink), ("nodesep", "0.35"), ("ranksep", "0.45"),
                    ("forcelabels", "true")]
+    if any(node.recomputed for node in diagram.nodes.values()):
+        # rank the whole graph at once, so each window of truncated BPTT (a cluster) sits on
+        # the band between the inputs and the states instead of being ranked on its own
+        graph_attrs.append(("newrank", "true"))
     if diagram.title:
         graph_attrs += [("label", diagram.title), ("labelloc", "t"), ("fontsize", "14")]
     out.append("  graph " + _attrs(graph_attrs) + ";")
@@ -171,8 +175,9 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
         tail, head = drawn_ends(edge)
         attrs = _edge_attrs(edge, st, th) + _delay_ports(diagram, edge)
         if _on_band(diagram, edge):
-            # Graphviz lifts a flat edge's label to the rank above, far from a band edge;
-            # an xlabel is placed after layout, beside the edge
+            # Graphviz lifts a flat edge's label to the rank above, far from a band edge, and
+            # places an edge label before the nodes' xlabels; an xlabel is placed after
+            # layout with the others, beside the edge
             attrs = [("xlabel" if key == "label" else key, value) for key, value in attrs]
         out.append(f"  {dot_quote(tail)} -> {dot_quote(head)} " + _attrs(attrs) + ";")
     for a, b, weight in _layout_edges(diagram):
@@ -192,8 +197,8 @@ def _delay_ports(diagram, edge):
 
 
 def _on_band(diagram, edge):
-    """An edge between two nodes placed off the step columns (truncated BPTT's copies)."""
-    return diagram.nodes[edge.src].order is not None and diagram.nodes[edge.dst].order is not None
+    """An edge from or to truncated BPTT's band of recomputed steps."""
+    return diagram.nodes[edge.src].recomputed or diagram.nodes[edge.dst].recomputed
 
 
 def _order(node):
