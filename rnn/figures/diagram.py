@@ -32,6 +32,8 @@ class DNode:
     emphasis: bool = False
     #: place in a time-laid-out row when not the step's column (a recomputed copy, a cut)
     order: tuple | None = None
+    #: smallest diameter of a variable's circle, in inches (Graphviz sizes it to its label)
+    min_size: str | None = None
     source: object = field(default=None, repr=False, compare=False)
 
     @property

@@ -86,6 +86,9 @@ def _node_attrs(node, st, th, timed=False):
     if node.shape == "token":
         shape = "box"
         styles.append("rounded")
+    elif node.shape == "bus":
+        # the input [h^(t-1); x^(t)] of a gate-level cell (Fig. 10.16): a vector, drawn as a box
+        shape = "box"
     elif node.shape == "parameter":
         shape = st.parameter_shape
     elif node.shape == "op":
@@ -95,6 +98,8 @@ def _node_attrs(node, st, th, timed=False):
         shape = st.variable_shape
         if st.variable_style != "solid":
             styles.append(st.variable_style)
+        if node.min_size:
+            extra = [("width", node.min_size), ("height", node.min_size)]
     if node.emphasis:
         # the node a step-through frame is about: heavy outline, and a fill that photocopies
         fill = th.fills.get("emphasis", EMPHASIS_FILL)
@@ -188,12 +193,15 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
 
 def _delay_ports(diagram, edge):
     """Fig. 10.2's self-loop: out of the state's top right, over into the delay square beside
-    it, out of the square's bottom and back under into the state: one loop, not two arrows."""
+    it, out of the square's bottom and back under into the state: one loop, not two arrows.
+    Fig. 10.16's loop on the LSTM state (into the forget gate's product below it, not back
+    into the state) takes no ports: Graphviz puts the square on either side of s^(t)."""
     if edge.kind != "delay":
         return []
-    if diagram.nodes[edge.dst].shape == "delay":
-        return [("tailport", "ne"), ("headport", "n")]
-    return [("tailport", "s"), ("headport", "se")]
+    square = edge.dst if diagram.nodes[edge.dst].shape == "delay" else edge.src
+    if {e.src for e in diagram.edges if e.dst == square} != {e.dst for e in diagram.edges if e.src == square}:
+        return []
+    return [("tailport", "ne"), ("headport", "n")] if edge.dst == square else [("tailport", "s"), ("headport", "se")]
 
 
 def _on_band(diagram, edge):
