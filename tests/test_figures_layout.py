@@ -9,7 +9,7 @@ import re
 import pytest
 
 from autodiff.render import render_many
-from rnn.figures.catalog import figure_dot
+from rnn.figures.catalog import figure, figure_dot
 from rnn.figures.tikz import layout
 
 from svggeometry import clashes
@@ -136,3 +136,24 @@ def test_no_label_overlaps_another_or_a_node(tmp_path):
              for kind in ("rnn", "bptt") for tau in (3, 6)]
     for path in render_many(jobs):
         assert clashes(path) == [], path.name
+
+
+@pytest.mark.needs_graphviz
+def test_op_level_graph_has_one_column_per_step_and_fits_a_slide(tmp_path):
+    """Every primitive of the tau = 3 RNN: each step's primitives in a column of their own, the
+    columns left to right in time order and on the same ranks (x^(t) on one row, h^(t) on
+    one row), so the figure is as high as one step and about as wide as the slide is."""
+    graph = figure("op-graph", steps=3)
+    pos = positions(figure_dot("op-graph", steps=3))
+    step = {graph.id_of(n): n.meta["t"] for n in graph.nodes if n.meta.get("t") is not None}
+    by_name = {n.name: graph.id_of(n) for n in graph.nodes if n.name}
+    for kind in ("x", "h", "o", "L"):
+        row = [pos[by_name[f"{kind}_{t}"]] for t in (1, 2, 3)]
+        assert len({round(y, 1) for _, y in row}) == 1 and row[0][0] < row[1][0] < row[2][0], kind
+    spans = {t: [pos[i][0] for i, s in step.items() if s == t] for t in (1, 2, 3)}
+    # the median x of each step's primitives: the columns run left to right
+    centre = {t: sorted(xs)[len(xs) // 2] for t, xs in spans.items()}
+    assert centre[1] < centre[2] < centre[3]
+    svg = render_many([(figure_dot("op-graph", steps=3), tmp_path / "op.svg")])[0].read_text(encoding="utf-8")
+    width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert width <= 1400 and height <= 1000 and 1 < width / height < 16 / 9
