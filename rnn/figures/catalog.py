@@ -181,8 +181,8 @@ def _gru():
 
 
 #: The two GRU forms `rnn.GRU` computes, with what tells them apart.
-GRU_FORMS = (("printed", "(a) as printed, eqs 10.45-10.47: gates and input of step t-1, sigmoid candidate"),
-             ("cho", "(b) Cho et al. (2014), the derivations' form: gates at step t, tanh candidate"))
+GRU_FORMS = (("printed", "(a) as printed, eqs 10.45-10.47"),
+             ("cho", "(b) Cho et al. (2014), as derived"))
 
 
 def _gru_forms(req):
