@@ -68,3 +68,13 @@ def test_hidden_state_types_share_one_scale_and_one_bottom_line():
     inputs = [o for o in nodes if re.fullmatch(r"p\d_(x_[01]|h_0)", o["name"])]
     assert {o["name"][:2] for o in inputs} == {"p0", "p1", "p2", "p3"}
     assert len({o["pos"].split(",")[1] for o in inputs}) == 1
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", ["hidden-state-types", "gru-cell", "teacher-forcing", "dynamical-system"])
+def test_side_by_side_panels_keep_apart(kind):
+    """Each panel's box stands clear of the next one's (Graphviz may pack boxes edge to edge)."""
+    laid = layout(figure_dot(kind))
+    boxes = [tuple(map(float, o["bb"].split(","))) for o in laid["objects"][:laid["_subgraph_cnt"]]
+             if o["name"].startswith("cluster_panel")]
+    assert len(boxes) >= 2 and all(b[0] - a[2] >= 8 for a, b in zip(boxes, boxes[1:]))

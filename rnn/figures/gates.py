@@ -113,10 +113,10 @@ def state_self_loop(diagram):
     for edge in diagram.edges:
         if edge.src == leaf.id:
             edge.src, edge.kind = square.id, "delay"
-    # the square beside s^(t); the loop's edges keep their weight in the layout, so Graphviz
-    # puts the forget gate's product on the loop's side and nothing crosses it
+    # the loop's edges keep their weight in the layout: the square lands a rank above s^(t),
+    # on the side of the forget gate's product, and nothing crosses the loop (on s^(t)'s own
+    # rank Graphviz put it on either side, and a panel's box against its neighbour's)
     diagram.add_edge(DEdge(state.id, square.id, kind="delay"))
-    diagram.ranks.append([state.id, square.id])
     del diagram.nodes[leaf.id]
     return diagram
 
