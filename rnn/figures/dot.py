@@ -195,7 +195,7 @@ def _delay_ports(diagram, edge):
     """Fig. 10.2's self-loop: out of the state's top right, over into the delay square beside
     it, out of the square's bottom and back under into the state: one loop, not two arrows.
     Fig. 10.16's loop on the LSTM state (into the forget gate's product below it, not back
-    into the state) takes no ports: Graphviz puts the square on either side of s^(t)."""
+    into the state) takes no ports: Graphviz routes it, the square a rank above s^(t)."""
     if edge.kind != "delay":
         return []
     square = edge.dst if diagram.nodes[edge.dst].shape == "delay" else edge.src
