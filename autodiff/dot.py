@@ -141,11 +141,14 @@ def has_own_label(node):
 class _Options:
     """The resolved drawing options shared by the node and edge writers."""
 
-    def __init__(self, graph, view, values, grads, style, highlight, node_attrs, edge_attrs, font=None):
+    def __init__(self, graph, view, values, grads, style, highlight, node_attrs, edge_attrs, font=None,
+                 boxes=False):
         if view not in VIEWS:
             raise StyleError(f"unknown view {view!r}; use 'variable' (the book's) or 'op' (micrograd's)")
         self.graph = graph
         self.view = view
+        #: the op view's shapes (boxes, rounded where the role is not a box) in either view
+        self.shapes = "op" if boxes else view
         self.values = values
         self.grads = grads
         self.style = Style.get(style)
@@ -242,7 +245,7 @@ def _node_lines(node, opts):
     gid = opts.graph.id_of(node)
     look = opts.style.roles.get(node.role, opts.style.roles["intermediate"])
     attrs = {"label": _variable_label(node, opts) if opts.view == "variable" else _record_label(node, opts)}
-    attrs.update(_look_attrs(look, opts.style, opts.view))
+    attrs.update(_look_attrs(look, opts.style, opts.shapes))
     # display_name would carry the process-wide sequence number, which is not stable
     attrs["tooltip"] = f"{gid} {node.name or node.op or 'const'} ({node.role})"
     level = opts.node_level.get(node)
@@ -312,7 +315,7 @@ def _legend_lines(graph, opts):
              f"  graph {_attrs({'label': 'roles', 'fontsize': 10, 'style': 'rounded', 'color': opts.style.cluster})};"]
     for role in roles:
         attrs = {"label": role, "fontsize": 9}
-        attrs.update(_look_attrs(opts.style.roles[role], opts.style, opts.view))
+        attrs.update(_look_attrs(opts.style.roles[role], opts.style, opts.shapes))
         lines.append(f"  legend_{role} {_attrs(attrs)};")
     if opts.view == "op":
         attrs = {"label": "op", "shape": "circle", "width": 0.3, "fontsize": 9, "style": "filled",
@@ -326,7 +329,7 @@ def _legend_lines(graph, opts):
 
 def to_dot(graph, view="variable", values=False, grads=False, style="screen", rankdir="BT",
            legend=True, highlight=None, cluster_by=None, title=None, same_rank=None,
-           node_attrs=None, edge_attrs=None, font=None):
+           node_attrs=None, edge_attrs=None, font=None, boxes=False):
     """Deterministic DOT text for `graph` (a `Graph`, or a Tensor whose graph is traced).
 
     view: ``'variable'`` (one node per tensor, the op written on it, ``h⁽³⁾ = tanh``; the
@@ -336,16 +339,19 @@ def to_dot(graph, view="variable", values=False, grads=False, style="screen", ra
     highlight: nodes and edges (``(input, output)`` or ``(input, output, position)``) to
     emphasise, or a mapping of them to ``'primary'``/``'secondary'``. cluster_by: a meta key
     (e.g. ``'t'``): nodes sharing its value are boxed together. same_rank: groups of nodes
-    drawn on one row. node_attrs(node) / edge_attrs(input, output, position): extra DOT
-    attributes; a ``label`` there is LaTeX-ish (an edge labelled ``\\mathbf{W}``). font: a
-    font family instead of the style's (Latin Modern Roman; see `autodiff.fonts`).
+    drawn on one row, left to right in the order given. node_attrs(node) / edge_attrs(input,
+    output, position): extra DOT attributes; a ``label`` there is LaTeX-ish (an edge labelled
+    ``\\mathbf{W}``). font: a font family instead of the style's (Latin Modern Roman; see
+    `autodiff.fonts`). boxes: draw every value as the op view does, a box (rounded unless its
+    role is drawn as a box), in the variable view too: no ellipse, which TikZ draws only with
+    its ``shapes.geometric`` library.
     """
     from .graph import Graph
     if not isinstance(graph, Graph):
         graph = Graph(graph)
     if rankdir not in RANKDIRS:
         raise StyleError(f"unknown rankdir {rankdir!r}; use one of {', '.join(RANKDIRS)}")
-    opts = _Options(graph, view, values, grads, style, highlight, node_attrs, edge_attrs, font)
+    opts = _Options(graph, view, values, grads, style, highlight, node_attrs, edge_attrs, font, boxes)
     st = opts.style
     # newrank=true lets rank=same work across clusters; it costs a global ranking pass
     # (about 4x slower on a 60-node graph), so it is set only when both are present.
@@ -373,8 +379,10 @@ def to_dot(graph, view="variable", values=False, grads=False, style="screen", ra
             lines.extend("    " + s for s in _node_lines(node, opts))
         lines.append("  }")
     for group in same_rank or ():
-        ids = "; ".join(graph.id_of(n) for n in group)
-        lines.append(f"  {{ rank=same; {ids}; }}")
+        ids = [graph.id_of(n) for n in group]
+        lines.append(f"  {{ rank=same; {'; '.join(ids)}; }}")
+        # a flat edge puts its tail left of its head: the row keeps the order given
+        lines.extend(f"  {a} -> {b} [style=\"invis\"];" for a, b in zip(ids, ids[1:]))
     lines.extend("  " + s for s in _edge_lines(opts))
     if legend:
         lines.extend("  " + s for s in _legend_lines(graph, opts))

@@ -167,10 +167,10 @@ def test_truncated_figure_draws_cut_edges_dashed():
 
 
 def test_op_graph_prints_values_and_gradients():
-    """The engine's own op-level drawing, after BPTT: every parameter shows data and gradient."""
+    """The engine's own op-level drawing, after BPTT: every parameter shows value and gradient."""
     dot = figure_dot("op-graph", steps=3)
     w = [line for line in dot.splitlines() if "<I>W</I>" in line and "shape=" in line]
-    assert len(w) == 1 and "data" in w[0] and "grad" in w[0]
+    assert len(w) == 1 and "[0.443 0.5837; 0.1508 0.3246]" in w[0] and "\u2207 [" in w[0]
 
 
 def test_unknown_kind_names_the_choices():

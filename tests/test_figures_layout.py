@@ -9,7 +9,7 @@ import re
 import pytest
 
 from autodiff.render import render_many
-from rnn.figures.catalog import figure_dot
+from rnn.figures.catalog import figure, figure_dot
 from rnn.figures.tikz import layout
 
 from svggeometry import clashes
@@ -64,20 +64,25 @@ def test_targets_sit_above_their_losses():
     assert all(pos[f"y_{t}"][1] > pos[f"L_{t}"][1] > pos[f"o_{t}"][1] > pos[f"h_{t}"][1] for t in range(1, 5))
 
 
+#: (tau, k) of truncated BPTT the layout holds for: k = 2..4, tau = 3..8 (k < tau).
+TRUNCATED = [(tau, k) for k in (2, 3, 4) for tau in range(3, 9) if k < tau]
+
+
 @pytest.mark.needs_graphviz
-def test_truncated_bptt_keeps_time_order_with_its_copies_on_a_band():
-    """The recomputed steps of each loss sit on a band between x and h, each loss's chain in
-    time order (cut leaf, then its copies); the main rows stay in time order."""
-    for tau in range(3, 8):
-        pos = positions(figure_dot("truncated-bptt", steps=tau, truncate=2))
-        assert_time_layout(pos, f"truncated tau={tau}")
-        band = sorted((x, name) for name, (x, y) in pos.items() if "~" in name or name.endswith("_cut"))
-        ys = {round(pos[name][1], 1) for _, name in band}
-        assert len(ys) == 1 and pos["x_1"][1] < ys.pop() < pos["h_1"][1]
-        want = []
-        for t in range(3, tau + 1):
-            want += [f"h_{t - 2}_cut", f"h_{t - 1}~{t}"]
-        assert [name for _, name in band] == want
+@pytest.mark.parametrize("tau,k", TRUNCATED, ids=[f"tau{t}-k{k}" for t, k in TRUNCATED])
+def test_truncated_bptt_keeps_time_order_with_its_copies_on_a_band(tau, k):
+    """The recomputed steps of each loss sit on a band between x and h, each loss's window in
+    time order (cut leaf h^(t-k), then its copies of steps t-k+1..t-1), the windows in the
+    order of their losses; the main rows stay in time order."""
+    pos = positions(figure_dot("truncated-bptt", steps=tau, truncate=k))
+    assert_time_layout(pos, f"truncated tau={tau} k={k}")
+    band = sorted((x, name) for name, (x, y) in pos.items() if "~" in name or name.endswith("_cut"))
+    ys = {round(pos[name][1], 1) for _, name in band}
+    assert len(ys) == 1 and pos["x_1"][1] < ys.pop() < pos["h_1"][1]
+    want = []
+    for t in range(k + 1, tau + 1):
+        want += [f"h_{t - k}_cut"] + [f"h_{s}~{t}" for s in range(t - k + 1, t)]
+    assert [name for _, name in band] == want
 
 
 def test_show_and_hide_parts():
@@ -125,9 +130,30 @@ def test_no_label_overlaps_another_or_a_node(tmp_path):
     jobs = [(figure_dot(kind, steps=tau), tmp_path / f"{kind}-{tau}.svg") for kind in UNROLLED for tau in (2, 4, 6, 8)]
     jobs += [(figure_dot(kind, steps=tau, view="folded"), tmp_path / f"{kind}-folded.svg")
              for kind in ("rnn", "output-recurrence") for tau in (3,)]
-    jobs += [(figure_dot("truncated-bptt", steps=tau, truncate=2), tmp_path / f"truncated-{tau}.svg")
-             for tau in range(3, 8)]
+    jobs += [(figure_dot("truncated-bptt", steps=tau, truncate=k), tmp_path / f"truncated-{tau}-{k}.svg")
+             for tau, k in TRUNCATED]
     jobs += [(figure_dot(kind, steps=tau, values=True, grads=True), tmp_path / f"{kind}-{tau}-numbers.svg")
              for kind in ("rnn", "bptt") for tau in (3, 6)]
     for path in render_many(jobs):
         assert clashes(path) == [], path.name
+
+
+@pytest.mark.needs_graphviz
+def test_op_level_graph_has_one_column_per_step_and_fits_a_slide(tmp_path):
+    """Every primitive of the tau = 3 RNN: each step's primitives in a column of their own, the
+    columns left to right in time order and on the same ranks (x^(t) on one row, h^(t) on
+    one row), so the figure is as high as one step and about as wide as the slide is."""
+    graph = figure("op-graph", steps=3)
+    pos = positions(figure_dot("op-graph", steps=3))
+    step = {graph.id_of(n): n.meta["t"] for n in graph.nodes if n.meta.get("t") is not None}
+    by_name = {n.name: graph.id_of(n) for n in graph.nodes if n.name}
+    for kind in ("x", "h", "o", "L"):
+        row = [pos[by_name[f"{kind}_{t}"]] for t in (1, 2, 3)]
+        assert len({round(y, 1) for _, y in row}) == 1 and row[0][0] < row[1][0] < row[2][0], kind
+    spans = {t: [pos[i][0] for i, s in step.items() if s == t] for t in (1, 2, 3)}
+    # the median x of each step's primitives: the columns run left to right
+    centre = {t: sorted(xs)[len(xs) // 2] for t, xs in spans.items()}
+    assert centre[1] < centre[2] < centre[3]
+    svg = render_many([(figure_dot("op-graph", steps=3), tmp_path / "op.svg")])[0].read_text(encoding="utf-8")
+    width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert width <= 1400 and height <= 1000 and 1 < width / height < 16 / 9

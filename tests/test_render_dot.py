@@ -213,6 +213,23 @@ def test_same_rank_groups_are_written():
     assert f"{{ rank=same; {graph.id_of(W)}; {graph.id_of(b)}; }}" in to_dot(graph, same_rank=[[W, b]])
 
 
+def test_boxes_draw_the_variable_view_without_ellipses():
+    """boxes=True: the op view's shapes (rounded boxes, parameters as boxes) for the book's labels."""
+    ellipses = to_dot(neuron())
+    boxed = to_dot(neuron(), boxes=True)
+    assert 'shape="ellipse"' in ellipses and 'shape="ellipse"' not in boxed
+    assert 'shape="box", style="rounded,filled"' in boxed and " = " in boxed
+
+
+def test_same_rank_groups_keep_their_order():
+    """An invisible flat edge from each node of a row to the next puts them left to right."""
+    graph = neuron()
+    W, b = graph.find("W"), graph.find("b")
+    dot = to_dot(graph, same_rank=[[b, W]])
+    assert f'{graph.id_of(b)} -> {graph.id_of(W)} [style="invis"];' in dot
+    assert f"{graph.id_of(W)} -> {graph.id_of(b)}" not in dot
+
+
 def test_edge_attrs_hook_labels_an_edge_with_book_notation():
     """Edges of Fig. 10.3 carry U, V, W; a hook's label is LaTeX-ish."""
     graph = neuron()

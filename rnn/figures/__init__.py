@@ -3,8 +3,9 @@
 `catalog.KINDS` lists every figure; `catalog.figure_dot(kind, ...)` gives its DOT source.
 The pieces: `collapse` (op-level graph -> the variables a figure shows), `book` (unrolled
 figures), `folded` (time collapsed, delay squares), `bptt` (backward pass, highlighted
-paths, truncation), `gates` (LSTM/GRU cells), `dot` and `themes` (drawing), `tikz` (the
-same figures as TikZ for Beamer, laid out by Graphviz).
+paths, truncation), `gates` (LSTM/GRU cells), `opgraph` (the engine's op-level graph, one
+column per step), `dot` and `themes` (drawing), `tikz` (the same figures as TikZ for Beamer,
+laid out by Graphviz).
 """
 from .catalog import KINDS, Request, figure_dot, kind
 from .themes import STYLES, THEMES, FigureOptionError

@@ -102,8 +102,15 @@ def unrolled(u, kinds=BOOK_KINDS, title=""):
             # the input row, between steps t-1 and t, so x^(t) stays straight under h^(t)
             kind, node.order = "x", (node.t - 0.5,)
         rows.setdefault(kind, []).append(node.id)
-    if band:
-        rows["band"] = list(band)
+    windows = {}
+    for nid, (window, _, _) in band.items():
+        windows.setdefault(window, []).append(nid)
+    for window, ids in sorted(windows.items()):
+        # a box per loss's window: Graphviz keeps a cluster's nodes together and in the
+        # order of its flat edges, which it does not do for one long band row
+        ids.sort(key=lambda i: band[i])
+        diagram.clusters.append((f"window_{window}", "", ids))
+        diagram.ranks.append(ids)
     for ids in rows.values():
         if len(ids) > 1:
             diagram.ranks.append(ids)
@@ -118,11 +125,13 @@ def unrolled(u, kinds=BOOK_KINDS, title=""):
 
 
 def _recomputed_band(diagram):
-    """Truncated BPTT's recomputed steps and cut leaves, on one band between inputs and states.
+    """Truncated BPTT's recomputed steps and cut leaves, on one band between inputs and states:
+    {node id: (window, t, 0 for the cut leaf or 1 for a copy)}.
 
     L^(t) reads its own copies of steps t-k+1..t-1 (``h_s~t``), started from a detached
-    h^(t-k) (``h_s_cut``); each loss's chain is kept together, in time order, so the band
-    reads left to right like the main rows and no node floats among the hidden states.
+    h^(t-k) (``h_s_cut``); each loss's chain (its window) is kept together in a box, in time
+    order, so the band reads left to right like the main rows and no node floats among the
+    hidden states.
     """
     consumer = {}
     for edge in diagram.edges:

@@ -146,11 +146,16 @@ def truncated_view(u, title="", kinds=BOOK_KINDS):
     """Truncated BPTT (`rnn.unroll(..., truncate=k)`): the backward figure with cut edges dashed.
 
     The loss L^(t) sees its own recomputed steps t-k+1..t-1 (the engine's copies
-    ``h_s~t``, drawn on a row of their own) starting from a detached copy of h^(t-k); the
-    edge from h^(t-k) to that copy, recorded in ``u.cut_edges``, is drawn dashed, and no
-    gradient edge crosses it.
+    ``h_s~t``, drawn boxed per loss on a band of their own) starting from a detached copy of
+    h^(t-k); the edge from h^(t-k) to that copy, recorded in ``u.cut_edges``, is drawn
+    dashed, and no gradient edge crosses it.
     """
     diagram = backward_view(u, parameter=None, kinds=kinds, title=title)
+    for edge in diagram.edges:
+        if edge.kind == "gradient" and (diagram.nodes[edge.src].recomputed or diagram.nodes[edge.dst].recomputed):
+            # in and out of a window every factor is the W^T diag(1 - (h)^2) of eq. 10.21,
+            # written on the main row's first steps; k labels per window would cover the band
+            edge.label = ""
     for source, leaf in u.cut_edges:
         if source in diagram.nodes and leaf in diagram.nodes:
             # the cut leaf belongs to the band of recomputed steps, not a rank above h^(t-k)

@@ -13,7 +13,6 @@ import numpy as np
 
 import rnn
 from autodiff.labels import format_array
-from autodiff.render import to_dot as engine_dot
 
 from . import dot
 from .book import BOOK_KINDS, PARTS, add_biases, number_nodes, parts_kinds, token_nodes, unrolled
@@ -21,6 +20,7 @@ from .bptt import backward_view, truncated_view
 from .diagram import Diagram, side_by_side
 from .folded import fold, folded_and_unfolded
 from .gates import cell_view
+from .opgraph import op_dot, op_graph
 from .teacher import TeacherForcedOutputRNN
 from .themes import FigureOptionError
 
@@ -181,8 +181,8 @@ def _gru():
 
 
 #: The two GRU forms `rnn.GRU` computes, with what tells them apart.
-GRU_FORMS = (("printed", "(a) as printed, eqs 10.45-10.47: gates and input of step t-1, sigmoid candidate"),
-             ("cho", "(b) Cho et al. (2014), the derivations' form: gates at step t, tanh candidate"))
+GRU_FORMS = (("printed", "(a) as printed, eqs 10.45-10.47"),
+             ("cho", "(b) Cho et al. (2014), as derived"))
 
 
 def _gru_forms(req):
@@ -214,9 +214,7 @@ def _truncated(req):
 
 
 def _op_graph(req):
-    u = rnn.unroll(_simple(), inputs(req.steps), targets(req.steps))
-    u.loss.backward()
-    return u.graph
+    return op_graph(req.steps)
 
 
 KINDS = {k.name: k for k in (
@@ -249,7 +247,8 @@ KINDS = {k.name: k for k in (
          _bptt, views=("backward",), stem="bptt_paths_to_W"),
     Kind("truncated-bptt", "Truncated BPTT with k steps: the cut edges dashed",
          _truncated, views=("backward",), steps=4, stem="truncated_bptt"),
-    Kind("op-graph", "The full op-level graph of a tau = 3 RNN from the engine, with values and gradients",
+    Kind("op-graph", "The full op-level graph of a tau = 3 RNN from the engine, one column per step, "
+         "with values and gradients",
          _op_graph, views=("op",), stem="op_graph_tau3"),
 )}
 
@@ -285,7 +284,7 @@ def dot_of(made, name, style="book", theme="print", font=None):
     if isinstance(made, Diagram):
         return dot.to_dot(made, style=style, theme=theme, name=name, font=font)
     # the op-level figure exists to show the engine's numbers: values and gradients always
-    return engine_dot(made, view="op", values=True, grads=True, style=theme, font=font)
+    return op_dot(made, theme=theme, font=font)
 
 
 def figure_dot(name, steps=None, view=None, style="book", theme="print", values=False, grads=False,

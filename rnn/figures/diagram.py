@@ -32,7 +32,16 @@ class DNode:
     emphasis: bool = False
     #: place in a time-laid-out row when not the step's column (a recomputed copy, a cut)
     order: tuple | None = None
+    #: smallest diameter of a variable's circle, in inches (Graphviz sizes it to its label)
+    min_size: str | None = None
     source: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def recomputed(self):
+        """Truncated BPTT's copy of a step that one loss recomputes, or its detached start
+        (``h_s~t``, ``h_s_cut``: see `rnn.unrolling`)."""
+        meta = self.source.meta if self.source is not None else {}
+        return bool(meta.get("cut")) or meta.get("copy_for") is not None
 
 
 @dataclass

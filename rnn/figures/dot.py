@@ -86,6 +86,9 @@ def _node_attrs(node, st, th, timed=False):
     if node.shape == "token":
         shape = "box"
         styles.append("rounded")
+    elif node.shape == "bus":
+        # the input [h^(t-1); x^(t)] of a gate-level cell (Fig. 10.16): a vector, drawn as a box
+        shape = "box"
     elif node.shape == "parameter":
         shape = st.parameter_shape
     elif node.shape == "op":
@@ -95,6 +98,8 @@ def _node_attrs(node, st, th, timed=False):
         shape = st.variable_shape
         if st.variable_style != "solid":
             styles.append(st.variable_style)
+        if node.min_size:
+            extra = [("width", node.min_size), ("height", node.min_size)]
     if node.emphasis:
         # the node a step-through frame is about: heavy outline, and a fill that photocopies
         fill = th.fills.get("emphasis", EMPHASIS_FILL)
@@ -159,6 +164,10 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
     graph_attrs = [("rankdir", diagram.rankdir), ("bgcolor", th.background), ("pad", PAD), ("margin", "0"),
                    ("fontname", fontname), ("fontcolor", th.ink), ("nodesep", "0.35"), ("ranksep", "0.45"),
                    ("forcelabels", "true")]
+    if any(node.recomputed for node in diagram.nodes.values()):
+        # rank the whole graph at once, so each window of truncated BPTT (a cluster) sits on
+        # the band between the inputs and the states instead of being ranked on its own
+        graph_attrs.append(("newrank", "true"))
     if diagram.title:
         graph_attrs += [("label", diagram.title), ("labelloc", "t"), ("fontsize", "14")]
     out.append("  graph " + _attrs(graph_attrs) + ";")
@@ -171,8 +180,9 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
         tail, head = drawn_ends(edge)
         attrs = _edge_attrs(edge, st, th) + _delay_ports(diagram, edge)
         if _on_band(diagram, edge):
-            # Graphviz lifts a flat edge's label to the rank above, far from a band edge;
-            # an xlabel is placed after layout, beside the edge
+            # Graphviz lifts a flat edge's label to the rank above, far from a band edge, and
+            # places an edge label before the nodes' xlabels; an xlabel is placed after
+            # layout with the others, beside the edge
             attrs = [("xlabel" if key == "label" else key, value) for key, value in attrs]
         out.append(f"  {dot_quote(tail)} -> {dot_quote(head)} " + _attrs(attrs) + ";")
     for a, b, weight in _layout_edges(diagram):
@@ -183,17 +193,20 @@ def to_dot(diagram, style="book", theme="print", name="figure", font=None):
 
 def _delay_ports(diagram, edge):
     """Fig. 10.2's self-loop: out of the state's top right, over into the delay square beside
-    it, out of the square's bottom and back under into the state: one loop, not two arrows."""
+    it, out of the square's bottom and back under into the state: one loop, not two arrows.
+    Fig. 10.16's loop on the LSTM state (into the forget gate's product below it, not back
+    into the state) takes no ports: Graphviz routes it, the square a rank above s^(t)."""
     if edge.kind != "delay":
         return []
-    if diagram.nodes[edge.dst].shape == "delay":
-        return [("tailport", "ne"), ("headport", "n")]
-    return [("tailport", "s"), ("headport", "se")]
+    square = edge.dst if diagram.nodes[edge.dst].shape == "delay" else edge.src
+    if {e.src for e in diagram.edges if e.dst == square} != {e.dst for e in diagram.edges if e.src == square}:
+        return []
+    return [("tailport", "ne"), ("headport", "n")] if edge.dst == square else [("tailport", "s"), ("headport", "se")]
 
 
 def _on_band(diagram, edge):
-    """An edge between two nodes placed off the step columns (truncated BPTT's copies)."""
-    return diagram.nodes[edge.src].order is not None and diagram.nodes[edge.dst].order is not None
+    """An edge from or to truncated BPTT's band of recomputed steps."""
+    return diagram.nodes[edge.src].recomputed or diagram.nodes[edge.dst].recomputed
 
 
 def _order(node):

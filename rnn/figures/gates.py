@@ -5,6 +5,12 @@ the gates f g q or u r, the states s and h) plus the multiplicative and nonlinea
 junctions between them (the ⊙, tanh and 1 − of eqs 10.40-10.47); affine maps are folded
 into their edges and labelled with their matrices (U^f, W^f ...). Step numbers are shown
 relative to the drawn step: h^(t-1) -> h^(t).
+
+Drawn as the book's block diagram (Fig. 10.16): when several gates read both h^(t-1) and
+x^(t), the two feed one input node [h^(t-1); x^(t)], and each gate gets one edge from it
+labelled with its block matrix [W U] (W h^(t-1) + U x^(t) = [W U][h^(t-1); x^(t)]), so the
+weight edges fan out from one point and never cross; the LSTM's state s^(t) keeps its
+previous value through a self-loop with the one-step delay square of Fig. 10.2.
 """
 from __future__ import annotations
 
@@ -17,6 +23,11 @@ from .jacobians import MINUS
 
 #: Node kinds that are not part of a hidden-state computation.
 OUTPUT_KINDS = ("a", "o", "yhat", "L", "y")
+
+#: Diameter of every variable's circle in a cell, in inches: h^(t-1), the widest name, fits,
+#: so x^(t) and h^(t-1) are drawn alike and side-by-side cells (the hidden-state types) share
+#: one scale and one bottom line.
+VARIABLE_SIZE = "0.75"
 
 #: Junction ops worth drawing between named variables.
 JUNCTIONS = ("mul", "tanh", "sigmoid", "relu", "sub", "div", "exp")
@@ -48,11 +59,66 @@ def cell_view(u, t=1, title=""):
     diagram = collapse(ad.trace(step_roots(u, t)), gate_keep, title=title)
     for node in diagram.nodes.values():
         node.label = generic_time(node.label, t)
+        if node.shape == "variable":
+            node.min_size = VARIABLE_SIZE
         if node.shape == "variable" and node.kind in ("f", "g", "q", "u", "r"):
             node.kind = "gate"
     for edge in diagram.edges:
         edge.label = generic_time(edge.label, t)
-    return explicit_junctions(_local_ids(diagram))
+    return state_self_loop(input_bus(explicit_junctions(_local_ids(diagram))))
+
+
+def _inputs(diagram):
+    """(h^(t-1), x) of a step: the leaves of kind h and x (x^(t), or x^(t-1) as printed)."""
+    fed = {e.dst for e in diagram.edges}
+    leaves = {n.kind: n for n in diagram.nodes.values() if n.id not in fed and n.kind in ("h", "x")}
+    return leaves.get("h"), leaves.get("x")
+
+
+def input_bus(diagram):
+    """The input node [h^(t-1); x^(t)] of Fig. 10.16, feeding every node that reads both
+    inputs through a weight (eqs 10.40-10.47: W h^(t-1) + U x^(t)), when more than one does."""
+    h, x = _inputs(diagram)
+    if h is None or x is None:
+        return diagram
+    weighted = {}
+    for edge in diagram.edges:
+        if edge.src in (h.id, x.id) and edge.label:
+            weighted.setdefault(edge.dst, {})[edge.src] = edge
+    both = [dst for dst, by in weighted.items() if len(by) == 2]
+    if len(both) < 2:
+        return diagram
+    bus = diagram.add_node(DNode("input", f"[{h.label};{x.label}]", kind="input", t=h.t, shape="bus"))
+    replaced = []
+    for dst in both:
+        from_h, from_x = weighted[dst][h.id], weighted[dst][x.id]
+        replaced += [from_h, from_x]
+        diagram.add_edge(DEdge(bus.id, dst, label=rf"[{from_h.label}\;{from_x.label}]",
+                               params=from_h.params + from_x.params, path=from_h.path))
+    diagram.edges = [e for e in diagram.edges if not any(e is r for r in replaced)]
+    diagram.edges[:0] = [DEdge(h.id, bus.id), DEdge(x.id, bus.id)]
+    return diagram
+
+
+def state_self_loop(diagram):
+    """Fig. 10.16's self-loop on the state: s^(t-1) is s^(t) one step earlier, so its edge
+    into the forget gate's product is drawn from s^(t) through the delay square."""
+    leaf = next((n for n in diagram.nodes.values() if n.kind == "s" and n.t is not None
+                 and not any(e.dst == n.id for e in diagram.edges)), None)
+    state = next((n for n in diagram.nodes.values() if n.kind == "s" and leaf is not None and n.t == leaf.t + 1),
+                 None)
+    if state is None:
+        return diagram
+    square = diagram.add_node(DNode(f"delay_{state.id}", "", kind="delay", shape="delay"))
+    for edge in diagram.edges:
+        if edge.src == leaf.id:
+            edge.src, edge.kind = square.id, "delay"
+    # the loop's edges keep their weight in the layout: the square lands a rank above s^(t),
+    # on the side of the forget gate's product, and nothing crosses the loop (on s^(t)'s own
+    # rank Graphviz put it on either side, and a panel's box against its neighbour's)
+    diagram.add_edge(DEdge(state.id, square.id, kind="delay"))
+    del diagram.nodes[leaf.id]
+    return diagram
 
 
 def _local_ids(diagram):

@@ -1,0 +1,80 @@
+"""Gate-level cells as the book's block diagram (Fig. 10.16), read off Graphviz's own layout.
+
+The weight edges (U, W and the block matrices [W U]) are sampled from the splines Graphviz
+laid out (`edgecrossings`): none crosses another. The LSTM's state keeps its value through a
+self-loop with the one-step delay square; the hidden-state-types panels share one scale and
+one bottom line.
+"""
+import re
+
+import pytest
+
+from rnn.figures.catalog import figure_dot
+from rnn.figures.tikz import layout
+
+from edgecrossings import crossings, edges
+
+EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.M)
+CELLS = ("lstm-cell", "gru-cell", "hidden-state-types")
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", CELLS)
+def test_no_two_weight_edges_cross(kind):
+    """Every labelled edge is a weight (U, W, [W U]); sampled from Graphviz's splines, no two
+    of them cross (the book's block diagram: one input node fans out to the gates)."""
+    weights = [e for e in edges(figure_dot(kind)) if e[2]]
+    assert len(weights) >= 4
+    assert crossings(weights) == []
+
+
+def test_gates_read_one_input_node_with_block_matrices():
+    """eqs 10.40-10.44: W^f h^(t-1) + U^f x^(t) = [W^f U^f][h^(t-1); x^(t)]: h^(t-1) and x^(t)
+    feed the input node, and each of f, g, q and the candidate reads it once, through its
+    block matrix; no gate reads h^(t-1) or x^(t) on its own."""
+    dot = figure_dot("lstm-cell")
+    pairs = {(a, b): attrs for a, b, attrs in EDGE.findall(dot)}
+    assert ("h_0", "input") in pairs and ("x_1", "input") in pairs
+    for gate, sup in (("f_1", "f"), ("g_1", "g"), ("q_1", "o")):
+        label = pairs[("input", gate)]
+        assert label.count("<B><I>W</I></B>") == label.count("<B><I>U</I></B>") == 1 and f"<I>{sup}</I>" in label
+    assert not [(a, b) for a, b in pairs if a in ("h_0", "x_1") and b != "input"]
+    assert '"input" [shape="box", label=<[<B><I>h</I></B>' in dot
+
+
+def test_lstm_state_keeps_its_value_through_a_self_loop_with_a_delay():
+    """Fig. 10.16: s^(t) -> delay square -> the forget gate's product (.) -> + -> s^(t); there is
+    no separate s^(t-1) node."""
+    dot = figure_dot("lstm-cell")
+    pairs = {(a, b) for a, b, _ in EDGE.findall(dot)}
+    square = next(n for n in re.findall(r'^\s*"(delay_[^"]+)" \[shape="square"', dot, re.M))
+    product = next(b for a, b in pairs if a == square)
+    assert ("s_1", square) in pairs and ("f_1", product) in pairs and (product, "s_1_add") in pairs
+    assert ("s_1_add", "s_1") in pairs and '"s_0"' not in dot
+
+
+@pytest.mark.needs_graphviz
+def test_hidden_state_types_share_one_scale_and_one_bottom_line():
+    """(a) DNN, (b) simple RNN, (c) LSTM, (d) GRU: every variable circle the same size, the
+    inputs of all four on one line, the four boxes starting from one bottom line."""
+    laid = layout(figure_dot("hidden-state-types"))
+    count = laid["_subgraph_cnt"]
+    panels = [o for o in laid["objects"][:count] if o["name"].startswith("cluster_panel")]
+    bottoms = {float(o["bb"].split(",")[1]) for o in panels}
+    assert len(panels) == 4 and len(bottoms) == 1
+    nodes = laid["objects"][count:]
+    variables = [o for o in nodes if o.get("shape") == "circle" and float(o["width"]) > 0.7]
+    assert {o["width"] for o in variables} == {"0.75"} and len(variables) >= 16
+    inputs = [o for o in nodes if re.fullmatch(r"p\d_(x_[01]|h_0)", o["name"])]
+    assert {o["name"][:2] for o in inputs} == {"p0", "p1", "p2", "p3"}
+    assert len({o["pos"].split(",")[1] for o in inputs}) == 1
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", ["hidden-state-types", "gru-cell", "teacher-forcing", "dynamical-system"])
+def test_side_by_side_panels_keep_apart(kind):
+    """Each panel's box stands clear of the next one's (Graphviz may pack boxes edge to edge)."""
+    laid = layout(figure_dot(kind))
+    boxes = [tuple(map(float, o["bb"].split(","))) for o in laid["objects"][:laid["_subgraph_cnt"]]
+             if o["name"].startswith("cluster_panel")]
+    assert len(boxes) >= 2 and all(b[0] - a[2] >= 8 for a, b in zip(boxes, boxes[1:]))
