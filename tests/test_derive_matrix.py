@@ -8,6 +8,7 @@ from rnn.derive import DeriveError, check, derive, derive_matrix, printed_10_21
 from rnn.derive import mexpr as mx
 from rnn.derive.evaluate import Solution, environment
 from rnn.derive.graphs import Sample, cell, unroll
+from rnn.expr.time import TimeIndex
 
 H, N_IN, K = 3, 2, 4
 
@@ -18,7 +19,7 @@ def simple():
 
 
 def vec(name, base, offset, rows=H):
-    return mx.Sym(name, mx.Time(base, offset), (rows, 1))
+    return mx.Sym(name, TimeIndex(base, offset), (rows, 1))
 
 
 W, V, U = mx.Sym("W", None, (H, H)), mx.Sym("V", None, (K, H)), mx.Sym("U", None, (H, N_IN))
@@ -37,7 +38,7 @@ def test_derived_10_21_is_the_corrected_equation(simple):
         mx.MatMul((mx.Transpose(V), mx.Grad(vec("o", "t", 0, K))), (H, 1))), (H, 1))
     eq = simple.equation("h")
     assert eq.rhs == expected
-    assert (eq.lo, eq.hi) == (mx.Time("abs", 1), mx.Time("tau", -1))
+    assert (eq.lo, eq.hi) == (TimeIndex(None, 1), TimeIndex("tau", -1))
 
 
 def test_derived_10_19_starts_the_recurrence_at_tau(simple):
@@ -49,7 +50,7 @@ def test_derived_10_19_starts_the_recurrence_at_tau(simple):
 
 def test_derived_10_18_is_yhat_minus_onehot(simple):
     """eq. 10.18: grad_{o^(t)} L = yhat^(t) - 1_{y^(t)}, from the log_softmax and nll VJPs."""
-    onehot = mx.OneHot(mx.Sym("y", mx.Time("t", 0), (1,)), (K, 1))
+    onehot = mx.OneHot(mx.Sym("y", TimeIndex("t", 0), (1,)), (K, 1))
     rhs = simple.equation("o").rhs
     assert isinstance(rhs, mx.Add) and set(rhs.terms) == {mx.Neg(onehot), vec("yhat", "t", 0, K)}
 
@@ -67,7 +68,7 @@ def test_parameter_gradients_are_sums_over_t_of_the_dummy_copies(simple):
         "U": mx.MatMul((mx.Diag(dtanh(h)), g, mx.Transpose(vec("x", "t", 0, N_IN))), (H, N_IN)),
     }
     for name, body in expected.items():
-        assert simple.equation(name).rhs == mx.SumT(body, mx.Time("abs", 1), mx.Time("tau", 0)), name
+        assert simple.equation(name).rhs == mx.SumT(body, TimeIndex(None, 1), TimeIndex("tau", 0)), name
 
 
 def test_book_equation_numbers_label_the_simple_rnn(simple):
@@ -142,8 +143,8 @@ def test_derived_equations_match_hand_written_bptt(simple):
 def test_lstm_cell_state_recurrence_goes_through_the_forget_gate():
     """LSTM (10.40-10.44): grad_{s^(t)} L has the term diag(f^(t+1)) grad_{s^(t+1)} L."""
     eq = derive_matrix("lstm").equation("s")
-    s1 = mx.Sym("s", mx.Time("t", 1), (H, 1))
-    term = mx.MatMul((mx.Diag(mx.Sym("f", mx.Time("t", 1), (H, 1))), mx.Grad(s1)), (H, 1))
+    s1 = mx.Sym("s", TimeIndex("t", 1), (H, 1))
+    term = mx.MatMul((mx.Diag(mx.Sym("f", TimeIndex("t", 1), (H, 1))), mx.Grad(s1)), (H, 1))
     assert term in eq.rhs.terms
 
 
@@ -155,7 +156,7 @@ def test_printed_gru_update_gate_adjoint_reads_the_next_step():
     diag, grad = eq.rhs.factors
     assert isinstance(eq.rhs, mx.MatMul) and grad == mx.Grad(h1)
     assert isinstance(diag, mx.Diag) and set(diag.v.terms) == {h0, mx.Neg(ht1)}
-    assert (eq.lo, eq.hi) == (mx.Time("abs", 0), mx.Time("tau", -1))
+    assert (eq.lo, eq.hi) == (TimeIndex(None, 0), TimeIndex("tau", -1))
 
 
 def test_printed_gru_input_weights_meet_the_previous_input():

@@ -2,11 +2,12 @@
 compares the answer's tree with the key's, term by term and then part by part, and says where."""
 import pytest
 
-from rnn.exam.ast import Add, SumOverTime, Symbol, TimeIndex
+from rnn.exam.ast import Add, SumOverTime, Symbol
 from rnn.exam.check import Checker
 from rnn.exam.locate import signed_terms
 from rnn.exam.parse import parse_answer
 from rnn.exam.questions import get_question
+from rnn.expr.time import TimeIndex
 
 _CHECKERS = {}
 

@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from rnn.exam.ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime,
-                          Symbol, Sub, TimeIndex, Transpose, walk)
+from rnn.exam.ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, walk
 from rnn.exam.errors import EvaluationError, ShapeMismatch, UnknownSymbol
 from rnn.exam.evaluate import evaluate
 from rnn.exam.parse import detect_syntax, parse_answer
@@ -12,6 +11,7 @@ from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex, to_text
 from rnn.exam.shapes import infer_shape, infer_shapes
+from rnn.expr.time import TimeIndex
 from rnn.expr.functions import NAMES as FUNCTIONS
 
 T = TimeIndex("t", 0)

@@ -17,6 +17,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff.symbolic import symbols_like
+from rnn.expr.time import TimeIndex
 
 from . import evaluate, matrix
 from . import mexpr as mx
@@ -88,12 +89,12 @@ def generalise_adjoints(equations, tau, depth):
                 key = kind + "@tau" + ("" if last == tau else f"{last - tau}")
                 lhs = mx.Grad(matrix._relative(steps[last][0], tau, "tau"))
                 rhs = matrix._relative(steps[last][1], tau, "tau")
-                at = mx.Time("tau", last - tau)
+                at = TimeIndex("tau", last - tau)
                 out.append(Equation(lhs, rhs, lo=at, hi=at, key=key))
                 continue
-            lo = mx.Time("abs", first) if run is runs[0] else mx.Time("tau", first - tau)
+            lo = TimeIndex(None, first) if run is runs[0] else TimeIndex("tau", first - tau)
             out.append(Equation(mx.Grad(matrix._relative(steps[last][0], last, "t")), form, lo=lo,
-                                hi=mx.Time("tau", last - tau), key=kind))
+                                hi=TimeIndex("tau", last - tau), key=kind))
     return out
 
 
@@ -124,8 +125,8 @@ def generalise_parameters(contributions, shapes, tau, depth):
             if first == last and run is not runs[0]:
                 term = matrix._relative(per_step[last], tau, "tau")
             else:
-                lo = mx.Time("abs", first) if run is runs[0] else mx.Time("tau", first - tau)
-                term = mx.SumT(form, lo, mx.Time("tau", last - tau))
+                lo = TimeIndex(None, first) if run is runs[0] else TimeIndex("tau", first - tau)
+                term = mx.SumT(form, lo, TimeIndex("tau", last - tau))
             total = term if total is None else mx.add(total, term)
         out.append(Equation(mx.Grad(mx.Sym(name, None, shapes[name])), total, key=name))
     return out

@@ -16,10 +16,10 @@ from .errors import DeriveError
 
 def resolve(time, t, tau):
     """The integer step of a time index, given the current t and the sequence length tau."""
-    base = {"abs": 0, "t": t, "tau": tau}[time.base]
-    if base is None:
-        raise DeriveError(f"time index {time} needs a value of {time.base}; pass it to evaluate")
-    return base + time.offset
+    try:
+        return time.resolve(t, tau)
+    except ValueError as error:
+        raise DeriveError(f"{error}; pass it to evaluate") from None
 
 
 class Evaluator:

@@ -27,6 +27,7 @@ import numpy as np
 import autodiff as ad
 from autodiff.backward import backprop
 from autodiff.ops import one_hot, sum_to
+from rnn.expr.time import TimeIndex
 
 from . import mexpr as mx
 from .errors import DeriveError
@@ -48,7 +49,7 @@ def symbol_for(node):
     kind, t = node.meta.get("kind"), node.meta.get("t")
     if kind is None or kind == "L":
         return None
-    return mx.Sym(kind, None if t is None else mx.Time("abs", t), node.shape)
+    return mx.Sym(kind, None if t is None else TimeIndex(None, t), node.shape)
 
 
 def _forward_expr(node, values):
@@ -104,7 +105,7 @@ def _target_names(node, values):
             axis = node.params.get("axis", 0)
             other = next(i for i in node.inputs if i is not inp)
             mask = one_hot(inp.value, other.shape[axis], axis=axis)
-            target = mx.Sym("y", mx.Time("abs", inp.meta["t"]), inp.shape)
+            target = mx.Sym("y", TimeIndex(None, inp.meta["t"]), inp.shape)
             out[mx.Const.of(mask)] = mx.OneHot(target, mask.shape)
     return out
 
@@ -228,11 +229,11 @@ def generalise_adjoints(equations, tau):
             sym = steps[last][0]
             if first == last == tau:
                 lhs, rhs = mx.Grad(_relative(sym, tau, "tau")), _relative(steps[tau][1], tau, "tau")
-                out.append(Equation(lhs, rhs, lo=mx.Time("tau", 0), hi=mx.Time("tau", 0), key=f"{kind}@tau"))
+                out.append(Equation(lhs, rhs, lo=TimeIndex("tau", 0), hi=TimeIndex("tau", 0), key=f"{kind}@tau"))
             else:
                 lhs = mx.Grad(_relative(sym, last, "t"))
-                hi = mx.Time("tau", last - tau)
-                out.append(Equation(lhs, form, lo=mx.Time("abs", first), hi=hi, key=kind))
+                hi = TimeIndex("tau", last - tau)
+                out.append(Equation(lhs, form, lo=TimeIndex(None, first), hi=hi, key=kind))
     return out
 
 
@@ -248,7 +249,7 @@ def generalise_parameters(contributions, shapes, tau):
             if first == last == tau:
                 term = _relative(per_step[tau], tau, "tau")
             else:
-                term = mx.SumT(form, mx.Time("abs", first), mx.Time("tau", last - tau))
+                term = mx.SumT(form, TimeIndex(None, first), TimeIndex("tau", last - tau))
             total = term if total is None else mx.add(total, term)
         lhs = mx.Grad(mx.Sym(name, None, shapes[name]))
         out.append(Equation(lhs, total, lo=None, hi=None, key=name))

@@ -24,20 +24,9 @@ from functools import reduce
 import numpy as np
 
 from rnn.expr.functions import FUNCTIONS
+from rnn.expr.time import TimeIndex
 
 from .errors import DeriveError
-
-
-@dataclass(frozen=True)
-class Time:
-    """A time index: absolute (``abs``, 3), relative to t (``t``, +1) or to tau (``tau``, -1)."""
-
-    base: str
-    offset: int
-
-    def shifted(self, base, origin):
-        """This absolute index re-expressed relative to `base`, with `origin` playing its role."""
-        return Time(base, self.offset - origin) if self.base == "abs" else self
 
 
 class MExpr:
@@ -118,7 +107,7 @@ class Sym(MExpr):
     """A book symbol: kind or parameter name, optional time index, concrete shape."""
 
     name: str
-    time: Time | None
+    time: TimeIndex | None
     shape: tuple
 
     def at(self, time):
@@ -296,8 +285,8 @@ class SumT(MExpr):
     """sum_{t=lo}^{hi} body: a sum over the time steps (eqs 10.22-10.28)."""
 
     body: MExpr
-    lo: Time
-    hi: Time
+    lo: TimeIndex
+    hi: TimeIndex
 
     @property
     def shape(self):
@@ -639,7 +628,7 @@ def _replace_children(e, kids):
 def times(e):
     """Every absolute time index occurring in `e`."""
     if isinstance(e, Sym):
-        return {e.time.offset} if e.time is not None and e.time.base == "abs" else set()
+        return {e.time.offset} if e.time is not None and e.time.base is None else set()
     if isinstance(e, Grad):
         return times(e.of)
     if isinstance(e, OneHot):

@@ -1,4 +1,4 @@
-"""Book notation of symbols and time indices in LaTeX, plain text and presentation MathML.
+"""Book notation of symbols in LaTeX, plain text and presentation MathML.
 
 The spelling comes from `rnn.names` (one table for the figures and every printer): LaTeX
 kinds and parameters as the graph's labels (``\\boldsymbol{h}``, ``\\hat{\\boldsymbol{y}}``,
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from rnn.names import GLYPHS, SCALARS, SYMBOLS, bold, is_parameter, param_latex
 
-__all__ = ["is_parameter", "latex_base", "text_base", "mathml_base", "mathml_letter", "time_parts",
-           "time_latex", "time_text", "time_mathml"]
+__all__ = ["is_parameter", "latex_base", "text_base", "mathml_base", "mathml_letter"]
 
 _TEXT = {"yhat": "yhat", "cand": "s_tilde", "htilde": "h_tilde"}
 
@@ -53,35 +52,3 @@ def mathml_base(name):
     if accent:
         return f'<mover accent="true">{mi}<mo stretchy="false">{_MATHML_ACCENTS[accent]}</mo></mover>'
     return mi
-
-
-def time_parts(time):
-    """(base, offset) of a time index for display: ('t', 1) is t+1, ('tau', 0) is tau, ('', 3) is 3."""
-    if time.base == "abs":
-        return "", time.offset
-    return time.base, time.offset
-
-
-def time_latex(time):
-    base, k = time_parts(time)
-    if not base:
-        return str(k)
-    sym = r"\tau" if base == "tau" else "t"
-    return sym if k == 0 else f"{sym}{'+' if k > 0 else '-'}{abs(k)}"
-
-
-def time_text(time):
-    base, k = time_parts(time)
-    if not base:
-        return str(k)
-    return base if k == 0 else f"{base}{'+' if k > 0 else '-'}{abs(k)}"
-
-
-def time_mathml(time):
-    base, k = time_parts(time)
-    if not base:
-        return f"<mn>{k}</mn>"
-    sym = "<mi>&#x3C4;</mi>" if base == "tau" else "<mi>t</mi>"
-    if k == 0:
-        return sym
-    return f"<mrow>{sym}<mo>{'+' if k > 0 else '&#x2212;'}</mo><mn>{abs(k)}</mn></mrow>"

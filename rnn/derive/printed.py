@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autodiff.errors import GradbookError
+from rnn.expr.time import TimeIndex
 
 from . import mexpr as mx
 from .printers import text
@@ -21,7 +22,7 @@ class DimensionMismatch(GradbookError):
 
 
 def _sym(name, time, shape):
-    return mx.Sym(name, None if time is None else mx.Time(*time), shape)
+    return mx.Sym(name, None if time is None else TimeIndex(*time), shape)
 
 
 def printed_10_21():
@@ -32,7 +33,7 @@ def printed_10_21():
     rhs = mx.Add((mx.MatMul((mx.Transpose(W), mx.Grad(h_next), mx.Diag(dtanh)), None),
                   mx.MatMul((mx.Transpose(V), mx.Grad(_sym("o", ("t", 0), ("K", "1")))), None)), None)
     lhs = mx.Grad(_sym("h", ("t", 0), ("H", "1")))
-    return Equation(lhs, rhs, lo=mx.Time("abs", 1), hi=mx.Time("tau", -1), key="h", tag="10.21 printed")
+    return Equation(lhs, rhs, lo=TimeIndex(None, 1), hi=TimeIndex("tau", -1), key="h", tag="10.21 printed")
 
 
 def symbolic_shape(e, names):

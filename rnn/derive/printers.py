@@ -113,7 +113,7 @@ class LatexPrinter(Printer):
         return rf"\left({s}\right)"
 
     def sym(self, s, transposed):
-        sup = [] if s.time is None else [f"({nt.time_latex(s.time)})"]
+        sup = [] if s.time is None else [f"({s.time.latex()})"]
         if transposed:
             sup.append(r"\top")
         base = nt.latex_base(s.name)
@@ -123,7 +123,7 @@ class LatexPrinter(Printer):
         return rf"\nabla_{{{self.sym(of, False)}}} L"
 
     def onehot(self, target):
-        return one_hot_latex(f"y^{{({nt.time_latex(target.time)})}}")
+        return one_hot_latex(f"y^{{({target.time.latex()})}}")
 
     def const(self, c):
         if c.uniform is not None:
@@ -156,13 +156,13 @@ class LatexPrinter(Printer):
         return head + self.paren(", ".join(args))
 
     def sum(self, lo, hi, body):
-        return rf"\sum_{{t={nt.time_latex(lo)}}}^{{{nt.time_latex(hi)}}} {body}"
+        return rf"\sum_{{t={lo.latex()}}}^{{{hi.latex()}}} {body}"
 
     def note(self, eq):
         """The range of t the equation holds for, ``\\qquad t = 1, \\dots, \\tau-1``."""
         if eq.lo is None or eq.lo == eq.hi:
             return ""
-        return rf"\qquad t = {nt.time_latex(eq.lo)}, \dots, {nt.time_latex(eq.hi)}"
+        return rf"\qquad t = {eq.lo.latex()}, \dots, {eq.hi.latex()}"
 
     def row(self, eq):
         """`eq` laid out for `layout.latex_block`: lines broken, range and book number apart."""
@@ -182,14 +182,14 @@ class TextPrinter(Printer):
         return f"({s})"
 
     def sym(self, s, transposed):
-        out = nt.text_base(s.name) + ("" if s.time is None else f"[{nt.time_text(s.time)}]")
+        out = nt.text_base(s.name) + ("" if s.time is None else f"[{s.time.text()}]")
         return out + (".T" if transposed else "")
 
     def grad(self, of):
         return "grad_" + self.sym(of, False)
 
     def onehot(self, target):
-        return f"onehot(y[{nt.time_text(target.time)}])"
+        return f"onehot(y[{target.time.text()}])"
 
     def const(self, c):
         if c.uniform is not None:
@@ -219,12 +219,12 @@ class TextPrinter(Printer):
         return f"{known.name if known else name}({', '.join(args)})"
 
     def sum(self, lo, hi, body):
-        return f"sum(t={nt.time_text(lo)}..{nt.time_text(hi)}, {body})"
+        return f"sum(t={lo.text()}..{hi.text()}, {body})"
 
     def relation(self, lhs, rhs, eq):
         rng = ""
         if eq.lo is not None and eq.lo != eq.hi:
-            rng = f"    for t = {nt.time_text(eq.lo)}..{nt.time_text(eq.hi)}"
+            rng = f"    for t = {eq.lo.text()}..{eq.hi.text()}"
         tag = f"    ({eq.tag})" if eq.tag else ""
         return f"{lhs} = {rhs}{rng}{tag}"
 
@@ -245,7 +245,7 @@ class MathMLPrinter(Printer):
         return f"<mrow>{_mo('(')}{s}{_mo(')')}</mrow>"
 
     def sym(self, s, transposed):
-        sup = "" if s.time is None else f"{_mo('(')}{nt.time_mathml(s.time)}{_mo(')')}"
+        sup = "" if s.time is None else f"{_mo('(')}{s.time.mathml()}{_mo(')')}"
         if transposed:
             sup += _mo("&#x22A4;")
         base = nt.mathml_base(s.name)
@@ -255,7 +255,7 @@ class MathMLPrinter(Printer):
         return f"<msub>{_mo('&#x2207;')}<mrow>{self.sym(of, False)}</mrow></msub><mi>L</mi>"
 
     def onehot(self, target):
-        y = f"<msup><mi>y</mi><mrow>{_mo('(')}{nt.time_mathml(target.time)}{_mo(')')}</mrow></msup>"
+        y = f"<msup><mi>y</mi><mrow>{_mo('(')}{target.time.mathml()}{_mo(')')}</mrow></msup>"
         # the bold digit itself (U+1D7CF): Chromium's MathML Core ignores mathvariant="bold"
         return f'<msub><mn mathvariant="bold">&#x1D7CF;</mn><mrow>{y}</mrow></msub>'
 
@@ -292,8 +292,8 @@ class MathMLPrinter(Printer):
         return head + _mo("&#x2061;") + self.paren(_mo(",").join(args))
 
     def sum(self, lo, hi, body):
-        under = f"<mrow><mi>t</mi>{_mo('=')}{nt.time_mathml(lo)}</mrow>"
-        return f"<munderover>{_mo('&#x2211;')}{under}{nt.time_mathml(hi)}</munderover>{body}"
+        under = f"<mrow><mi>t</mi>{_mo('=')}{lo.mathml()}</mrow>"
+        return f"<munderover>{_mo('&#x2211;')}{under}{hi.mathml()}</munderover>{body}"
 
     def equation(self, eq):
         """One ``<math>``: a row ``lhs = rhs``, or for a long sum an ``<mtable>`` of lines
@@ -301,8 +301,8 @@ class MathMLPrinter(Printer):
         lhs, lines = self.doprint(eq.lhs), ["".join(line) for line in self.lines(eq)]
         rng = ""
         if eq.lo is not None and eq.lo != eq.hi:
-            rng = (f"<mspace width=\"2em\"/><mi>t</mi>{_mo('=')}{nt.time_mathml(eq.lo)}{_mo(',')}"
-                   f"{_mo('&#x2026;')}{_mo(',')}{nt.time_mathml(eq.hi)}")
+            rng = (f"<mspace width=\"2em\"/><mi>t</mi>{_mo('=')}{eq.lo.mathml()}{_mo(',')}"
+                   f"{_mo('&#x2026;')}{_mo(',')}{eq.hi.mathml()}")
         fence = '<mo stretchy="false">{}</mo>'  # the number's brackets stay small beside a tall sum
         tag = (f"<mspace width=\"2em\"/>{fence.format('(')}<mtext>{eq.tag}</mtext>{fence.format(')')}"
                if eq.tag else "")

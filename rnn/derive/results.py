@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 
 from . import layout, printers
-from .notation import time_text
 
 
 @dataclass
@@ -46,7 +45,7 @@ class Equation:
         return {"key": self.key, "book": self.tag, "text": self.text(),
                 "lhs": printers.text(self.lhs), "rhs": printers.text(self.rhs),
                 "latex": printers.latex(self.rhs),
-                "t_range": None if self.lo is None else [time_text(self.lo), time_text(self.hi)]}
+                "t_range": None if self.lo is None else [self.lo.text(), self.hi.text()]}
 
     def _repr_latex_(self):
         return "$$" + self.latex("aligned") + "$$"

@@ -7,37 +7,9 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from rnn.expr.functions import NAMES
+from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
 Span = Optional[Tuple[int, int]]
-
-
-@dataclass(frozen=True)
-class TimeIndex:
-    """A time step: `base` 't' (relative to the current t), 'tau' (relative to tau) or None (absolute)."""
-
-    base: Optional[str]
-    offset: int
-
-    def __post_init__(self):
-        if self.base not in (None, "t", "tau"):
-            raise ValueError(f"time index base must be 't', 'tau' or None, not {self.base!r}")
-
-    def resolve(self, t=None, tau=None):
-        """The absolute step this index names when the current step is `t` and the length `tau`."""
-        if self.base is None:
-            return self.offset
-        anchor = t if self.base == "t" else tau
-        if anchor is None:
-            raise ValueError(f"time index {self.text()} needs a value for {self.base}")
-        return anchor + self.offset
-
-    def text(self):
-        """Plain form: 't', 't-1', 'tau+1', '2'."""
-        if self.base is None:
-            return str(self.offset)
-        if self.offset == 0:
-            return self.base
-        return f"{self.base}{self.offset:+d}"
 
 
 @dataclass(frozen=True)
@@ -126,10 +98,6 @@ class Call(Node):
     def __post_init__(self):
         if self.func not in NAMES:
             raise ValueError(f"function {self.func!r} is not one of {', '.join(NAMES)}")
-
-
-FIRST_STEP = TimeIndex(None, 1)
-LAST_STEP = TimeIndex("tau", 0)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from functools import lru_cache
 from autodiff.errors import GradbookError
 from rnn.derive import mexpr as mx
 from rnn.expr.functions import NAMES, lookup
+from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
-from .ast import (FIRST_STEP, LAST_STEP, Add, Call, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  TimeIndex, Transpose)
+from .ast import Add, Call, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose
 
 # The exam's built-in models and the derivation's cells (rnn.derive.CELLS) for the same `rnn` class.
 _CELLS = {"rnn": "rnn", "output_rnn": "output", "lstm": "lstm", "gru": "gru"}
@@ -85,12 +85,12 @@ def _adjoint(derivation, kind, index, question):
     if index.base == "t":
         last = LAST_STEP if question.steps == "all" else TimeIndex("tau", -1)
         for e in forms:
-            if e.lo is not None and e.lo != e.hi and _index(e.lo) == FIRST_STEP and _index(e.hi).offset >= last.offset \
+            if e.lo is not None and e.lo != e.hi and e.lo == FIRST_STEP and e.hi.offset >= last.offset \
                     and e.hi.base == "tau":
                 return to_tree(e.rhs)
         return None
     for e in forms:
-        if (e.lo is None or e.lo == e.hi) and _index(e.lhs.of.time) == index:
+        if (e.lo is None or e.lo == e.hi) and e.lhs.of.time == index:
             return to_tree(e.rhs)
     for e in forms:
         if e.lo is not None and e.lo != e.hi and _covers(e, index, question.tau):
@@ -100,18 +100,11 @@ def _adjoint(derivation, kind, index, question):
 
 def _covers(e, index, tau):
     """Whether the recurrence `e` (for t = e.lo..e.hi) holds at the fixed step `index`."""
-    lo, hi = _index(e.lo), _index(e.hi)
     if index.base is None:
         if tau is None:
             return False
-        step = index.offset
-        return lo.resolve(None, tau) <= step <= hi.resolve(None, tau)
-    return lo.base is None and hi.base == "tau" and index.offset <= hi.offset
-
-
-def _index(time):
-    """The answer tree's TimeIndex of a derivation's `mexpr.Time`."""
-    return TimeIndex(None if time.base == "abs" else time.base, time.offset)
+        return e.lo.resolve(None, tau) <= index.offset <= e.hi.resolve(None, tau)
+    return e.lo.base is None and e.hi.base == "tau" and index.offset <= e.hi.offset
 
 
 def to_tree(e, at=None):
@@ -125,10 +118,9 @@ class _Converter:
         self.at = at
 
     def time(self, time, bound):
-        index = _index(time)
-        if index.base == "t" and self.at is not None and not bound:
-            return TimeIndex(self.at.base, self.at.offset + index.offset)
-        return index
+        if time.base == "t" and self.at is not None and not bound:
+            return TimeIndex(self.at.base, self.at.offset + time.offset)
+        return time
 
     def tree(self, e, bound):
         if isinstance(e, mx.Sym):

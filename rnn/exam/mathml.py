@@ -42,16 +42,6 @@ def _base(name, italic):
     return f'<mi mathvariant="normal">{name}</mi>'
 
 
-def _index(index):
-    if index.base is None:
-        return f"<mn>{index.offset}</mn>"
-    sym = "<mi>&#x3C4;</mi>" if index.base == "tau" else "<mi>t</mi>"
-    if index.offset == 0:
-        return sym
-    sign = "+" if index.offset > 0 else "&#x2212;"
-    return f"{sym}<mo>{sign}</mo><mn>{abs(index.offset)}</mn>"
-
-
 def _scripted(node, extra):
     """The symbol with its time index and `extra` (the ⊤ of a transpose) in one superscript."""
     absolute = node.index is not None and node.index.base is None
@@ -59,9 +49,9 @@ def _scripted(node, extra):
     if node.index is None:
         return f"<msup>{base}<mrow>{extra}</mrow></msup>" if extra else base
     if absolute:
-        core = f"<msub>{base}{_index(node.index)}</msub>"
+        core = f"<msub>{base}{node.index.mathml()}</msub>"
         return f"<msup>{core}<mrow>{extra}</mrow></msup>" if extra else core
-    return f"<msup>{base}<mrow><mo>(</mo>{_index(node.index)}<mo>)</mo>{extra}</mrow></msup>"
+    return f"<msup>{base}<mrow><mo>(</mo>{node.index.mathml()}<mo>)</mo>{extra}</mrow></msup>"
 
 
 def _paren(text):
@@ -108,7 +98,7 @@ def _visit(node, below):
     if isinstance(node, SumOverTime):
         # the range as written: a sum from t = 2 is shown as such, not as the full range
         return ("<mrow><munderover><mo>&#x2211;</mo><mrow><mi>t</mi><mo>=</mo>"
-                f"{_index(node.first)}</mrow><mrow>{_index(node.last)}</mrow></munderover>"
+                f"{node.first.mathml()}</mrow><mrow>{node.last.mathml()}</mrow></munderover>"
                 f"{wrap(0, PRODUCT)}</mrow>"), SUM
     if isinstance(node, Div):
         return f"<mfrac><mrow>{below[0][0]}</mrow><mrow>{below[1][0]}</mrow></mfrac>", ATOM

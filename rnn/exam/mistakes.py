@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  TimeIndex, Transpose, children, fold, walk)
+from rnn.expr.time import TimeIndex
+
+from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, children, fold, walk
 from .printers import to_text
 
 # Most telling first: when two mutants give the same numbers, the earlier name is reported.

@@ -3,7 +3,7 @@ import re
 
 from rnn.expr.functions import SPELLINGS
 
-from .ast import TimeIndex
+from rnn.expr.time import TimeIndex
 
 MAX_LENGTH = 4000       # characters of one answer
 MAX_DEPTH = 64          # nested brackets, unary signs, sums and calls

@@ -20,8 +20,9 @@ right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z
 """
 from rnn.expr.functions import COMMANDS as FUNCTION_COMMANDS, SPELLINGS
 
-from .ast import (FIRST_STEP, LAST_STEP, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime,
-                  Symbol, TimeIndex, Transpose)
+from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
+
+from .ast import Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
 from .names import DEFAULT_NAMES, GATES, unknown_name_reason
 from .parse_text import (derivative_tree, parse_exponent, parse_index_terms, parse_number, parse_sum,

@@ -19,8 +19,9 @@ import re
 
 from rnn.expr.functions import FUNCTIONS as TABLE, SPELLINGS, function
 
-from .ast import (FIRST_STEP, LAST_STEP, Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  TimeIndex, Transpose)
+from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
+
+from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose
 from .lexer import END, NAME, NUMBER, OP, RANGED_SUM, Cursor, tokenize_text
 from .names import (DEFAULT_NAMES, MAX_EXPONENT, split_name,
                     unknown_name_reason)

@@ -85,12 +85,7 @@ def latex_symbol(node):
         return base
     if node.index.base is None:
         return f"{base}_{{{node.index.offset}}}"
-    return f"{base}^{{({_latex_index(node.index)})}}"
-
-
-def _latex_index(index):
-    text = index.text()
-    return "\\tau" + text[3:] if index.base == "tau" else text
+    return f"{base}^{{({node.index.latex()})}}"
 
 
 def _latex_base(name, italic):
@@ -139,18 +134,13 @@ def _latex_visit(node, below):
     if isinstance(node, Neg):
         return f"-{wrap(0, UNARY)}", UNARY
     if isinstance(node, SumOverTime):
-        return f"\\sum_{{t={_bound_latex(node.first)}}}^{{{_bound_latex(node.last)}}} {wrap(0, PRODUCT)}", SUM
+        return f"\\sum_{{t={node.first.latex()}}}^{{{node.last.latex()}}} {wrap(0, PRODUCT)}", SUM
     if isinstance(node, Div):
         return f"\\frac{{{below[0][0]}}}{{{below[1][0]}}}", ATOM
     if isinstance(node, (MatMul, Mul)):
         return _latex_product(node, wrap), PRODUCT
     sign = "+" if isinstance(node, Add) else "-"
     return f"{wrap(0, ADD)} {sign} {wrap(1, PRODUCT)}", ADD
-
-
-def _bound_latex(index):
-    """1, \\tau or \\tau-1: a bound of a sum over t."""
-    return index.text().replace("tau", "\\tau")
 
 
 def _plain_symbol(node):

@@ -16,7 +16,9 @@ from .evaluate import evaluate
 from .parse_text import parse_text
 from .printers import latex_symbol, to_latex, to_text
 from .questions import QuestionError
-from .ast import Symbol, TimeIndex
+from rnn.expr.time import TimeIndex
+
+from .ast import Symbol
 
 VARIANT_SIZES = (2, 3, 4)           # n_in, H, K: all different, small enough to do by hand
 # Forward quantities in the order the book computes them (eqs. 10.8-10.11, 10.40-10.47).
