@@ -210,3 +210,12 @@ def test_the_page_shows_each_example_file_as_it_is():
     shown = dc.example_files([dc.DOCS / "custom-cells.md"])
     for name in FILES:
         assert shown[f"{name}.py"] == (EXAMPLES / f"{name}.py").read_text(encoding="utf-8"), name
+
+
+def test_the_squared_errors_target_is_a_bold_vector_and_the_nll_class_index_is_not(tmp_path, capsys):
+    """Book notation: the squared error's target y^(t) is a vector (bold, eq. 10.18 with o - y);
+    NLL's y^(t) is a class index, italic inside 1_{y^(t)}."""
+    assert main(["derive", str(EXAMPLES / "squared_error.py"), "--format", "latex"]) == 0
+    assert r"\boldsymbol{o}^{(t)} - \boldsymbol{y}^{(t)}" in capsys.readouterr().out
+    assert main(["derive", "rnn", "--format", "latex"]) == 0
+    assert r"\boldsymbol{1}_{y^{(t)}}" in capsys.readouterr().out

@@ -22,10 +22,14 @@ _MATHML_ACCENTS = {"hat": "&#x2C6;", "tilde": "&#x2DC;"}
 _BOLD_ITALIC_A, _BOLD_ITALIC_SMALL_A = 0x1D468, 0x1D482
 
 
-def latex_base(name):
-    """``\\boldsymbol{h}``, ``\\hat{\\boldsymbol{y}}``, ``\\boldsymbol{W}^{f}``."""
+def latex_base(name, vector=False):
+    """``\\boldsymbol{h}``, ``\\hat{\\boldsymbol{y}}``, ``\\boldsymbol{W}^{f}``; `vector` sets a
+    kind that is usually a scalar (y, a class index under NLL) in bold: the squared error's
+    target vector."""
     if is_parameter(name):
         return param_latex(name)
+    if vector and name in SCALARS:
+        return bold(GLYPHS[name][0])
     return SYMBOLS.get(name, bold(name))
 
 
@@ -42,13 +46,13 @@ def mathml_letter(letter, bold_italic=True):
     return f'<mi mathvariant="bold-italic">&#x{code:X};</mi>'
 
 
-def mathml_base(name):
+def mathml_base(name, vector=False):
     if is_parameter(name):
         base, _, gate = name.partition("_")
         mi = mathml_letter(base)
         return f"<msup>{mi}<mi>{gate}</mi></msup>" if gate else mi
     letter, accent = GLYPHS.get(name, (name, None))
-    mi = mathml_letter(letter, name not in SCALARS)
+    mi = mathml_letter(letter, vector or name not in SCALARS)
     if accent:
         return f'<mover accent="true">{mi}<mo stretchy="false">{_MATHML_ACCENTS[accent]}</mo></mover>'
     return mi

@@ -18,6 +18,11 @@ from . import notation as nt
 ADD, NEG, MUL, POST, ATOM = 1, 2, 3, 4, 5
 
 
+def _is_vector(s):
+    """A symbol holding more than one number (every matrix symbol carries its shape)."""
+    return s.size > 1
+
+
 def _number(c):
     c = float(c)
     return str(int(c)) if c.is_integer() else f"{c:g}"
@@ -116,7 +121,7 @@ class LatexPrinter(Printer):
         sup = [] if s.time is None else [f"({s.time.latex()})"]
         if transposed:
             sup.append(r"\top")
-        base = nt.latex_base(s.name)
+        base = nt.latex_base(s.name, _is_vector(s))
         return with_superscript(base, "".join(sup)) if sup else base
 
     def grad(self, of):
@@ -248,7 +253,7 @@ class MathMLPrinter(Printer):
         sup = "" if s.time is None else f"{_mo('(')}{s.time.mathml()}{_mo(')')}"
         if transposed:
             sup += _mo("&#x22A4;")
-        base = nt.mathml_base(s.name)
+        base = nt.mathml_base(s.name, _is_vector(s))
         return f"<msup>{base}<mrow>{sup}</mrow></msup>" if sup else base
 
     def grad(self, of):
