@@ -4,8 +4,6 @@ written with the cell's own node names and parameters."""
 from __future__ import annotations
 
 import csv
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +11,8 @@ from autodiff.cli import main
 from rnn.exam.custom import load_questions
 from rnn.exam.questions import QuestionError
 from tests import consumers
+from tests.cellfiles import question_folder
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 QUESTIONS = '''
 [[question]]
@@ -86,11 +84,8 @@ CASES = [
 
 @pytest.fixture
 def folder(tmp_path):
-    (tmp_path / "cells").mkdir()
-    for name in ("relu_rnn", "skip_rnn", "peephole_lstm", "minimal_gated_unit", "squared_error"):
-        shutil.copy(EXAMPLES / f"{name}.py", tmp_path / "cells" / f"{name}.py")
-    (tmp_path / "q.toml").write_text(QUESTIONS)
-    return tmp_path
+    return question_folder(tmp_path, QUESTIONS, ("relu_rnn", "skip_rnn", "peephole_lstm",
+                                                 "minimal_gated_unit", "squared_error"))
 
 
 @pytest.mark.parametrize("qid, answer, status", CASES)

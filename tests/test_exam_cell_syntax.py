@@ -3,9 +3,6 @@ Heaviside) and a lecturer's non-gate parameter W_s written in LaTeX (W^{s}, W_{s
 through `gradbook check` on the docs' ReLU RNN and skip-connection cells."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from autodiff.cli import main
@@ -14,8 +11,8 @@ from rnn.exam.errors import ParseError
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex
+from tests.cellfiles import question_folder
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 QUESTIONS = '''
 [[question]]
@@ -70,12 +67,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cells")
-    (folder / "cells").mkdir()
-    for name in ("relu_rnn", "skip_rnn"):
-        shutil.copy(EXAMPLES / f"{name}.py", folder / "cells" / f"{name}.py")
-    (folder / "q.toml").write_text(QUESTIONS)
-    return folder
+    return question_folder(tmp_path_factory.mktemp("cells"), QUESTIONS, ("relu_rnn", "skip_rnn"))
 
 
 @pytest.mark.parametrize("qid, answer, status", CASES)

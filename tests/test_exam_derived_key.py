@@ -3,9 +3,6 @@ compares a wrong answer with `rnn.derive`'s own equation, as trees, to say which
 wrong; the verdict stays the engine's, at random points."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from autodiff.cli import main
@@ -14,8 +11,8 @@ from rnn.exam.check import Checker
 from rnn.exam.derived import derived_key
 from rnn.exam.printers import to_text
 from rnn.exam.questions import builtin_questions
+from tests.cellfiles import question_folder
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 # no single derived equation: the scalar exam (derive_scalar's form), and h^(0), before the recurrence
 UNDERIVED = {"scalar_rnn/dh2_dw", "scalar_rnn/dL_dw", "rnn/grad_h0"}
 
@@ -74,12 +71,7 @@ statement = "Give the adjoint of h at step 1 when tau = 4: two later steps read 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("derived")
-    (folder / "cells").mkdir()
-    for name in ("relu_rnn", "skip_rnn"):
-        shutil.copy(EXAMPLES / f"{name}.py", folder / "cells" / f"{name}.py")
-    (folder / "q.toml").write_text(QUESTIONS)
-    return folder
+    return question_folder(tmp_path_factory.mktemp("derived"), QUESTIONS, ("relu_rnn", "skip_rnn"))
 
 
 # (question, answer, the mistake named or None, what the message says)
