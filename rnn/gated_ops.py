@@ -161,14 +161,15 @@ def _derivative(phi, value):
     return value * (1.0 - value) if phi == "sigmoid" else 1.0 - value * value
 
 
-def _weight_terms(out, needs, first, d, x, h):
+def _weight_terms(out, needs, first, d, xT, hT):
     """Put the contributions of one gate's pre-activation a = b + U x + W h, with grad_a = d,
     to its U, W, b (arguments first, first + 1, first + 2) into `out`: d x^T, d h^T and d,
-    as ProductTerms (the pattern of eqs 10.23-10.28)."""
+    as ProductTerms (the pattern of eqs 10.23-10.28). The gates of a step pass the same
+    x^T and h^T objects, so the backward pass stacks them over t once for all the gates."""
     if needs[first]:
-        out[first] = ProductTerm(d, x.T)
+        out[first] = ProductTerm(d, xT)
     if needs[first + 1]:
-        out[first + 1] = ProductTerm(d, h.T)
+        out[first + 1] = ProductTerm(d, hT)
     if needs[first + 2]:
         out[first + 2] = ProductTerm(d)
 
@@ -197,9 +198,10 @@ def _gru_vjp_all(kept, needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U
         out[0] = g * u + back * r + W_u.T @ grad_u + W_r.T @ grad_r
     if needs[1]:
         out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
-    _weight_terms(out, needs, 2, grad_u, x, h_prev)
-    _weight_terms(out, needs, 5, grad_r, x, h_prev)
-    _weight_terms(out, needs, 8, grad_c, x, reset)
+    xT, hT = x.T, h_prev.T
+    _weight_terms(out, needs, 2, grad_u, xT, hT)
+    _weight_terms(out, needs, 5, grad_r, xT, hT)
+    _weight_terms(out, needs, 8, grad_c, xT, reset.T)
     return out
 
 
@@ -225,10 +227,11 @@ def _gru_reset_after_vjp_all(kept, needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r,
         out[0] = g * u + W.T @ grad_m + W_u.T @ grad_u + W_r.T @ grad_r
     if needs[1]:
         out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
-    _weight_terms(out, needs, 2, grad_u, x, h_prev)
-    _weight_terms(out, needs, 5, grad_r, x, h_prev)
-    _weight_terms(out, needs, 8, grad_c, x, h_prev)
-    out[9] = ProductTerm(grad_m, h_prev.T) if needs[9] else None  # W multiplies h_prev, reached by grad_m
+    xT, hT = x.T, h_prev.T
+    _weight_terms(out, needs, 2, grad_u, xT, hT)
+    _weight_terms(out, needs, 5, grad_r, xT, hT)
+    _weight_terms(out, needs, 8, grad_c, xT, hT)
+    out[9] = ProductTerm(grad_m, hT) if needs[9] else None  # W multiplies h_prev, reached by grad_m
     out[11] = ProductTerm(grad_m) if needs[11] else None
     return out
 
@@ -255,9 +258,10 @@ def _lstm_state_vjp_all(kept, needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U
         out[1] = W_f.T @ grad_f + W_g.T @ grad_g + W.T @ grad_a
     if needs[2]:
         out[2] = U_f.T @ grad_f + U_g.T @ grad_g + U.T @ grad_a
-    _weight_terms(out, needs, 3, grad_f, x, h_prev)
-    _weight_terms(out, needs, 6, grad_g, x, h_prev)
-    _weight_terms(out, needs, 9, grad_a, x, h_prev)
+    xT, hT = x.T, h_prev.T
+    _weight_terms(out, needs, 3, grad_f, xT, hT)
+    _weight_terms(out, needs, 6, grad_g, xT, hT)
+    _weight_terms(out, needs, 9, grad_a, xT, hT)
     return out
 
 
@@ -272,7 +276,7 @@ def _lstm_output_vjp_all(kept, needs, g, ans, s, h_prev, x, U_o, W_o, b_o):
     out = [g * q * (1.0 - squashed * squashed) if needs[0] else None,
            W_o.T @ grad_o if needs[1] else None,
            U_o.T @ grad_o if needs[2] else None, None, None, None]
-    _weight_terms(out, needs, 3, grad_o, x, h_prev)
+    _weight_terms(out, needs, 3, grad_o, x.T, h_prev.T)
     return out
 
 
