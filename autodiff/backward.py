@@ -402,6 +402,8 @@ def _store(root, adjoints, create_graph):
         else:
             node.grad = g = np.array(g)
             private.add(id(g))
+    if not intermediates:  # every gradient settled above (scalars, sums, leaves)
+        return
     kept = set()
     for node, g in intermediates:
         if type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
