@@ -12,7 +12,8 @@
   reset-after GRU of torch.nn.GRU, h~ = tanh(b + U x + r (W h_prev + b^h)) (`rnn.gru.GRU`).
 
 Each primitive is declared by its step function, written with `autodiff` primitives. The
-forward runs it on arrays and keeps the gates it computed for the numeric VJP below (`Saved`); the VJPs run reverse mode on that step's own small graph, once
+forward runs it on arrays and keeps the gates it computed for the numeric VJP below
+(`autodiff.primitive.Saved`); the VJPs run reverse mode on that step's own small graph, once
 per node and shared by all its arguments; the JVP runs forward mode on it; in symbolic mode
 the same function evaluates to SymPy formulas. So a gated step has exactly the derivatives
 of its op-level form, which the tests check. The numeric backward pass uses the derivatives

@@ -217,17 +217,18 @@ def test_gated_vjps_read_the_gates_their_forward_kept(kind):
         kept = node.prim.vjp_all(needs, g, node.value, *args, **node.params)
         recomputed = node.prim.vjp_all(needs, g, copy, *args, **node.params)
         for k, (a, b) in enumerate(zip(kept, recomputed)):
-            np.testing.assert_array_equal(_value(a), _value(b), err_msg=f"{node.op} argument {k}")
+            np.testing.assert_array_equal(_value(a), _value(b), err_msg=f"{node.op} arg {k}")
 
 
 def test_kept_gates_go_with_their_graph():
     """What a forward keeps lives as long as its output array: none of it outlives the graph."""
+    import gc
     from rnn.gated_ops import SAVED
+    gc.collect()  # graphs other tests left in reference cycles go first
     before = {name: len(saved) for name, saved in SAVED.items()}
     graph = _cell_level_graph(0, "lstm")
     assert len(SAVED["lstm_state"]) == before["lstm_state"] + 4  # tau = 4 steps
     del graph
-    import gc
     gc.collect()
     assert {name: len(saved) for name, saved in SAVED.items()} == before
 
