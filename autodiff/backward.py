@@ -308,7 +308,8 @@ def _summed(terms, joined):
     """The sum of the ProductTerms of one input as one matrix product: sum_t a_t b_t is
     [a_1 ... a_tau] [b_1; ...; b_tau] (the sum over t of eqs 10.22-10.28 as a hand-written
     BPTT forms it), or term by term when the factors do not line up. `joined` keeps each
-    [a_1 ... a_tau] built, for the other parameters of the same steps (W, U and b share it)."""
+    [a_1 ... a_tau] and [b_1; ...; b_tau] built, for the other parameters of the same steps
+    (W, U and b share the first; the gates of an LSTM step share x^(t)T and h^(t-1)T)."""
     if len(terms) == 1:
         return terms[0].value()
     try:
@@ -316,7 +317,7 @@ def _summed(terms, joined):
         if terms[0].b is None and all(t.b is None for t in terms):
             return np.add.reduce(left, axis=1, keepdims=True)
         if all(t.b is not None for t in terms):
-            return left @ np.concatenate([t.b for t in terms])
+            return left @ _joined([t.b for t in terms], joined, axis=0)
     except ValueError:  # factors of different shapes cannot be joined
         pass
     total = terms[0].value()
@@ -325,12 +326,12 @@ def _summed(terms, joined):
     return total
 
 
-def _joined(arrays, joined):
-    key = tuple(map(id, arrays))
+def _joined(arrays, joined, axis=1):
+    key = (axis, *map(id, arrays))
     found = joined.get(key)
     if found is None:
         # the arrays are kept with the result, so their ids cannot be reused meanwhile
-        found = joined[key] = (arrays, np.concatenate(arrays, axis=1))
+        found = joined[key] = (arrays, np.concatenate(arrays, axis=axis))
     return found[1]
 
 
@@ -401,6 +402,8 @@ def _store(root, adjoints, create_graph):
         else:
             node.grad = g = np.array(g)
             private.add(id(g))
+    if not intermediates:  # every gradient settled above (scalars, sums, leaves)
+        return
     kept = set()
     for node, g in intermediates:
         if type(g) is not np.ndarray or id(g) in private or id(g.base) in private:

@@ -15,7 +15,8 @@ A `Primitive` holds everything the engine knows about an op, side by side:
   where ``needs[k]`` is false). The per-argument ``vjps`` stay the definition: recorded
   (``create_graph=True``), symbolic and anomaly-checked passes use them.
   A contribution may be a `ProductTerm`, a matrix product the backward pass adds up with
-  the other terms of the same input in one contraction.
+  the other terms of the same input in one contraction. A forward may keep values it
+  computed on the way (an LSTM's gates) for its ``vjp_all`` in a `Saved`, keyed on its output.
 * ``vjp_chain`` (optional): the VJPs of a whole chain of nodes of this primitive, each
   reading the one before as its first argument (an unrolled recurrence h^(t) = f(h^(t-1), ...)),
   in one call for the numeric backward pass. ``vjp_chain(nodes, gs)`` gets the chain newest
@@ -35,6 +36,8 @@ Calling a primitive on plain arrays runs the NumPy code directly (the fast path 
 backward pass uses). Calling it with at least one `Tensor` records a node.
 """
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 
@@ -133,6 +136,49 @@ class ProductTerm:
     def value(self):
         return np.add.reduce(self.a, axis=1, keepdims=True) if self.b is None else self.a @ self.b
 
+
+class Saved:
+    """Values a primitive's forward computed on the way to its output, kept for its fused VJP.
+
+    A gated step's VJP needs its gates (f, g, q, the candidate), which its node does not
+    keep: the forward stores them here under the output array it returns (the node's
+    ``value``, the ``ans`` the VJP receives), and `get` hands them back for that same array
+    while it lives, as PyTorch keeps a node's saved tensors. The entry goes when the array
+    goes (a weak reference's callback), so it never outlives the graph and an id reused
+    later cannot find it; for any other array (a copy, a replaced value) `get` returns None
+    and the VJP recomputes them. Only float64 arrays are kept: the fused VJPs serve the
+    numeric pass alone.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self):
+        self._entries = {}
+
+    def put(self, out, values):
+        """Keep `values` for the array `out` while it lives; returns `out`."""
+        if type(out) is np.ndarray and out.dtype is _FLOAT64:
+            entries, key = self._entries, id(out)
+
+            def forget(ref):
+                if entries.get(key, (None,))[0] is ref:
+                    del entries[key]
+
+            entries[key] = (weakref.ref(out, forget), values)
+        return out
+
+    def get(self, out):
+        """The values kept for this very array `out`, or None."""
+        entry = self._entries.get(id(out))
+        if entry is not None and entry[0]() is out:
+            return entry[1]
+        return None
+
+    def __len__(self):
+        return len(self._entries)
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 REGISTRY: dict[str, Primitive] = {}
 

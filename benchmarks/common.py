@@ -120,11 +120,11 @@ def time_round_robin(fns, budget=2.0, min_repeats=5, max_repeats=200, warmup=2, 
     time: blind to other processes' load, right only when the work runs on one thread).
     """
     names = list(fns)
-    # Everything alive now (libraries, inputs) moves to the collector's permanent generation:
-    # a full collection would otherwise rescan the 200 000 objects of SymPy and PyTorch on
-    # every call, a cost of what happens to be imported, not of any implementation.
+    # Nothing is frozen (gc.freeze()): the engine ends each pause of the collector in constant
+    # time only in a program that froze nothing itself (`autodiff.collector.resume`), which is
+    # the program the figures are for; frozen, it would pay a young-generation pass over each
+    # graph it built, a cost of the harness.
     gc.collect()
-    gc.freeze()
     for _ in range(warmup):
         for name in names:
             fns[name]()
@@ -135,7 +135,6 @@ def time_round_robin(fns, budget=2.0, min_repeats=5, max_repeats=200, warmup=2, 
         for k in range(len(names)):
             name = names[(r + k) % len(names)]
             times[name].append(_once(fns[name], clock))
-    gc.unfreeze()
     return times
 
 

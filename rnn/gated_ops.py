@@ -12,7 +12,8 @@
   reset-after GRU of torch.nn.GRU, h~ = tanh(b + U x + r (W h_prev + b^h)) (`rnn.gru.GRU`).
 
 Each primitive is declared by its step function, written with `autodiff` primitives. The
-forward runs it on arrays; the VJPs run reverse mode on that step's own small graph, once
+forward runs it on arrays and keeps the gates it computed for the numeric VJP below
+(`autodiff.primitive.Saved`); the VJPs run reverse mode on that step's own small graph, once
 per node and shared by all its arguments; the JVP runs forward mode on it; in symbolic mode
 the same function evaluates to SymPy formulas. So a gated step has exactly the derivatives
 of its op-level form, which the tests check. The numeric backward pass uses the derivatives
@@ -27,7 +28,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff.backward import backprop, toposort
-from autodiff.primitive import Primitive, ProductTerm, register
+from autodiff.primitive import Primitive, ProductTerm, Saved, register
 
 from .lstm import CANDIDATES
 
@@ -36,32 +37,59 @@ def _affine(x, h, U, W, b):
     return b + U @ x + W @ h
 
 
-def lstm_state_step(s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b, candidate="sigmoid"):
-    """s^(t) = f s^(t-1) + g phi(b + U x + W h^(t-1)), f and g the gates of eqs 10.40, 10.42 (eq. 10.41)."""
+def _lstm_state(s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b, candidate="sigmoid"):
+    """(s^(t), (f, g, phi(a))): eq. 10.41 and the values its VJP reads."""
     f = ad.sigmoid(_affine(x, h_prev, U_f, W_f, b_f))
     g = ad.sigmoid(_affine(x, h_prev, U_g, W_g, b_g))
-    return f * s_prev + g * CANDIDATES[candidate](_affine(x, h_prev, U, W, b))
+    cand = CANDIDATES[candidate](_affine(x, h_prev, U, W, b))
+    return f * s_prev + g * cand, (f, g, cand)
+
+
+def lstm_state_step(s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b, candidate="sigmoid"):
+    """s^(t) = f s^(t-1) + g phi(b + U x + W h^(t-1)), f and g the gates of eqs 10.40, 10.42 (eq. 10.41)."""
+    return _lstm_state(s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b, candidate)[0]
+
+
+def _lstm_output(s, h_prev, x, U_o, W_o, b_o):
+    """(h^(t), (tanh(s^(t)), q^(t))): eq. 10.43 and the values its VJP reads."""
+    squashed = ad.tanh(s)
+    q = ad.sigmoid(_affine(x, h_prev, U_o, W_o, b_o))
+    return squashed * q, (squashed, q)
 
 
 def lstm_output_step(s, h_prev, x, U_o, W_o, b_o):
     """h^(t) = tanh(s^(t)) q^(t), q^(t) = sigma(b^o + U^o x^(t) + W^o h^(t-1)) (eqs 10.43-10.44)."""
-    return ad.tanh(s) * ad.sigmoid(_affine(x, h_prev, U_o, W_o, b_o))
+    return _lstm_output(s, h_prev, x, U_o, W_o, b_o)[0]
+
+
+def _gru(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"):
+    """(h^(t), (u, r, r h_prev, h~)): eq. 10.45 and the values its VJP reads."""
+    u = ad.sigmoid(_affine(x, h_prev, U_u, W_u, b_u))
+    r = ad.sigmoid(_affine(x, h_prev, U_r, W_r, b_r))
+    phi = ad.sigmoid if form == "printed" else ad.tanh
+    reset = r * h_prev
+    candidate = phi(_affine(x, reset, U, W, b))
+    return u * h_prev + (1 - u) * candidate, (u, r, reset, candidate)
 
 
 def gru_step_fn(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"):
     """h = u h_prev + (1 - u) phi(b + U x + W (r h_prev)) (eq. 10.45), u and r from (x, h_prev)."""
+    return _gru(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form)[0]
+
+
+def _gru_after(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h):
+    """(h^(t), (u, r, W h_prev + b^h, h~)): the reset-after step and the values its VJP reads."""
     u = ad.sigmoid(_affine(x, h_prev, U_u, W_u, b_u))
     r = ad.sigmoid(_affine(x, h_prev, U_r, W_r, b_r))
-    phi = ad.sigmoid if form == "printed" else ad.tanh
-    return u * h_prev + (1 - u) * phi(_affine(x, r * h_prev, U, W, b))
+    m = W @ h_prev + b_h
+    candidate = ad.tanh(b + U @ x + r * m)
+    return u * h_prev + (1 - u) * candidate, (u, r, m, candidate)
 
 
 def gru_reset_after_fn(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h):
     """h = u h_prev + (1 - u) tanh(b + U x + r (W h_prev + b^h)), u and r from (x, h_prev):
     torch.nn.GRU's step, the reset gate applied after the product (Cho's gates, eq. 10.45's mix)."""
-    u = ad.sigmoid(_affine(x, h_prev, U_u, W_u, b_u))
-    r = ad.sigmoid(_affine(x, h_prev, U_r, W_r, b_r))
-    return u * h_prev + (1 - u) * ad.tanh(b + U @ x + r * (W @ h_prev + b_h))
+    return _gru_after(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h)[0]
 
 
 class _LocalVJPs:
@@ -123,37 +151,31 @@ def _replayed(root, replay):
 
 
 # ----- fused VJPs for the numeric backward pass: the steps' derivatives written out ---------------
-# Each recomputes the step's gates from its inputs (the node keeps only its output) and returns
-# every argument's contribution at once; a weight's is a ProductTerm, so the backward pass sums
-# it over t in one product, as for the simple RNN's step. The _LocalVJPs above stay the
+# Each reads the step's gates as its forward computed them (`Saved`, the `kept` argument; they
+# are recomputed from the inputs only for an output the forward did not make, e.g. a copy) and
+# returns every argument's contribution at once; a weight's is a ProductTerm, so the backward
+# pass sums it over t in one product, as for the simple RNN's step. The _LocalVJPs above stay the
 # definition (recorded, symbolic and anomaly-checked passes), and the tests compare the two.
-
-def _sigmoid(a):
-    return ad.sigmoid.forward(a)  # the primitive's own NumPy forward: the same numbers
-
 
 def _derivative(phi, value):
     """phi'(a) from phi(a): sigma (1 - sigma) for the sigmoid, 1 - tanh^2 for tanh."""
     return value * (1.0 - value) if phi == "sigmoid" else 1.0 - value * value
 
 
-def _squash(phi, a):
-    return _sigmoid(a) if phi == "sigmoid" else np.tanh(a)
-
-
-def _weight_terms(out, needs, first, d, x, h):
+def _weight_terms(out, needs, first, d, xT, hT):
     """Put the contributions of one gate's pre-activation a = b + U x + W h, with grad_a = d,
     to its U, W, b (arguments first, first + 1, first + 2) into `out`: d x^T, d h^T and d,
-    as ProductTerms (the pattern of eqs 10.23-10.28)."""
+    as ProductTerms (the pattern of eqs 10.23-10.28). The gates of a step pass the same
+    x^T and h^T objects, so the backward pass stacks them over t once for all the gates."""
     if needs[first]:
-        out[first] = ProductTerm(d, x.T)
+        out[first] = ProductTerm(d, xT)
     if needs[first + 1]:
-        out[first + 1] = ProductTerm(d, h.T)
+        out[first + 1] = ProductTerm(d, hT)
     if needs[first + 2]:
         out[first + 2] = ProductTerm(d)
 
 
-def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"):
+def _gru_vjp_all(kept, needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form="printed"):
     """All VJPs of eq. 10.45, h = u h_prev + (1 - u) h~, h~ = phi(b + U x + W (r h_prev)),
     with the update gate u and reset gate r of eqs 10.46-10.47 (phi: the sigmoid as printed,
     tanh for Cho et al.):
@@ -167,10 +189,7 @@ def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b
     if g.ndim != 2:
         return None
     phi = "sigmoid" if form == "printed" else "tanh"
-    u = _sigmoid(b_u + U_u @ x + W_u @ h_prev)
-    r = _sigmoid(b_r + U_r @ x + W_r @ h_prev)
-    reset = r * h_prev
-    candidate = _squash(phi, b + U @ x + W @ reset)
+    u, r, reset, candidate = kept or _gru(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, form)[1]
     grad_u = g * (h_prev - candidate) * u * (1.0 - u)
     grad_c = g * (1.0 - u) * _derivative(phi, candidate)
     back = W.T @ grad_c  # the gradient reaching r h_prev
@@ -180,13 +199,14 @@ def _gru_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b
         out[0] = g * u + back * r + W_u.T @ grad_u + W_r.T @ grad_r
     if needs[1]:
         out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
-    _weight_terms(out, needs, 2, grad_u, x, h_prev)
-    _weight_terms(out, needs, 5, grad_r, x, h_prev)
-    _weight_terms(out, needs, 8, grad_c, x, reset)
+    xT, hT = x.T, h_prev.T
+    _weight_terms(out, needs, 2, grad_u, xT, hT)
+    _weight_terms(out, needs, 5, grad_r, xT, hT)
+    _weight_terms(out, needs, 8, grad_c, xT, reset.T)
     return out
 
 
-def _gru_reset_after_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h):
+def _gru_reset_after_vjp_all(kept, needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h):
     """All VJPs of the reset-after step h = u h_prev + (1 - u) h~, h~ = tanh(c),
     c = b + U x + r m, m = W h_prev + b^h:
 
@@ -198,10 +218,7 @@ def _gru_reset_after_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, 
     """
     if g.ndim != 2:
         return None
-    u = _sigmoid(b_u + U_u @ x + W_u @ h_prev)
-    r = _sigmoid(b_r + U_r @ x + W_r @ h_prev)
-    m = W @ h_prev + b_h
-    candidate = np.tanh(b + U @ x + r * m)
+    u, r, m, candidate = kept or _gru_after(h_prev, x, U_u, W_u, b_u, U_r, W_r, b_r, U, W, b, b_h)[1]
     grad_u = g * (h_prev - candidate) * u * (1.0 - u)
     grad_c = g * (1.0 - u) * (1.0 - candidate * candidate)
     grad_m = grad_c * r
@@ -211,15 +228,16 @@ def _gru_reset_after_vjp_all(needs, g, ans, h_prev, x, U_u, W_u, b_u, U_r, W_r, 
         out[0] = g * u + W.T @ grad_m + W_u.T @ grad_u + W_r.T @ grad_r
     if needs[1]:
         out[1] = U_u.T @ grad_u + U_r.T @ grad_r + U.T @ grad_c
-    _weight_terms(out, needs, 2, grad_u, x, h_prev)
-    _weight_terms(out, needs, 5, grad_r, x, h_prev)
-    _weight_terms(out, needs, 8, grad_c, x, h_prev)
-    out[9] = ProductTerm(grad_m, h_prev.T) if needs[9] else None  # W multiplies h_prev, reached by grad_m
+    xT, hT = x.T, h_prev.T
+    _weight_terms(out, needs, 2, grad_u, xT, hT)
+    _weight_terms(out, needs, 5, grad_r, xT, hT)
+    _weight_terms(out, needs, 8, grad_c, xT, hT)
+    out[9] = ProductTerm(grad_m, hT) if needs[9] else None  # W multiplies h_prev, reached by grad_m
     out[11] = ProductTerm(grad_m) if needs[11] else None
     return out
 
 
-def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b,
+def _lstm_state_vjp_all(kept, needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b,
                         candidate="sigmoid"):
     """All VJPs of eq. 10.41, s = f s_prev + g_in phi(a), with the forget gate f (eq. 10.40)
     and input gate g_in (eq. 10.42), a = b + U x + W h_prev:
@@ -230,9 +248,7 @@ def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_
     """
     if g.ndim != 2:
         return None
-    f = _sigmoid(b_f + U_f @ x + W_f @ h_prev)
-    gate = _sigmoid(b_g + U_g @ x + W_g @ h_prev)
-    cand = _squash(candidate, b + U @ x + W @ h_prev)
+    f, gate, cand = kept or _lstm_state(s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_g, b_g, U, W, b, candidate)[1]
     grad_f = g * s_prev * f * (1.0 - f)
     grad_g = g * cand * gate * (1.0 - gate)
     grad_a = g * gate * _derivative(candidate, cand)
@@ -243,25 +259,25 @@ def _lstm_state_vjp_all(needs, g, ans, s_prev, h_prev, x, U_f, W_f, b_f, U_g, W_
         out[1] = W_f.T @ grad_f + W_g.T @ grad_g + W.T @ grad_a
     if needs[2]:
         out[2] = U_f.T @ grad_f + U_g.T @ grad_g + U.T @ grad_a
-    _weight_terms(out, needs, 3, grad_f, x, h_prev)
-    _weight_terms(out, needs, 6, grad_g, x, h_prev)
-    _weight_terms(out, needs, 9, grad_a, x, h_prev)
+    xT, hT = x.T, h_prev.T
+    _weight_terms(out, needs, 3, grad_f, xT, hT)
+    _weight_terms(out, needs, 6, grad_g, xT, hT)
+    _weight_terms(out, needs, 9, grad_a, xT, hT)
     return out
 
 
-def _lstm_output_vjp_all(needs, g, ans, s, h_prev, x, U_o, W_o, b_o):
+def _lstm_output_vjp_all(kept, needs, g, ans, s, h_prev, x, U_o, W_o, b_o):
     """All VJPs of eq. 10.43, h = tanh(s) q, q = sigma(b_o + U_o x + W_o h_prev) (eq. 10.44):
     grad_s = G q (1 - tanh(s)^2), grad_{a_o} = G tanh(s) q (1 - q); h_prev and x get
     W_o^T and U_o^T of grad_{a_o}, and U_o, W_o, b_o its products with x^T, h_prev^T, 1."""
     if g.ndim != 2:
         return None
-    q = _sigmoid(b_o + U_o @ x + W_o @ h_prev)
-    squashed = np.tanh(s)
+    squashed, q = kept or _lstm_output(s, h_prev, x, U_o, W_o, b_o)[1]
     grad_o = g * squashed * q * (1.0 - q)
     out = [g * q * (1.0 - squashed * squashed) if needs[0] else None,
            W_o.T @ grad_o if needs[1] else None,
            U_o.T @ grad_o if needs[2] else None, None, None, None]
-    _weight_terms(out, needs, 3, grad_o, x, h_prev)
+    _weight_terms(out, needs, 3, grad_o, x.T, h_prev.T)
     return out
 
 
@@ -271,22 +287,33 @@ def _jvp(fn):
     return jvp
 
 
-def _primitive(name, fn, symbol, doc, fused):
+SAVED = {}
+"""Primitive name -> its `Saved` (the tests look at what the forwards keep)."""
+
+
+def _primitive(name, fn, parts, symbol, fused):
+    """The primitive of step function `fn`; its forward runs `parts` (the output and the
+    values its fused VJP reads) and keeps those values for that VJP (`Saved`)."""
     local = _LocalVJPs(fn)
+    saved = Saved()
+
+    def forward(*args, **params):
+        out, values = parts(*args, **params)
+        return saved.put(out, values)
 
     def vjp_all(needs, g, ans, *args, **params):
-        out = fused(needs, g, ans, *args, **params)
+        out = fused(saved.get(ans), needs, g, ans, *args, **params)
         if out is None:  # not the (size, batch) columns the rule is written for
             out = tuple(local(k)(g, ans, *args, **params) if need else None for k, need in enumerate(needs))
         return out
 
-    return register(Primitive(name, fn, vjps=local, jvp=_jvp(fn), symbol=symbol, doc=doc, vjp_all=vjp_all))
+    prim = Primitive(name, forward, vjps=local, jvp=_jvp(fn), symbol=symbol, doc=fn.__doc__, vjp_all=vjp_all)
+    SAVED[name] = saved
+    return register(prim)
 
 
-lstm_state = _primitive("lstm_state", lstm_state_step, "LSTM state", lstm_state_step.__doc__,
-                        _lstm_state_vjp_all)
-lstm_output = _primitive("lstm_output", lstm_output_step, "LSTM output", lstm_output_step.__doc__,
-                         _lstm_output_vjp_all)
-gru_step = _primitive("gru_step", gru_step_fn, "GRU step", gru_step_fn.__doc__, _gru_vjp_all)
-gru_reset_after = _primitive("gru_reset_after", gru_reset_after_fn, "GRU step (reset after)",
-                             gru_reset_after_fn.__doc__, _gru_reset_after_vjp_all)
+lstm_state = _primitive("lstm_state", lstm_state_step, _lstm_state, "LSTM state", _lstm_state_vjp_all)
+lstm_output = _primitive("lstm_output", lstm_output_step, _lstm_output, "LSTM output", _lstm_output_vjp_all)
+gru_step = _primitive("gru_step", gru_step_fn, _gru, "GRU step", _gru_vjp_all)
+gru_reset_after = _primitive("gru_reset_after", gru_reset_after_fn, _gru_after, "GRU step (reset after)",
+                             _gru_reset_after_vjp_all)

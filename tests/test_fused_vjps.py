@@ -192,3 +192,56 @@ def test_gated_fused_rules_hand_vectors_to_the_step_graph():
     H, n = 3, 2
     args = [rng.normal(size=s) for s in [(H,), (n,)] + [(H, n), (H, H), (H,)] * 3]
     assert ad.gradcheck(lambda *a: gru_step(*a, form="cho"), args)
+
+
+# ----- values a forward keeps for its fused VJP (autodiff.primitive.Saved) -----
+
+GATED = ("lstm", "lstm-tanh", "gru", "gru-cho", "gru-reset-after")
+
+
+@pytest.mark.parametrize("kind", GATED)
+def test_gated_vjps_read_the_gates_their_forward_kept(kind):
+    """Each gated node's forward keeps its gates for its own output; the fused VJP reading
+    them gives what it gives recomputing them (a copy of the output finds nothing kept)."""
+    from rnn.gated_ops import SAVED
+    graph = _cell_level_graph(2, kind)
+    nodes = [n for n in graph.nodes if n.op in MODELS[kind][1]]
+    rng = np.random.default_rng(5)
+    for node in nodes:
+        assert SAVED[node.op].get(node.value) is not None
+        copy = node.value.copy()
+        assert SAVED[node.op].get(copy) is None
+        g = rng.normal(size=node.shape)
+        args = [i.value for i in node.inputs]
+        needs = [True] * len(args)
+        kept = node.prim.vjp_all(needs, g, node.value, *args, **node.params)
+        recomputed = node.prim.vjp_all(needs, g, copy, *args, **node.params)
+        for k, (a, b) in enumerate(zip(kept, recomputed)):
+            np.testing.assert_array_equal(_value(a), _value(b), err_msg=f"{node.op} arg {k}")
+
+
+def test_kept_gates_go_with_their_graph():
+    """What a forward keeps lives as long as its output array: none of it outlives the graph."""
+    import gc
+    from rnn.gated_ops import SAVED
+    gc.collect()  # graphs other tests left in reference cycles go first
+    before = {name: len(saved) for name, saved in SAVED.items()}
+    graph = _cell_level_graph(0, "lstm")
+    assert len(SAVED["lstm_state"]) == before["lstm_state"] + 4  # tau = 4 steps
+    del graph
+    gc.collect()
+    assert {name: len(saved) for name, saved in SAVED.items()} == before
+
+
+def test_saved_keeps_values_for_that_very_array_only():
+    from autodiff.primitive import Saved
+    saved = Saved()
+    out = np.ones((2, 3))
+    assert saved.put(out, ("gate",)) is out
+    assert saved.get(out) == ("gate",)
+    assert saved.get(out.copy()) is None and saved.get(out[:1]) is None
+    symbolic = np.array([[1]], dtype=object)
+    saved.put(symbolic, ("formula",))  # the fused VJPs serve the numeric pass only
+    assert saved.get(symbolic) is None and len(saved) == 1
+    del out
+    assert len(saved) == 0
