@@ -50,7 +50,8 @@ def number_table(node, st, th):
     """The values-and-gradients record of a ``numbers`` node: a small table, one row for the
     gradient's name (BPTT's grad_{h^(t)} L, held as the node's `op`), one for the value, one
     for the gradient."""
-    size = st.label_font_size - 4
+    # a gradient's name alone (the BPTT figure without numbers) keeps an edge label's size
+    size = st.label_font_size - (4 if node.value or node.grad else 3)
     rows = []
     if node.op:
         rows.append(html_label(node.op, size))
@@ -59,7 +60,8 @@ def number_table(node, st, th):
     if node.grad:
         rows.append("\u2207 " + dot_escape(node.grad))
     cells = "".join(f'<TR><TD ALIGN="LEFT">{_small(r, size)}</TD></TR>' for r in rows)
-    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="{th.muted}">'
+    border = "1" if node.value or node.grad else "0"
+    return (f'<<TABLE BORDER="0" CELLBORDER="{border}" CELLSPACING="0" CELLPADDING="2" COLOR="{th.muted}">'
             f"{cells}</TABLE>>")
 
 
@@ -196,6 +198,11 @@ def _delay_ports(diagram, edge):
     it, out of the square's bottom and back under into the state: one loop, not two arrows.
     Fig. 10.16's loop on the LSTM state (into the forget gate's product below it, not back
     into the state) takes no ports: Graphviz routes it, the square a rank above s^(t)."""
+    if edge.kind == "cut":
+        # truncated BPTT's cut leaves h^(t-k) from below, under the label of the main row's
+        # edge to its right, and enters the window's cut leaf from its left
+        # (written leaf -> h^(t-k) with dir=back, see `drawn_ends`)
+        return [("tailport", "w"), ("headport", "s")]
     if edge.kind != "delay":
         return []
     square = edge.dst if diagram.nodes[edge.dst].shape == "delay" else edge.src
@@ -228,7 +235,10 @@ def _layout_edges(diagram):
             # within a step: the step's variable, then what hangs off it (a dummy copy W^(t))
             row = sorted((i for i in group if diagram.nodes[i].t is not None), key=lambda i: _order(diagram.nodes[i]))
             out += [(a, b, "1") for a, b in zip(row, row[1:])]
-    out += [(a, b, "1") for a, b in diagram.above]
+    # a table of numbers (or a gradient's name) is pulled hard to its node's column, so it
+    # reads as that node's and not as its neighbour's
+    out += [(a, b, "8" if diagram.nodes[b].shape == "numbers" and not diagram.nodes[a].shape == "numbers" else "1")
+            for a, b in diagram.above]
     return out
 
 
