@@ -27,14 +27,19 @@ def _union(boxes):
 
 
 def _outline(g):
-    e = g.find(SVG + "ellipse")
+    e = g.find(".//" + SVG + "ellipse")
     if e is not None:
         cx, cy, rx, ry = (float(e.get(k)) for k in ("cx", "cy", "rx", "ry"))
         return cx - rx, cy - ry, cx + rx, cy + ry
-    p = g.find(SVG + "polygon")
+    p = g.find(".//" + SVG + "polygon")
     if p is not None:
         pts = [tuple(map(float, q.split(","))) for q in p.get("points").split()]
         return _union([(x, y, x, y) for x, y in pts])
+    p = g.find(".//" + SVG + "path")
+    if p is not None:
+        # a rounded box is drawn as a path: its control points bound it
+        values = [float(v) for v in _NUMBER.findall(p.get("d"))]
+        return _union([(x, y, x, y) for x, y in zip(values[0::2], values[1::2])])
     return None
 
 
