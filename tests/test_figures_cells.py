@@ -78,3 +78,33 @@ def test_side_by_side_panels_keep_apart(kind):
     boxes = [tuple(map(float, o["bb"].split(","))) for o in laid["objects"][:laid["_subgraph_cnt"]]
              if o["name"].startswith("cluster_panel")]
     assert len(boxes) >= 2 and all(b[0] - a[2] >= 8 for a, b in zip(boxes, boxes[1:]))
+
+
+def _cluster_clearances(dot):
+    """[(cluster, node, clearance in points)] of every node drawn in a cluster, from Graphviz's
+    json layout: how far the node's box stays inside its cluster's box."""
+    laid = layout(dot)
+    count = laid["_subgraph_cnt"]
+    objects = laid["objects"]
+    out = []
+    for cluster in objects[:count]:
+        if not cluster["name"].startswith("cluster") or "bb" not in cluster:
+            continue
+        x0, y0, x1, y1 = map(float, cluster["bb"].split(","))
+        for gvid in cluster.get("nodes", []):
+            node = objects[gvid]
+            x, y = map(float, node["pos"].split(","))
+            w, h = float(node["width"]) * 36, float(node["height"]) * 36
+            out.append((cluster["name"], node["name"], min(x - w - x0, x1 - x - w, y - h - y0, y1 - y - h)))
+    return out
+
+
+PANELLED = ("dynamical-system", "hidden-state-types", "teacher-forcing", "gru-cell", "truncated-bptt")
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", PANELLED)
+def test_every_node_stands_clear_of_its_panel_box(kind):
+    """No node's box touches the box of a panel (or window) it is drawn in: >= 4 pt clear."""
+    found = _cluster_clearances(figure_dot(kind))
+    assert found and [(c, n, round(d, 1)) for c, n, d in found if d < 4] == []

@@ -19,6 +19,12 @@ EMPHASIS_FILL = "#d9d9d9"
 EQUATION_BOX = ("7.4", "0.7")
 #: Graphviz's default font size, which cluster captions keep.
 CAPTION_SIZE = 14
+#: Space between a panel's (cluster's) box and its nodes, in points: Graphviz's default,
+#: set again because a cluster inherits the graph's ``margin=0``, which put nodes on the box.
+CLUSTER_MARGIN = "6"
+#: Half the least space between two side-by-side panels, in points: each panel sits in an
+#: invisible cluster with this margin, since Graphviz lets neighbouring clusters' boxes meet.
+PANEL_GAP = "5"
 
 
 def _attrs(pairs):
@@ -274,10 +280,16 @@ def _emit_block(out, diagram, cluster, owner, st, th, depth):
     for cid, caption, _ in diagram.clusters:
         if parent[cid] != cluster:
             continue
+        spaced = cid.startswith("panel")
+        if spaced:
+            out.append(f"{pad}subgraph {dot_quote('cluster_space_' + cid)} {{")
+            out.append(pad + "  graph " + _attrs([("label", ""), ("style", "invis"), ("margin", PANEL_GAP)]) + ";")
         out.append(f"{pad}subgraph {dot_quote('cluster_' + cid)} {{")
         attrs = [("label", "<" + html_label(r"\text{" + caption + "}", CAPTION_SIZE) + ">" if caption else ""),
                  ("color", th.muted),
-                 ("style", "rounded"), ("fontcolor", th.ink), ("labeljust", "l")]
+                 ("style", "rounded"), ("fontcolor", th.ink), ("labeljust", "l"), ("margin", CLUSTER_MARGIN)]
         out.append(pad + "  graph " + _attrs(attrs) + ";")
         _emit_block(out, diagram, cid, owner, st, th, depth + 1)
         out.append(pad + "}")
+        if spaced:
+            out.append(pad + "}")
