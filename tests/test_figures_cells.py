@@ -28,6 +28,39 @@ def test_no_two_weight_edges_cross(kind):
     assert crossings(weights) == []
 
 
+@pytest.mark.needs_graphviz
+def test_no_two_edges_of_the_lstm_cross():
+    """Fig. 10.16: every edge of the LSTM cell, weights, gates, products, sum and the state's
+    self-loop through the delay square, crossing-free."""
+    assert crossings(edges(figure_dot("lstm-cell"))) == []
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", ["gru-cell", "hidden-state-types"])
+def test_the_gru_crosses_only_where_its_graph_forces_it(kind):
+    """Every edge of the GRU cells: the one crossing left is h^(t-1) -> r (.) h^(t-1) over
+    x -> [h^(t-1); x], one per GRU panel. With h^(t-1) left of x under the input box, and
+    r (.) h^(t-1) right of that box (it feeds h~ beside U x), h^(t-1)'s edge has to pass x's
+    edge into the box; only a route under x^(t) would avoid it, and Graphviz draws none."""
+    found = crossings(edges(figure_dot(kind)))
+    forced = {((f"{p}_x_{t}", f"{p}_input"), (f"{p}_h_0", f"{p}_mul_2")) for p in ("p0", "p1", "p3") for t in (0, 1)}
+    assert found and set(found) <= forced and len(found) == len({a[0][:2] for a, _ in found})
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", CELLS)
+def test_inputs_sit_in_the_order_the_input_box_names_them(kind):
+    """Under the box [h^(t-1); x^(t)], h^(t-1) is drawn left of x^(t) in every cell."""
+    laid = layout(figure_dot(kind))
+    pos = {o["name"]: float(o["pos"].split(",")[0]) for o in laid["objects"] if "pos" in o}
+    boxes = [n for n in pos if n.endswith("input")]
+    assert boxes
+    for box in boxes:
+        prefix = box[:-len("input")]
+        x = next(n for n in pos if re.fullmatch(re.escape(prefix) + r"x_[01]", n))
+        assert pos[prefix + "h_0"] < pos[x], box
+
+
 def test_gates_read_one_input_node_with_block_matrices():
     """eqs 10.40-10.44: W^f h^(t-1) + U^f x^(t) = [W^f U^f][h^(t-1); x^(t)]: h^(t-1) and x^(t)
     feed the input node, and each of f, g, q and the candidate reads it once, through its
@@ -38,7 +71,8 @@ def test_gates_read_one_input_node_with_block_matrices():
     for gate, sup in (("f_1", "f"), ("g_1", "g"), ("q_1", "o")):
         label = pairs[("input", gate)]
         assert label.count("<B><I>W</I></B>") == label.count("<B><I>U</I></B>") == 1 and f"<I>{sup}</I>" in label
-    assert not [(a, b) for a, b in pairs if a in ("h_0", "x_1") and b != "input"]
+    assert not [(a, b) for (a, b), attrs in pairs.items() if a in ("h_0", "x_1") and b != "input"
+                and "invis" not in attrs]
     assert '"input" [shape="box", label=<[<B><I>h</I></B>' in dot
 
 

@@ -245,6 +245,7 @@ def _layout_edges(diagram):
     # reads as that node's and not as its neighbour's
     out += [(a, b, "8" if diagram.nodes[b].shape == "numbers" and not diagram.nodes[a].shape == "numbers" else "1")
             for a, b in diagram.above]
+    out += [(a, b, "1") for a, b in diagram.beside]
     return out
 
 
