@@ -39,9 +39,9 @@ def test_no_two_edges_of_the_lstm_cross():
 @pytest.mark.parametrize("kind", ["gru-cell", "hidden-state-types"])
 def test_the_gru_crosses_only_where_its_graph_forces_it(kind):
     """Every edge of the GRU cells: the one crossing left is h^(t-1) -> r (.) h^(t-1) over
-    x -> [h^(t-1); x], one per GRU panel. With h^(t-1) left of x under the input box, and
-    r (.) h^(t-1) right of that box (it feeds h~ beside U x), h^(t-1)'s edge has to pass x's
-    edge into the box; only a route under x^(t) would avoid it, and Graphviz draws none."""
+    x -> [h^(t-1); x], one per GRU panel. No drawing avoids one: the cell's graph with its
+    inputs h^(t-1), x^(t) on the bottom line and h^(t) on top (both on the outer face) is not
+    planar (networkx.check_planarity of the graph plus an outer frame joining them is False)."""
     found = crossings(edges(figure_dot(kind)))
     forced = {((f"{p}_x_{t}", f"{p}_input"), (f"{p}_h_0", f"{p}_mul_2")) for p in ("p0", "p1", "p3") for t in (0, 1)}
     assert found and set(found) <= forced and len(found) == len({a[0][:2] for a, _ in found})
