@@ -2,12 +2,14 @@
 
 Read off the SVG Graphviz drew (`svggeometry.label_edge_clashes`): every edge label's and
 node xlabel's text box against every edge's spline. Checked for every figure kind the
-lecture draws, and for the BPTT and truncated-BPTT figures at tau = 2..8 (k = 2..4).
+lecture draws, every gallery picture, the values-and-gradients view, and the BPTT and
+truncated-BPTT figures at tau = 2..8 (k = 2..4).
 """
 import pytest
 
 from autodiff.render import render_many
 from rnn.figures.catalog import figure_dot
+from rnn.figures.gallery import sources
 from rnn.lecture import SECTIONS
 
 from svggeometry import label_edge_clashes
@@ -24,6 +26,18 @@ def _assert_clear(jobs):
 @pytest.mark.needs_graphviz
 def test_no_label_of_a_lecture_figure_lies_on_an_edge(tmp_path):
     _assert_clear([(figure_dot(kind), tmp_path / f"{kind}.svg") for kind in LECTURE_KINDS])
+
+
+@pytest.mark.needs_graphviz
+def test_no_label_of_a_gallery_picture_lies_on_an_edge(tmp_path):
+    """Every kind, the values-and-gradients view, biases and yhat shown, a step-through frame."""
+    _assert_clear([(source, tmp_path / f"{stem}.svg") for stem, source in sources().items()])
+
+
+@pytest.mark.needs_graphviz
+def test_no_label_of_the_numbers_view_lies_on_an_edge(tmp_path):
+    _assert_clear([(figure_dot(kind, steps=tau, values=True, grads=True), tmp_path / f"{kind}-{tau}.svg")
+                   for kind in ("rnn", "bptt") for tau in (3, 6)])
 
 
 @pytest.mark.needs_graphviz

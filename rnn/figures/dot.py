@@ -209,6 +209,10 @@ def _delay_ports(diagram, edge):
         # edge to its right, and enters the window's cut leaf from its left
         # (written leaf -> h^(t-k) with dir=back, see `drawn_ends`)
         return [("tailport", "w"), ("headport", "s")]
+    if edge.kind == "contribution":
+        # a dummy copy W^(t) sits below and right of h^(t): its edge leaves h^(t) from the
+        # lower right, under the label of the main row's edge to the right
+        return [("headport", "se")]
     if edge.kind != "delay":
         return []
     square = edge.dst if diagram.nodes[edge.dst].shape == "delay" else edge.src
