@@ -13,7 +13,7 @@ import pytest
 from rnn.figures.catalog import figure_dot
 from rnn.figures.tikz import layout
 
-from edgecrossings import crossings, edges
+from edgecrossings import crossings, edges, polyline
 
 EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.M)
 CELLS = ("lstm-cell", "gru-cell", "hidden-state-types")
@@ -154,3 +154,26 @@ def test_every_node_stands_clear_of_its_panel_box(kind):
     """No node's box touches the box of a panel (or window) it is drawn in: >= 4 pt clear."""
     found = _cluster_clearances(figure_dot(kind))
     assert found and [(c, n, round(d, 1)) for c, n, d in found if d < 4] == []
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", PANELLED)
+def test_every_edge_of_a_panel_stays_inside_its_box(kind):
+    """An edge between two nodes of one panel, and its label, stay inside the panel's box
+    (Fig. 10.2's folded self-loop rose over its box's top)."""
+    laid = layout(figure_dot(kind))
+    count, objects = laid["_subgraph_cnt"], laid["objects"]
+    names = {o["_gvid"]: o["name"] for o in objects[count:]}
+    outside = []
+    for cluster in objects[:count]:
+        if not cluster["name"].startswith("cluster_") or cluster["name"].startswith("cluster_space"):
+            continue
+        x0, y0, x1, y1 = map(float, cluster["bb"].split(","))
+        members = {objects[g]["name"] for g in cluster.get("nodes", [])}
+        for e in laid.get("edges", []):
+            if e.get("style") == "invis" or names[e["tail"]] not in members or names[e["head"]] not in members:
+                continue
+            points = polyline(e["pos"]) + ([tuple(map(float, e["lp"].split(",")))] if "lp" in e else [])
+            if any(not (x0 <= x <= x1 and y0 <= y <= y1) for x, y in points):
+                outside.append((cluster["name"], names[e["tail"]], names[e["head"]]))
+    assert outside == []

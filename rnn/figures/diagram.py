@@ -17,7 +17,7 @@ class DNode:
 
     `shape` says how it is drawn: ``variable`` (a circle), ``parameter`` (a box), ``op`` (a
     small circle with an op symbol), ``delay`` (the black square of Fig. 10.2), ``token``
-    (a word of an example sentence), ``note`` (plain text).
+    (a word of an example sentence), ``note`` (plain text), ``room`` (empty space).
     """
 
     id: str

@@ -89,6 +89,9 @@ def _node_attrs(node, st, th, timed=False):
         width, height = EQUATION_BOX
         return [("shape", "box"), ("style", "rounded"), ("color", th.muted), ("fontcolor", th.ink),
                 ("label", node_label(node, st)), ("fixedsize", "true"), ("width", width), ("height", height)]
+    if node.shape == "room":
+        # empty space kept in a panel (the folded loop's, rnn.figures.folded)
+        return [("shape", "plaintext"), ("label", ""), ("width", "0.2"), ("height", "0.2")]
     if node.shape == "note":
         return [("shape", "plaintext"), ("label", node_label(node, st)), ("fontcolor", th.ink)]
     if node.shape == "token":
