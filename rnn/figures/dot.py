@@ -19,8 +19,8 @@ EMPHASIS_FILL = "#d9d9d9"
 EQUATION_BOX = ("7.4", "0.7")
 #: Graphviz's default font size, which cluster captions keep.
 CAPTION_SIZE = 14
-#: Space between a panel's (cluster's) box and its nodes, in points: Graphviz's default,
-#: set again because a cluster inherits the graph's ``margin=0``, which put nodes on the box.
+#: Space between a panel's (cluster's) box and its nodes, in points: set on every cluster,
+#: which otherwise inherits the graph's ``margin=0`` and draws its nodes on its box.
 CLUSTER_MARGIN = "6"
 #: Half the least space between two side-by-side panels, in points: each panel sits in an
 #: invisible cluster with this margin, since Graphviz lets neighbouring clusters' boxes meet.
@@ -250,8 +250,10 @@ def _layout_edges(diagram):
             out += [(a, b, "1") for a, b in zip(row, row[1:])]
     # a table of numbers (or a gradient's name) is pulled hard to its node's column, so it
     # reads as that node's and not as its neighbour's
-    out += [(a, b, "8" if diagram.nodes[b].shape == "numbers" and not diagram.nodes[a].shape == "numbers" else "1")
-            for a, b in diagram.above]
+    def weight(lower, upper):
+        table = diagram.nodes[upper].shape == "numbers" and diagram.nodes[lower].shape != "numbers"
+        return "8" if table else "1"
+    out += [(a, b, weight(a, b)) for a, b in diagram.above]
     out += [(a, b, "1") for a, b in diagram.beside]
     return out
 
