@@ -81,8 +81,10 @@ def _node_attrs(node, st, th, timed=False):
         return [("shape", "square"), ("style", "filled"), ("fillcolor", th.ink), ("color", th.ink),
                 ("label", ""), ("width", "0.13"), ("height", "0.13"), ("fixedsize", "true")]
     if node.shape == "numbers":
+        # as small as the table: a plaintext node is otherwise at least 0.75 x 0.5 in, which
+        # leaves blank space beside a short gradient name at the drawing's edge
         return [("shape", "plaintext"), ("label", number_table(node, st, th)), ("fontcolor", th.ink),
-                ("margin", "0")]
+                ("margin", "0"), ("width", "0"), ("height", "0")]
     if node.shape == "equation":
         # a step-through frame's equation: a box of one size in every frame, so the layout
         # (and the picture) stays put from frame to frame
