@@ -80,7 +80,7 @@ def test_teacher_forcing_shows_train_and_test_panels():
     y^(t-1) to h^(t) through W and draws the losses; test time feeds o^(t-1) through W and
     has no targets and no losses; no panel has an h^(t-1) -> h^(t) edge."""
     dot = figure_dot("teacher-forcing")
-    assert dot.count("subgraph") == 2
+    assert dot.count("subgraph \"cluster_panel") == 2
     w = labelled(dot, "W")
     assert {("p0_yprev_2", "p0_h_2"), ("p0_yprev_3", "p0_h_3")} <= w
     assert {("p1_o_1", "p1_h_2"), ("p1_o_2", "p1_h_3")} <= w
@@ -229,7 +229,7 @@ def test_gru_cell_draws_both_forms_with_one_minus_nodes():
     """Eq. 10.45: h^(t) = u (.) h^(t-1) + (1 - u) (.) h~; panel (a) the printed form (gates of
     step t-1, sigmoid candidate), panel (b) Cho et al.'s (gates at t, tanh candidate)."""
     dot = figure_dot("gru-cell")
-    assert dot.count("subgraph") == 2 and "as printed" in dot and "Cho et al." in dot
+    assert dot.count("subgraph \"cluster_panel") == 2 and "as printed" in dot and "Cho et al." in dot
     ones = [n for n, attrs in nodes(dot).items() if "label=<1\u2212>" in attrs]
     assert len(ones) == 2 and {n[:3] for n in ones} == {"p0_", "p1_"}
     assert ("p0_h_1_add", "p0_h_1") in {(a, b) for a, b, *_ in edges(dot)}

@@ -7,12 +7,13 @@ one bottom line.
 """
 import re
 
+import networkx as nx
 import pytest
 
 from rnn.figures.catalog import figure_dot
 from rnn.figures.tikz import layout
 
-from edgecrossings import crossings, edges
+from edgecrossings import crossings, edges, polyline
 
 EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', re.M)
 CELLS = ("lstm-cell", "gru-cell", "hidden-state-types")
@@ -28,6 +29,50 @@ def test_no_two_weight_edges_cross(kind):
     assert crossings(weights) == []
 
 
+@pytest.mark.needs_graphviz
+def test_no_two_edges_of_the_lstm_cross():
+    """Fig. 10.16: every edge of the LSTM cell, weights, gates, products, sum and the state's
+    self-loop through the delay square, crossing-free."""
+    assert crossings(edges(figure_dot("lstm-cell"))) == []
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", ["gru-cell", "hidden-state-types"])
+def test_the_gru_crosses_only_where_its_graph_forces_it(kind):
+    """Every edge of the GRU cells: the one crossing left is h^(t-1) -> r (.) h^(t-1) over
+    x -> [h^(t-1); x], one per GRU panel. No drawing avoids one: the cell's graph with its
+    inputs h^(t-1), x^(t) on the bottom line and h^(t) on top (both on the outer face) is not
+    planar (networkx.check_planarity of the graph plus an outer frame joining them is False)."""
+    drawn = edges(figure_dot(kind))
+    grus = []
+    for p in {a[:2] for a, b, _, _ in drawn if a.startswith("p") and f"{a[:2]}_input" in {b for _, b, _, _ in drawn}}:
+        cell = nx.Graph([(a, b) for a, b, _, _ in drawn if a.startswith(p + "_")])
+        if f"{p}_htilde_1" not in cell:
+            continue  # not a GRU (the LSTM's panel)
+        x = next(n for n in cell if re.fullmatch(p + r"_x_[01]", n))
+        cell.add_edges_from([("below", f"{p}_h_0"), ("below", x), ("below", "above"), ("above", f"{p}_h_1")])
+        assert not nx.check_planarity(cell)[0]
+        grus.append(p)
+    assert len(grus) == (2 if kind == "gru-cell" else 1)
+    found = crossings(drawn)
+    forced = {((f"{p}_x_{t}", f"{p}_input"), (f"{p}_h_0", f"{p}_mul_2")) for p in ("p0", "p1", "p3") for t in (0, 1)}
+    assert found and set(found) <= forced and len(found) == len({a[0][:2] for a, _ in found})
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", CELLS)
+def test_inputs_sit_in_the_order_the_input_box_names_them(kind):
+    """Under the box [h^(t-1); x^(t)], h^(t-1) is drawn left of x^(t) in every cell."""
+    laid = layout(figure_dot(kind))
+    pos = {o["name"]: float(o["pos"].split(",")[0]) for o in laid["objects"] if "pos" in o}
+    boxes = [n for n in pos if n.endswith("input")]
+    assert boxes
+    for box in boxes:
+        prefix = box[:-len("input")]
+        x = next(n for n in pos if re.fullmatch(re.escape(prefix) + r"x_[01]", n))
+        assert pos[prefix + "h_0"] < pos[x], box
+
+
 def test_gates_read_one_input_node_with_block_matrices():
     """eqs 10.40-10.44: W^f h^(t-1) + U^f x^(t) = [W^f U^f][h^(t-1); x^(t)]: h^(t-1) and x^(t)
     feed the input node, and each of f, g, q and the candidate reads it once, through its
@@ -38,7 +83,8 @@ def test_gates_read_one_input_node_with_block_matrices():
     for gate, sup in (("f_1", "f"), ("g_1", "g"), ("q_1", "o")):
         label = pairs[("input", gate)]
         assert label.count("<B><I>W</I></B>") == label.count("<B><I>U</I></B>") == 1 and f"<I>{sup}</I>" in label
-    assert not [(a, b) for a, b in pairs if a in ("h_0", "x_1") and b != "input"]
+    assert not [(a, b) for (a, b), attrs in pairs.items() if a in ("h_0", "x_1") and b != "input"
+                and "invis" not in attrs]
     assert '"input" [shape="box", label=<[<B><I>h</I></B>' in dot
 
 
@@ -78,3 +124,56 @@ def test_side_by_side_panels_keep_apart(kind):
     boxes = [tuple(map(float, o["bb"].split(","))) for o in laid["objects"][:laid["_subgraph_cnt"]]
              if o["name"].startswith("cluster_panel")]
     assert len(boxes) >= 2 and all(b[0] - a[2] >= 8 for a, b in zip(boxes, boxes[1:]))
+
+
+def _cluster_clearances(dot):
+    """[(cluster, node, clearance in points)] of every node drawn in a cluster, from Graphviz's
+    json layout: how far the node's box stays inside its cluster's box."""
+    laid = layout(dot)
+    count = laid["_subgraph_cnt"]
+    objects = laid["objects"]
+    out = []
+    for cluster in objects[:count]:
+        if not cluster["name"].startswith("cluster") or "bb" not in cluster:
+            continue
+        x0, y0, x1, y1 = map(float, cluster["bb"].split(","))
+        for gvid in cluster.get("nodes", []):
+            node = objects[gvid]
+            x, y = map(float, node["pos"].split(","))
+            w, h = float(node["width"]) * 36, float(node["height"]) * 36
+            out.append((cluster["name"], node["name"], min(x - w - x0, x1 - x - w, y - h - y0, y1 - y - h)))
+    return out
+
+
+PANELLED = ("dynamical-system", "hidden-state-types", "teacher-forcing", "gru-cell", "truncated-bptt")
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", PANELLED)
+def test_every_node_stands_clear_of_its_panel_box(kind):
+    """No node's box touches the box of a panel (or window) it is drawn in: >= 4 pt clear."""
+    found = _cluster_clearances(figure_dot(kind))
+    assert found and [(c, n, round(d, 1)) for c, n, d in found if d < 4] == []
+
+
+@pytest.mark.needs_graphviz
+@pytest.mark.parametrize("kind", PANELLED)
+def test_every_edge_of_a_panel_stays_inside_its_box(kind):
+    """An edge between two nodes of one panel, and its label, stay inside the panel's box
+    (Fig. 10.2's folded self-loop rose over its box's top)."""
+    laid = layout(figure_dot(kind))
+    count, objects = laid["_subgraph_cnt"], laid["objects"]
+    names = {o["_gvid"]: o["name"] for o in objects[count:]}
+    outside = []
+    for cluster in objects[:count]:
+        if not cluster["name"].startswith("cluster_") or cluster["name"].startswith("cluster_space"):
+            continue
+        x0, y0, x1, y1 = map(float, cluster["bb"].split(","))
+        members = {objects[g]["name"] for g in cluster.get("nodes", [])}
+        for e in laid.get("edges", []):
+            if e.get("style") == "invis" or names[e["tail"]] not in members or names[e["head"]] not in members:
+                continue
+            points = polyline(e["pos"]) + ([tuple(map(float, e["lp"].split(",")))] if "lp" in e else [])
+            if any(not (x0 <= x <= x1 and y0 <= y <= y1) for x, y in points):
+                outside.append((cluster["name"], names[e["tail"]], names[e["head"]]))
+    assert outside == []

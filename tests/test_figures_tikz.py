@@ -54,7 +54,8 @@ def svg_shapes(dot):
             start = re.search(r'<path [^>]*d="M([-\d.]+),([-\d.]+)', body)
             if start is None:
                 continue  # an invisible layout edge
-            tail, head = title.split("->")
+            # an edge with ports is titled tail:port->head:port
+            tail, head = (end.split(":")[0] for end in title.split("->"))
             edges.setdefault((tail, head), []).append((float(start.group(1)), -float(start.group(2))))
     return nodes, edges
 

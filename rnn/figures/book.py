@@ -178,14 +178,17 @@ def token_nodes(diagram, tokens, attach_to="x"):
 
 
 def number_nodes(diagram):
-    """Move each node's value and gradient into a table beside it (a ``numbers`` node), so the
-    node keeps its size however long the numbers are.
+    """Move each node's value, gradient and gradient name into a table beside it (a
+    ``numbers`` node), so the node keeps its size however long the numbers are.
 
     The tables of a row sit on a rank of their own just above it, right of their node's
-    column, so they never cover an edge label or a node: above x^(t) and under h^(t), above
-    h^(t) and under o^(t). The node's gradient name (grad_{h^(t)} L) heads its table.
+    column: a table is a node, so Graphviz routes every edge around it and it never covers
+    an edge, an edge label or a node (an xlabel is placed after the edges, over them):
+    above x^(t) and under h^(t), above h^(t) and under o^(t). The node's gradient name
+    (grad_{h^(t)} L, eq. 10.18-10.21) heads its table, or is the whole table in a figure
+    without numbers.
     """
-    owners = [n for n in diagram.nodes.values() if n.value or n.grad]
+    owners = [n for n in diagram.nodes.values() if n.value or n.grad or n.xlabel]
     if not owners:
         return diagram
     rows = {}

@@ -159,5 +159,20 @@ def truncated_view(u, title="", kinds=BOOK_KINDS):
     for source, leaf in u.cut_edges:
         if source in diagram.nodes and leaf in diagram.nodes:
             # the cut leaf belongs to the band of recomputed steps, not a rank above h^(t-k)
-            diagram.add_edge(DEdge(source, leaf, label=r"\text{cut}", kind="cut", constraint=False))
+            # unlabelled: the leaf's own name says h^(t-k)_cut, and a "cut" laid beside a long
+            # diagonal edge lands on the band's other edges
+            diagram.add_edge(DEdge(source, leaf, kind="cut", constraint=False))
+    _whole_forward_pass(diagram)
     return diagram
+
+
+def _whole_forward_pass(diagram):
+    """Truncation cuts the backward pass only: the forward pass still runs h^(t-1) -> h^(t)
+    along the main row (the engine reads h^(t) off the window's last copy, whose value is
+    h^(t-1)'s), so every missing main-row step is drawn as a grey forward edge, with no
+    gradient edge against it."""
+    main = {n.t: n.id for n in diagram.nodes.values() if n.kind == "h" and n.t is not None and not n.recomputed}
+    linked = {(e.src, e.dst) for e in diagram.edges}
+    for t in sorted(main):
+        if t - 1 in main and (main[t - 1], main[t]) not in linked:
+            diagram.add_edge(DEdge(main[t - 1], main[t], kind="forward-muted"))

@@ -17,7 +17,7 @@ class DNode:
 
     `shape` says how it is drawn: ``variable`` (a circle), ``parameter`` (a box), ``op`` (a
     small circle with an op symbol), ``delay`` (the black square of Fig. 10.2), ``token``
-    (a word of an example sentence), ``note`` (plain text).
+    (a word of an example sentence), ``note`` (plain text), ``room`` (empty space).
     """
 
     id: str
@@ -78,6 +78,8 @@ class Diagram:
     time_layout: bool = False
     #: (lower, upper) node pairs: `upper` is drawn one rank above `lower` (y^(t) above L^(t))
     above: list = field(default_factory=list)
+    #: (left, right) node pairs drawn on one rank, `left` first ([h^(t-1); x^(t)] of a cell)
+    beside: list = field(default_factory=list)
 
     def add_node(self, node):
         self.nodes.setdefault(node.id, node)
@@ -99,6 +101,7 @@ class Diagram:
         """A copy with every id prefixed, so two diagrams can sit side by side in one figure."""
         out = Diagram(self.title, rankdir=self.rankdir, time_layout=self.time_layout)
         out.above = [(prefix + a, prefix + b) for a, b in self.above]
+        out.beside = [(prefix + a, prefix + b) for a, b in self.beside]
         for node in self.nodes.values():
             out.add_node(DNode(**{**node.__dict__, "id": prefix + node.id}))
         for edge in self.edges:
@@ -119,5 +122,6 @@ def side_by_side(panels, title="", rankdir="BT"):
         out.clusters.extend(part.clusters)
         out.ranks.extend(part.ranks)
         out.above.extend(part.above)
+        out.beside.extend(part.beside)
         out.time_layout = out.time_layout or part.time_layout
     return out

@@ -19,6 +19,12 @@ EMPHASIS_FILL = "#d9d9d9"
 EQUATION_BOX = ("7.4", "0.7")
 #: Graphviz's default font size, which cluster captions keep.
 CAPTION_SIZE = 14
+#: Space between a panel's (cluster's) box and its nodes, in points: set on every cluster,
+#: which otherwise inherits the graph's ``margin=0`` and draws its nodes on its box.
+CLUSTER_MARGIN = "6"
+#: Half the least space between two side-by-side panels, in points: each panel sits in an
+#: invisible cluster with this margin, since Graphviz lets neighbouring clusters' boxes meet.
+PANEL_GAP = "5"
 
 
 def _attrs(pairs):
@@ -50,7 +56,8 @@ def number_table(node, st, th):
     """The values-and-gradients record of a ``numbers`` node: a small table, one row for the
     gradient's name (BPTT's grad_{h^(t)} L, held as the node's `op`), one for the value, one
     for the gradient."""
-    size = st.label_font_size - 4
+    # a gradient's name alone (the BPTT figure without numbers) keeps an edge label's size
+    size = st.label_font_size - (4 if node.value or node.grad else 3)
     rows = []
     if node.op:
         rows.append(html_label(node.op, size))
@@ -59,7 +66,8 @@ def number_table(node, st, th):
     if node.grad:
         rows.append("\u2207 " + dot_escape(node.grad))
     cells = "".join(f'<TR><TD ALIGN="LEFT">{_small(r, size)}</TD></TR>' for r in rows)
-    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="{th.muted}">'
+    border = "1" if node.value or node.grad else "0"
+    return (f'<<TABLE BORDER="0" CELLBORDER="{border}" CELLSPACING="0" CELLPADDING="2" COLOR="{th.muted}">'
             f"{cells}</TABLE>>")
 
 
@@ -73,14 +81,19 @@ def _node_attrs(node, st, th, timed=False):
         return [("shape", "square"), ("style", "filled"), ("fillcolor", th.ink), ("color", th.ink),
                 ("label", ""), ("width", "0.13"), ("height", "0.13"), ("fixedsize", "true")]
     if node.shape == "numbers":
+        # as small as the table: a plaintext node is otherwise at least 0.75 x 0.5 in, which
+        # leaves blank space beside a short gradient name at the drawing's edge
         return [("shape", "plaintext"), ("label", number_table(node, st, th)), ("fontcolor", th.ink),
-                ("margin", "0")]
+                ("margin", "0"), ("width", "0"), ("height", "0")]
     if node.shape == "equation":
         # a step-through frame's equation: a box of one size in every frame, so the layout
         # (and the picture) stays put from frame to frame
         width, height = EQUATION_BOX
         return [("shape", "box"), ("style", "rounded"), ("color", th.muted), ("fontcolor", th.ink),
                 ("label", node_label(node, st)), ("fixedsize", "true"), ("width", width), ("height", height)]
+    if node.shape == "room":
+        # empty space kept in a panel (the folded loop's, rnn.figures.folded)
+        return [("shape", "plaintext"), ("label", ""), ("width", "0.2"), ("height", "0.2")]
     if node.shape == "note":
         return [("shape", "plaintext"), ("label", node_label(node, st)), ("fontcolor", th.ink)]
     if node.shape == "token":
@@ -196,6 +209,15 @@ def _delay_ports(diagram, edge):
     it, out of the square's bottom and back under into the state: one loop, not two arrows.
     Fig. 10.16's loop on the LSTM state (into the forget gate's product below it, not back
     into the state) takes no ports: Graphviz routes it, the square a rank above s^(t)."""
+    if edge.kind == "cut":
+        # truncated BPTT's cut leaves h^(t-k) from below, under the label of the main row's
+        # edge to its right, and enters the window's cut leaf from its left
+        # (written leaf -> h^(t-k) with dir=back, see `drawn_ends`)
+        return [("tailport", "w"), ("headport", "s")]
+    if edge.kind == "contribution":
+        # a dummy copy W^(t) sits below and right of h^(t): its edge leaves h^(t) from the
+        # lower right, under the label of the main row's edge to the right
+        return [("headport", "se")]
     if edge.kind != "delay":
         return []
     square = edge.dst if diagram.nodes[edge.dst].shape == "delay" else edge.src
@@ -228,7 +250,13 @@ def _layout_edges(diagram):
             # within a step: the step's variable, then what hangs off it (a dummy copy W^(t))
             row = sorted((i for i in group if diagram.nodes[i].t is not None), key=lambda i: _order(diagram.nodes[i]))
             out += [(a, b, "1") for a, b in zip(row, row[1:])]
-    out += [(a, b, "1") for a, b in diagram.above]
+    # a table of numbers (or a gradient's name) is pulled hard to its node's column, so it
+    # reads as that node's and not as its neighbour's
+    def weight(lower, upper):
+        table = diagram.nodes[upper].shape == "numbers" and diagram.nodes[lower].shape != "numbers"
+        return "8" if table else "1"
+    out += [(a, b, weight(a, b)) for a, b in diagram.above]
+    out += [(a, b, "1") for a, b in diagram.beside]
     return out
 
 
@@ -264,10 +292,16 @@ def _emit_block(out, diagram, cluster, owner, st, th, depth):
     for cid, caption, _ in diagram.clusters:
         if parent[cid] != cluster:
             continue
+        spaced = cid.startswith("panel")
+        if spaced:
+            out.append(f"{pad}subgraph {dot_quote('cluster_space_' + cid)} {{")
+            out.append(pad + "  graph " + _attrs([("label", ""), ("style", "invis"), ("margin", PANEL_GAP)]) + ";")
         out.append(f"{pad}subgraph {dot_quote('cluster_' + cid)} {{")
         attrs = [("label", "<" + html_label(r"\text{" + caption + "}", CAPTION_SIZE) + ">" if caption else ""),
                  ("color", th.muted),
-                 ("style", "rounded"), ("fontcolor", th.ink), ("labeljust", "l")]
+                 ("style", "rounded"), ("fontcolor", th.ink), ("labeljust", "l"), ("margin", CLUSTER_MARGIN)]
         out.append(pad + "  graph " + _attrs(attrs) + ";")
         _emit_block(out, diagram, cid, owner, st, th, depth + 1)
         out.append(pad + "}")
+        if spaced:
+            out.append(pad + "}")

@@ -56,6 +56,10 @@ def fold(unrolled_diagram, title=""):
                                constraint=False))
             out.add_edge(DEdge(square, b.kind, label=edge.label, kind="delay", params=edge.params,
                                path=edge.path, constraint=False))
+            # the loop and its label rise above the state's rank, which ends a panel's box:
+            # an empty node a rank above keeps them inside it
+            room = out.add_node(DNode(f"room_{square}", "", shape="room"))
+            out.above.append((b.kind, room.id))
     return out
 
 

@@ -97,6 +97,9 @@ def input_bus(diagram):
                                params=from_h.params + from_x.params, path=from_h.path))
     diagram.edges = [e for e in diagram.edges if not any(e is r for r in replaced)]
     diagram.edges[:0] = [DEdge(h.id, bus.id), DEdge(x.id, bus.id)]
+    # under the box that says [h^(t-1); x^(t)], h^(t-1) on the left and x^(t) on the right
+    diagram.ranks.append([h.id, x.id])
+    diagram.beside.append((h.id, x.id))
     return diagram
 
 

@@ -31,9 +31,16 @@ def _step(node):
 
 
 def _across_steps(inp, out, position):
-    """An edge from step t-1 into step t keeps no say in the ranking (see the module docstring)."""
+    """An edge from step t-1 into step t keeps no say in the ranking (see the module docstring).
+
+    No argument positions (0 for W in W h^(t-1)), as in the book's Fig. 6.8: Graphviz places
+    them after routing, and in this figure the long edges from the shared parameters pass
+    by every op, so a position lands on a neighbouring edge (`gradbook graph` keeps them)."""
     a, b = _step(inp), _step(out)
-    return {"constraint": "false"} if a is not None and b is not None and a != b else {}
+    attrs = {"constraint": "false"} if a is not None and b is not None and a != b else {}
+    if len(out.inputs) > 1:
+        attrs["xlabel"] = None
+    return attrs
 
 
 def _column(node):

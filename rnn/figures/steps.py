@@ -22,6 +22,7 @@ from autodiff.files import atomic_path, write_text
 from autodiff.renderers import render_many
 from rnn.names import bold, one_hot_latex, param_latex
 
+from .book import number_nodes
 from .bptt import backward_view
 from .diagram import DNode
 from .dot import to_dot
@@ -84,7 +85,7 @@ def adjoints(tau):
 def _figure(tau):
     from .catalog import HIDDEN, N_IN, N_OUT, inputs, targets
     u = rnn.unroll(rnn.SimpleRNN(N_IN, HIDDEN, N_OUT, seed=0), inputs(tau), targets(tau))
-    return backward_view(u, parameter="W")
+    return number_nodes(backward_view(u, parameter="W"))
 
 
 def frame_dots(tau=3, style="book", theme="print", font=None):

@@ -330,6 +330,8 @@ def picture(laid, node_text, edge_text, cluster_text=None, title=None, scale=Non
     if title and "lp" in laid:
         body.append(_label_node(laid["lp"], title, laid.get("fontsize", 14), laid))
     for cl in clusters:
+        if "invis" in _styles(cl):
+            continue  # the space kept around a panel (rnn.figures.dot.PANEL_GAP)
         cx0, cy0, cx1, cy1 = (float(v) for v in cl["bb"].split(","))
         opts = ["gb cluster", "draw=" + colour(cl.get("color", "black"), "cluster colour")]
         if "rounded" in _styles(cl):
