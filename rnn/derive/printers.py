@@ -19,8 +19,9 @@ ADD, NEG, MUL, POST, ATOM = 1, 2, 3, 4, 5
 
 
 def _is_vector(s):
-    """A symbol holding more than one number (every matrix symbol carries its shape)."""
-    return s.size > 1
+    """A symbol holding more than one number: a dimension of its shape is not 1 (the book's
+    printed equations carry symbolic shapes such as ('H', '1'))."""
+    return any(str(d) != "1" for d in s.shape)
 
 
 def _number(c):
