@@ -41,6 +41,14 @@ def _strings(derivations):
             yield f"{name}/{eq.key}/repr", eq._repr_latex_()[2:-2], "inner"
 
 
+def _assert_typesets(items):
+    """Every (key, latex) of `items` typeset by MathJax 3, none with an error."""
+    found = mathjax_errors(items)
+    assert len(found) == len(items)
+    bad = {key: errs for key, errs in found.items() if errs}
+    assert not bad, next(iter(bad.items()))
+
+
 @pytest.mark.needs_tex
 def test_custom_cells_compile_in_beamer(derivations, tmp_path):
     bodies = [rf"\[ {latex} \]" if kind == "inner" else latex for _, latex, kind in _strings(derivations)]
@@ -52,10 +60,7 @@ def test_custom_cells_compile_in_beamer(derivations, tmp_path):
 @pytest.mark.needs_mathjax
 def test_custom_cells_typeset_in_mathjax(derivations):
     items = [(key, latex) for key, latex, _ in _strings(derivations)]
-    found = mathjax_errors(items)
-    assert len(found) == len(items)
-    bad = {key: errs for key, errs in found.items() if errs}
-    assert not bad, next(iter(bad.items()))
+    _assert_typesets(items)
 
 
 @pytest.mark.needs_tex
@@ -79,10 +84,7 @@ def test_explicit_and_scalar_forms_compile_in_beamer(forms, tmp_path):
 def test_explicit_and_scalar_forms_typeset_in_mathjax(forms):
     items = [(f"{key}/{env}", result.latex(env)) for key, result in forms.items() for env in ("align", "aligned")]
     items += [(f"{key}/repr", result._repr_latex_()[2:-2]) for key, result in forms.items()]
-    found = mathjax_errors(items)
-    assert len(found) == len(items)
-    bad = {key: errs for key, errs in found.items() if errs}
-    assert not bad, next(iter(bad.items()))
+    _assert_typesets(items)
 
 
 @pytest.mark.needs_tex

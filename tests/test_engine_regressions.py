@@ -8,6 +8,7 @@
   VJP calls; the cyclic collector ran during the backward pass.
 The JVP of every catalogue case is also checked against central differences here.
 """
+import contextlib
 import gc
 
 import numpy as np
@@ -146,14 +147,17 @@ def test_paused_restores_the_collector_when_the_block_raises():
     assert gc.isenabled()
 
 
-def test_no_collection_runs_while_an_unrolled_graph_is_built_and_back_propagated():
-    """Tens of thousands of objects are allocated, enough to start the collector every 700
-    allocations; `rnn.unroll` and `backward()` pause it, so it runs at most once after each
-    pause ends (one young-generation pass over what the pause allocated), not dozens of times."""
+def _sequence():
+    """A 4-3-4 simple RNN and a 300-step batch: an unrolled graph of some ten thousand objects."""
     import rnn
     rng = np.random.default_rng(0)
     model = rnn.SimpleRNN(4, 3, 4, seed=0)
-    x, y = rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2))
+    return model, rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2))
+
+
+@contextlib.contextmanager
+def _collections_started():
+    """The generations of the collections that start inside the block, in order."""
     starts = []
 
     def count(phase, info):
@@ -162,10 +166,20 @@ def test_no_collection_runs_while_an_unrolled_graph_is_built_and_back_propagated
     gc.collect()
     gc.callbacks.append(count)
     try:
-        u = rnn.unroll(model, x, y)
-        u.loss.backward()
+        yield starts
     finally:
         gc.callbacks.remove(count)
+
+
+def test_no_collection_runs_while_an_unrolled_graph_is_built_and_back_propagated():
+    """Tens of thousands of objects are allocated, enough to start the collector every 700
+    allocations; `rnn.unroll` and `backward()` pause it, so it runs at most once after each
+    pause ends (one young-generation pass over what the pause allocated), not dozens of times."""
+    import rnn
+    model, x, y = _sequence()
+    with _collections_started() as starts:
+        u = rnn.unroll(model, x, y)
+        u.loss.backward()
     assert len(starts) <= 2 and gc.isenabled()
     assert len(ad.trace(u.loss).nodes) > 3000 and model.params["W"].grad is not None
 
@@ -180,17 +194,8 @@ def test_no_collection_walks_the_graph_when_the_pause_ends():
     class Cyclic:
         pass
 
-    rng = np.random.default_rng(0)
-    model = rnn.SimpleRNN(4, 3, 4, seed=0)
-    x, y = rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2))
-    starts = []
-
-    def count(phase, info):
-        if phase == "start":
-            starts.append(info["generation"])
-    gc.collect()
-    gc.callbacks.append(count)
-    try:
+    model, x, y = _sequence()
+    with _collections_started() as starts:
         with paused():
             garbage = Cyclic()
             garbage.self = garbage
@@ -198,8 +203,6 @@ def test_no_collection_walks_the_graph_when_the_pause_ends():
             del garbage
             u = rnn.unroll(model, x, y)
         pending = gc.get_count()[0]  # new objects counted towards the next young pass
-    finally:
-        gc.callbacks.remove(count)
     assert len(ad.trace(u.loss).nodes) > 3000
     assert starts == [] and pending < gc.get_threshold()[0]
     assert gc.isenabled() and gc.get_freeze_count() == 0
@@ -222,10 +225,8 @@ def test_objects_the_program_froze_stay_frozen_after_a_pause(monkeypatch):
     kept = [[i] for i in range(1000)]
     gc.freeze()
     try:
-        rng = np.random.default_rng(0)
-        model = rnn.SimpleRNN(4, 3, 4, seed=0)
         with paused():
-            rnn.unroll(model, rng.normal(size=(300, 4, 2)), rng.integers(0, 4, size=(300, 2)))
+            rnn.unroll(*_sequence())
         assert gc.isenabled() and gc.get_freeze_count() >= len(kept)   # 0 when they were handed back
     finally:
         gc.unfreeze()
