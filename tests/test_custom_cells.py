@@ -14,10 +14,10 @@ import rnn
 from autodiff.cli import main
 from rnn.custom import cell, load_cell
 from rnn.derive import DeriveError, derive, derive_custom
-from rnn.derive import mexpr as mx
 from rnn.derive.custom import verify
 from rnn.derive.evaluate import Solution, environment
 from rnn.expr.time import TimeIndex
+from rnn.expr.tree import MatMul, SumOverTime, Symbol, Transpose, grad_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 FILES = ("relu_rnn", "peephole_lstm", "minimal_gated_unit", "skip_rnn", "squared_error")
@@ -133,8 +133,8 @@ def test_a_wrong_derivation_is_never_printed():
     spec = load_cell(example("relu_rnn"))
     d = derive_custom(spec)
     w = d.equation("W")
-    w.rhs = mx.SumT(mx.MatMul((mx.Grad(mx.Sym("a", TimeIndex("t", 0), (H, 1))),
-                               mx.Transpose(mx.Sym("h", TimeIndex("t", 0), (H, 1)))), (H, H)), w.rhs.lo, w.rhs.hi)
+    a, h = Symbol("a", TimeIndex("t", 0), shape=(H, 1)), Symbol("h", TimeIndex("t", 0), shape=(H, 1))
+    w.rhs = SumOverTime(MatMul((grad_of(a), Transpose(h)), shape=(H, H)), w.rhs.first, w.rhs.last)
     with pytest.raises(DeriveError, match="the derived grad_W differs from the engine's"):
         verify(d, spec)
 

@@ -5,10 +5,11 @@ import pytest
 import rnn
 import rnn.bptt as hand
 from rnn.derive import DeriveError, check, derive, derive_matrix, printed_10_21
-from rnn.derive import mexpr as mx
 from rnn.derive.evaluate import Solution, environment
 from rnn.derive.graphs import Sample, cell, unroll
 from rnn.expr.time import TimeIndex
+from rnn.expr.tree import (Add, Call, MatMul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, grad_of,
+                           is_call)
 
 H, N_IN, K = 3, 2, 4
 
@@ -19,23 +20,27 @@ def simple():
 
 
 def vec(name, base, offset, rows=H):
-    return mx.Sym(name, TimeIndex(base, offset), (rows, 1))
+    return Symbol(name, TimeIndex(base, offset), shape=(rows, 1))
 
 
-W, V, U = mx.Sym("W", None, (H, H)), mx.Sym("V", None, (K, H)), mx.Sym("U", None, (H, N_IN))
+W, V, U = Symbol("W", shape=(H, H)), Symbol("V", shape=(K, H)), Symbol("U", shape=(H, N_IN))
 
 
 def dtanh(h):
     """1 - (h)^2 as the derivation builds it: a broadcast scalar 1 minus an elementwise square."""
-    return mx.Add((mx.Const.of(1.0), mx.Neg(mx.Power(h, 2))), h.shape)
+    return Add((Number(1.0), Neg(Pow(h, 2))), shape=h.shape)
+
+
+def diag(v):
+    return Call("diag", (v,), shape=(H, H))
 
 
 def test_derived_10_21_is_the_corrected_equation(simple):
     """eq. 10.21 corrected: W^T diag(1 - (h^(t+1))^2) grad_{h^(t+1)} L + V^T grad_{o^(t)} L."""
     h1 = vec("h", "t", 1)
-    expected = mx.Add((
-        mx.MatMul((mx.Transpose(W), mx.Diag(dtanh(h1)), mx.Grad(h1)), (H, 1)),
-        mx.MatMul((mx.Transpose(V), mx.Grad(vec("o", "t", 0, K))), (H, 1))), (H, 1))
+    expected = Add((
+        MatMul((Transpose(W), diag(dtanh(h1)), grad_of(h1))),
+        MatMul((Transpose(V), grad_of(vec("o", "t", 0, K))))))
     eq = simple.equation("h")
     assert eq.rhs == expected
     assert (eq.lo, eq.hi) == (TimeIndex(None, 1), TimeIndex("tau", -1))
@@ -44,31 +49,34 @@ def test_derived_10_21_is_the_corrected_equation(simple):
 def test_derived_10_19_starts_the_recurrence_at_tau(simple):
     """eq. 10.19: grad_{h^(tau)} L = V^T grad_{o^(tau)} L."""
     eq = simple.equation("h@tau")
-    assert eq.lhs == mx.Grad(vec("h", "tau", 0))
-    assert eq.rhs == mx.MatMul((mx.Transpose(V), mx.Grad(vec("o", "tau", 0, K))), (H, 1))
+    assert eq.lhs == grad_of(vec("h", "tau", 0))
+    assert eq.rhs == MatMul((Transpose(V), grad_of(vec("o", "tau", 0, K))))
 
 
 def test_derived_10_18_is_yhat_minus_onehot(simple):
     """eq. 10.18: grad_{o^(t)} L = yhat^(t) - 1_{y^(t)}, from the log_softmax and nll VJPs."""
-    onehot = mx.OneHot(mx.Sym("y", TimeIndex("t", 0), (1,)), (K, 1))
+    onehot = Call("onehot", (Symbol("y", TimeIndex("t", 0)),))
     rhs = simple.equation("o").rhs
-    assert isinstance(rhs, mx.Add) and set(rhs.terms) == {mx.Neg(onehot), vec("yhat", "t", 0, K)}
+    assert isinstance(rhs, Add) and set(rhs.terms) == {Neg(onehot), vec("yhat", "t", 0, K)}
 
 
 def test_parameter_gradients_are_sums_over_t_of_the_dummy_copies(simple):
     """eqs 10.22-10.28: each shared parameter's gradient is a sum over t = 1..tau."""
-    h, g = vec("h", "t", 0), mx.Grad(vec("h", "t", 0))
-    go = mx.Grad(vec("o", "t", 0, K))
-    local = mx.MatMul((mx.Diag(dtanh(h)), g), (H, 1))
+    h, g = vec("h", "t", 0), grad_of(vec("h", "t", 0))
+    go = grad_of(vec("o", "t", 0, K))
+    local = MatMul((diag(dtanh(h)), g))
     expected = {
         "c": go,
         "b": local,
-        "V": mx.MatMul((go, mx.Transpose(h)), (K, H)),
-        "W": mx.MatMul((mx.Diag(dtanh(h)), g, mx.Transpose(vec("h", "t", -1))), (H, H)),
-        "U": mx.MatMul((mx.Diag(dtanh(h)), g, mx.Transpose(vec("x", "t", 0, N_IN))), (H, N_IN)),
+        "V": MatMul((go, Transpose(h))),
+        "W": MatMul((diag(dtanh(h)), g, Transpose(vec("h", "t", -1)))),
+        "U": MatMul((diag(dtanh(h)), g, Transpose(vec("x", "t", 0, N_IN)))),
     }
     for name, body in expected.items():
-        assert simple.equation(name).rhs == mx.SumT(body, TimeIndex(None, 1), TimeIndex("tau", 0)), name
+        assert simple.equation(name).rhs == SumOverTime(body, TimeIndex(None, 1), TimeIndex("tau", 0)), name
+    # every node the derivation builds carries its shape (the VJPs' shape logic reads it)
+    w = simple.equation("W").rhs
+    assert w.shape == (H, H) and w.body.factors[0].shape == (H, H) and w.body.factors[2].shape == (1, H)
 
 
 def test_book_equation_numbers_label_the_simple_rnn(simple):
@@ -143,8 +151,8 @@ def test_derived_equations_match_hand_written_bptt(simple):
 def test_lstm_cell_state_recurrence_goes_through_the_forget_gate():
     """LSTM (10.40-10.44): grad_{s^(t)} L has the term diag(f^(t+1)) grad_{s^(t+1)} L."""
     eq = derive_matrix("lstm").equation("s")
-    s1 = mx.Sym("s", TimeIndex("t", 1), (H, 1))
-    term = mx.MatMul((mx.Diag(mx.Sym("f", TimeIndex("t", 1), (H, 1))), mx.Grad(s1)), (H, 1))
+    s1 = Symbol("s", TimeIndex("t", 1), shape=(H, 1))
+    term = MatMul((diag(Symbol("f", TimeIndex("t", 1))), grad_of(s1)))
     assert term in eq.rhs.terms
 
 
@@ -154,8 +162,8 @@ def test_printed_gru_update_gate_adjoint_reads_the_next_step():
     eq = derive_matrix("gru-printed").equation("u")
     h0, h1, ht1 = vec("h", "t", 0), vec("h", "t", 1), vec("htilde", "t", 1)
     diag, grad = eq.rhs.factors
-    assert isinstance(eq.rhs, mx.MatMul) and grad == mx.Grad(h1)
-    assert isinstance(diag, mx.Diag) and set(diag.v.terms) == {h0, mx.Neg(ht1)}
+    assert isinstance(eq.rhs, MatMul) and grad == grad_of(h1)
+    assert is_call(diag, "diag") and set(diag.args[0].terms) == {h0, Neg(ht1)}
     assert (eq.lo, eq.hi) == (TimeIndex(None, 0), TimeIndex("tau", -1))
 
 
@@ -190,7 +198,7 @@ def test_printed_gru_derivation_matches_rnn_unroll_gradients():
 def test_sequence_to_one_output_parameters_come_from_tau_alone():
     """Fig. 10.5: V and c have no sum over t, grad_h has no V^T term for t < tau."""
     d = derive_matrix("seq2one")
-    assert not isinstance(d.equation("V").rhs, mx.SumT)
+    assert not isinstance(d.equation("V").rhs, SumOverTime)
     assert "V" not in d.equation("h").text().split("=", 1)[1]
 
 

@@ -8,7 +8,7 @@ import xml.dom.minidom
 import numpy as np
 import pytest
 
-from rnn.derive import mexpr as mx
+from rnn.derive.algebra import Term, call
 from rnn.derive import printers as derive_printers
 from rnn.derive.evaluate import Evaluator
 from rnn.exam.ast import Call, Symbol
@@ -17,6 +17,7 @@ from rnn.exam.mathml import to_mathml
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex, to_text
+from rnn.expr import tree
 from rnn.expr.functions import COMMANDS, FUNCTIONS, NAMES, lookup
 from tests.consumers import compile_beamer, mathjax_errors
 
@@ -45,30 +46,33 @@ def test_printed_forms_read_back_as_the_same_tree(f):
 
 @pytest.mark.parametrize("f", VALUED, ids=lambda f: f.name)
 def test_exam_and_derivation_evaluators_agree(f):
-    """The answer tree's Call and the derivation's Func (named by the engine's primitive) give
-    the table's value."""
+    """The answer tree's Call and the derivation's (built from the engine's primitive) give the
+    table's value."""
     a = np.array([[-2.0], [0.0], [0.5]]) if f.name != "log" else np.array([[0.25], [1.0], [3.0]])
     expected = f.numpy(a)
     exam = evaluate(Call(f.name, (Symbol("a"),)), {("a", None): a})
-    derived = Evaluator({("a", None): a}, tau=1)(mx.Func(f.engine or f.name, (mx.Sym("a", None, (3, 1)),), (3, 1)))
+    derived = Evaluator({("a", None): a}, tau=1)(tree.Call(f.name, (tree.Symbol("a", shape=(3, 1)),), shape=(3, 1)))
     np.testing.assert_allclose(exam, expected)
     np.testing.assert_allclose(derived, expected)
 
 
 def test_derivation_printers_spell_a_function_as_the_answer_printers_do():
-    a = mx.Sym("a", None, (3, 1))
+    a = tree.Symbol("a", shape=(3, 1))
     for f in VALUED:
-        func = mx.Func(f.engine or f.name, (a,), (3, 1))
+        func = tree.Call(f.name, (a,), shape=(3, 1))
         assert derive_printers.text(func) == f"{f.name}(a)"
         assert derive_printers.latex(func).startswith(f.latex + r"\left(")
     assert lookup("sigmoid").name == "sigma" and lookup("log_softmax") is None
 
 
 def test_the_engines_ufuncs_build_the_tables_functions():
-    """autodiff's tanh, log and step (np.heaviside(a, 0)) reach the derivation as Funcs."""
-    a = mx.Sym("a", None, (2, 1))
-    assert np.tanh(a) == mx.Func("tanh", (a,), (2, 1))
-    assert np.heaviside(a, 0.0) == mx.Func("step", (a,), (2, 1))
+    """autodiff's tanh, log and step (np.heaviside(a, 0)) reach the derivation as Calls of
+    the table's functions, by the table's name (the engine's sigmoid is sigma)."""
+    a = tree.Symbol("a", shape=(2, 1))
+    assert np.tanh(Term(a)).node == tree.Call("tanh", (a,)) and np.tanh(Term(a)).shape == (2, 1)
+    assert np.heaviside(Term(a), 0.0).node == tree.Call("step", (a,))
+    # a primitive without a NumPy ufunc (sigmoid) is named from the graph's op
+    assert call("sigmoid", (a,), (2, 1)) == tree.Call("sigma", (a,)) and call("sum", (a,), (1, 1)).func == "sum"
 
 
 @pytest.mark.parametrize("typed, written_out", [

@@ -8,13 +8,13 @@ import xml.dom.minidom
 import pytest
 
 from rnn.derive import derive_matrix
-from rnn.derive import mexpr as mx
 from rnn.derive.printers import latex as derived_latex, text as derived_text
 from rnn.exam.mathml import to_mathml
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
+from rnn.expr.tree import Symbol, symbols
 from tests.consumers import mathjax_errors
 
 SPELLED = [
@@ -44,31 +44,22 @@ def test_resolve_and_shift():
         TimeIndex("abs", 1)
 
 
-def _symbols(e):
-    if isinstance(e, mx.Sym):
-        yield e
-    for child in e.children():
-        yield from _symbols(child)
-    if isinstance(e, mx.Grad):
-        yield e.of
-
-
 def test_derived_indices_are_the_parsed_ones():
     """Eq. 10.26's sum runs over the parser's default range, and the h^(t+1), h^(t-1) the
     derivation writes are the indices the parsers read from h[t+1] and h^{(t-1)}."""
     derivation = derive_matrix("rnn")
     grad_w = derivation.equation("W").rhs
-    assert (grad_w.lo, grad_w.hi) == (FIRST_STEP, LAST_STEP)
+    assert (grad_w.first, grad_w.last) == (FIRST_STEP, LAST_STEP)
     parsed = parse_text("sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T")
-    assert (parsed.first, parsed.last) == (grad_w.lo, grad_w.hi)
-    derived_h = {s.time for s in _symbols(derivation.equation("h").rhs) if s.name == "h"}
+    assert (parsed.first, parsed.last) == (grad_w.first, grad_w.last)
+    derived_h = {s.index for s in symbols(derivation.equation("h").rhs) if s.name == "h"}
     assert parse_text("h[t+1]").index in derived_h
-    assert {s.time for s in _symbols(grad_w) if s.name == "h"} == {
+    assert {s.index for s in symbols(grad_w) if s.name == "h"} == {
         parse_latex(r"\mathbf{h}^{(t)}").index, parse_latex(r"\mathbf{h}^{(t-1)}").index}
 
 
 def test_derived_and_answer_printers_write_an_index_alike():
-    h = mx.Sym("h", TimeIndex("tau", -1), (3, 1))
+    h = Symbol("h", TimeIndex("tau", -1), shape=(3, 1))
     answer = parse_text("h[tau-1]")
     assert derived_text(h) == "h[tau-1]" and derived_latex(h) == to_latex(answer)
     xml.dom.minidom.parseString(to_mathml(answer))

@@ -18,9 +18,10 @@ import numpy as np
 import autodiff as ad
 from autodiff.symbolic import symbols_like
 from rnn.expr.time import TimeIndex
+from rnn.expr.tree import Add, Neg, Number, SumOverTime, Symbol, grad_of
 
+from . import algebra as al
 from . import evaluate, matrix
-from . import mexpr as mx
 from .errors import DeriveError
 from .graphs import Cell
 from .results import Equation, MatrixDerivation
@@ -87,13 +88,13 @@ def generalise_adjoints(equations, tau, depth):
             first, last, form = run
             if first == last and run is not runs[0]:
                 key = kind + "@tau" + ("" if last == tau else f"{last - tau}")
-                lhs = mx.Grad(matrix._relative(steps[last][0], tau, "tau"))
+                lhs = grad_of(matrix._relative(steps[last][0], tau, "tau"))
                 rhs = matrix._relative(steps[last][1], tau, "tau")
                 at = TimeIndex("tau", last - tau)
                 out.append(Equation(lhs, rhs, lo=at, hi=at, key=key))
                 continue
             lo = TimeIndex(None, first) if run is runs[0] else TimeIndex("tau", first - tau)
-            out.append(Equation(mx.Grad(matrix._relative(steps[last][0], last, "t")), form, lo=lo,
+            out.append(Equation(grad_of(matrix._relative(steps[last][0], last, "t")), form, lo=lo,
                                 hi=TimeIndex("tau", last - tau), key=kind))
     return out
 
@@ -126,28 +127,27 @@ def generalise_parameters(contributions, shapes, tau, depth):
                 term = matrix._relative(per_step[last], tau, "tau")
             else:
                 lo = TimeIndex(None, first) if run is runs[0] else TimeIndex("tau", first - tau)
-                term = mx.SumT(form, lo, TimeIndex("tau", last - tau))
-            total = term if total is None else mx.add(total, term)
-        out.append(Equation(mx.Grad(mx.Sym(name, None, shapes[name])), total, key=name))
+                term = SumOverTime(form, lo, TimeIndex("tau", last - tau))
+            total = term if total is None else al.add(total, term)
+        out.append(Equation(grad_of(Symbol(name, None, shape=shapes[name])), total, key=name))
     return out
 
 
 def collect(e):
     """Like terms of a sum added up: 1/2 (o - y) + 1/2 (o - y) is o - y, the squared error's
-    grad_o (the lead's note: `mexpr.add` is the place for this rule)."""
-    if not isinstance(e, mx.Add):
+    grad_o (the lead's note: `algebra.add` is the place for this rule)."""
+    if not isinstance(e, Add):
         return e
     weights = {}
     for term in map(collect, e.terms):
-        c, core = (term.c, term.x) if isinstance(term, mx.Scale) else (
-            (-1.0, term.x) if isinstance(term, mx.Neg) else (1.0, term))
+        c, core = al.scale_parts(term) or ((-1.0, term.operand) if isinstance(term, Neg) else (1.0, term))
         weights[core] = weights.get(core, 0.0) + c
     out = None
     for core, c in weights.items():
         if c != 0:
-            term = mx.mul(mx.Const.of(c), core)
-            out = term if out is None else mx.add(out, term)
-    return mx.Const.of(np.zeros(e.shape)) if out is None else out
+            term = al.mul(Number(c, shape=()), core)
+            out = term if out is None else al.add(out, term)
+    return al.constant(np.zeros(e.shape)) if out is None else out
 
 
 def derive_custom(spec, sizes=matrix.DERIVATION_SIZES, seed=0, check=True):

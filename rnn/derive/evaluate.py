@@ -1,7 +1,8 @@
-"""Numbers from derived formulas: an MExpr -> NumPy evaluator and a recurrence solver.
+"""Numbers from derived formulas: a tree -> NumPy evaluator and a recurrence solver.
 
 The checks never turn a printed formula back into code: they walk the same expression
-tree the printers walk, with the values of one concrete sequence bound to its symbols.
+tree (`rnn.expr.tree`) the printers walk, with the values of one concrete sequence bound to
+its symbols.
 """
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import numpy as np
 
 from autodiff.ops import one_hot
 from rnn.expr.functions import lookup
+from rnn.expr.tree import (Add, Array, Call, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol,
+                           Transpose, fold, is_call)
 
-from . import mexpr as mx
+from .algebra import array_of
 from .errors import DeriveError
 
 
@@ -22,6 +25,13 @@ def resolve(time, t, tau):
         raise DeriveError(f"{error}; pass it to evaluate") from None
 
 
+def _product(values, combine):
+    out = values[0]
+    for v in values[1:]:
+        out = combine(out, v)
+    return out
+
+
 class Evaluator:
     """Evaluates expressions with `env` {(name, step or None): array} and adjoints from `grad`."""
 
@@ -29,54 +39,48 @@ class Evaluator:
         self.env, self.tau, self.grad = env, tau, grad
 
     def __call__(self, e, t=None):
-        return self._eval(e, t)
+        return fold(e, lambda node, below: self._node(node, below, t), opaque=(SumOverTime,))
 
     def _sym(self, s, t):
-        key = (s.name, None if s.time is None else resolve(s.time, t, self.tau))
+        key = (s.name, None if s.index is None else resolve(s.index, t, self.tau))
         try:
             return self.env[key]
         except KeyError:
             raise DeriveError(f"no value for {key[0]} at step {key[1]}; bind it in the environment") from None
 
-    def _eval(self, e, t):
-        ev = lambda x: self._eval(x, t)  # noqa: E731
-        if isinstance(e, mx.Sym):
+    def _node(self, e, below, t):
+        """The value of `e` given its children's values `below` (a sum over t evaluates its
+        body once per step)."""
+        if isinstance(e, Grad):
+            return self.grad(e.of.name, None if e.index is None else resolve(e.index, t, self.tau))
+        if isinstance(e, Symbol):
             return self._sym(e, t)
-        if isinstance(e, mx.Grad):
-            return self.grad(e.of.name, None if e.of.time is None else resolve(e.of.time, t, self.tau))
-        if isinstance(e, mx.OneHot):
-            return one_hot(np.asarray(self._sym(e.target, t)).astype(int), e.shape[0], axis=0).reshape(e.shape)
-        if isinstance(e, mx.Const):
-            return e.array
-        if isinstance(e, mx.Add):
-            return sum(ev(x) for x in e.terms)
-        if isinstance(e, mx.Neg):
-            return -ev(e.x)
-        if isinstance(e, mx.Scale):
-            return e.c * ev(e.x)
-        if isinstance(e, mx.MatMul):
-            out = ev(e.factors[0])
-            for f in e.factors[1:]:
-                out = out @ ev(f)
-            return out
-        if isinstance(e, mx.Hadamard):
-            out = ev(e.factors[0])
-            for f in e.factors[1:]:
-                out = out * ev(f)
-            return out
-        if isinstance(e, mx.Power):
-            return ev(e.x) ** e.n
-        if isinstance(e, mx.Diag):
-            return np.diagflat(ev(e.v))
-        if isinstance(e, mx.Transpose):
-            return ev(e.x).T
-        known = lookup(e.name) if isinstance(e, mx.Func) else None
+        if is_call(e, "onehot"):
+            target = e.args[0]
+            return one_hot(np.asarray(self._sym(target, t)).astype(int), e.shape[0], axis=0).reshape(e.shape)
+        if isinstance(e, (Number, Array)):
+            return array_of(e)
+        if isinstance(e, Add):
+            return sum(below)
+        if isinstance(e, Neg):
+            return -below[0]
+        if isinstance(e, MatMul):
+            return _product(below, lambda a, b: a @ b)
+        if isinstance(e, Mul):
+            return _product(below, lambda a, b: a * b)
+        if isinstance(e, Pow):
+            return below[0] ** e.exponent
+        if is_call(e, "diag"):
+            return np.diagflat(below[0])
+        if isinstance(e, Transpose):
+            return below[0].T
+        known = lookup(e.func) if isinstance(e, Call) else None
         if known is not None and known.numpy is not None:
-            return known.numpy(ev(e.args[0]))
-        if isinstance(e, mx.SumT):
-            lo, hi = resolve(e.lo, t, self.tau), resolve(e.hi, t, self.tau)
-            return sum(self._eval(e.body, s) for s in range(lo, hi + 1))
-        raise DeriveError(f"cannot evaluate {type(e).__name__} {getattr(e, 'name', '')}; "
+            return known.numpy(below[0])
+        if isinstance(e, SumOverTime):
+            lo, hi = resolve(e.first, t, self.tau), resolve(e.last, t, self.tau)
+            return sum(self(e.body, s) for s in range(lo, hi + 1))
+        raise DeriveError(f"cannot evaluate {type(e).__name__} {getattr(e, 'func', '')}; "
                           f"it has no numeric rule in rnn/expr/functions.py")
 
 

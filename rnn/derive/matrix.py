@@ -18,7 +18,7 @@ a wrong product cannot type-check by accident) in three passes:
    Parameter contributions with one shifted form become a sum over t.
 
 Nothing here knows the book's answers: they come out of the VJPs and the simplification
-rules of `mexpr`.
+rules of `algebra`.
 """
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ import autodiff as ad
 from autodiff.backward import backprop
 from autodiff.ops import one_hot, sum_to
 from rnn.expr.time import TimeIndex
+from rnn.expr.tree import Add, Call, Grad, SumOverTime, Symbol, grad_of, walk
 
-from . import mexpr as mx
+from . import algebra as al
+from .algebra import Term
 from .errors import DeriveError
 from .graphs import Sample, cell as get_cell, unroll
 from .results import Equation, MatrixDerivation
@@ -45,38 +47,39 @@ DERIVATION_SIZES = (3, 2, 4)   # H, n_in, K: distinct, so shapes identify the sy
 def symbol_for(node):
     """The book symbol of a tagged node or parameter, None for an untagged intermediate."""
     if node.role == "parameter":
-        return mx.Sym(node.meta.get("copy_of", node.name), None, node.shape)
+        return Symbol(node.meta.get("copy_of", node.name), None, shape=node.shape)
     kind, t = node.meta.get("kind"), node.meta.get("t")
     if kind is None or kind == "L":
         return None
-    return mx.Sym(kind, None if t is None else TimeIndex(None, t), node.shape)
+    return Symbol(kind, None if t is None else TimeIndex(None, t), shape=node.shape)
 
 
 def _forward_expr(node, values):
     args = [values[i] for i in node.inputs]
     if node.op in _DISPATCHED:
-        return node.prim.forward(*args, **node.params)
-    return mx.Func(node.op, tuple(a for a in args if isinstance(a, mx.MExpr)), node.shape)
+        return al.lift(node.prim.forward(*args, **node.params))
+    return al.call(node.op, (a.node for a in args if isinstance(a, Term)), node.shape)
 
 
 def forward_values(roots):
-    """Matrix-level value of every node below `roots`, and {definition: symbol} of tagged ones."""
+    """Matrix-level value (a `Term`) of every node below `roots` (integer targets stay
+    arrays), and {definition: symbol} of tagged ones."""
     values, names = {}, {}
     nodes = ad.Graph(roots).nodes
     for node in nodes:
         sym = symbol_for(node)
         if node.prim is None:
             if sym is None or node.value.dtype.kind in "iu":
-                values[node] = node.value if node.value.dtype.kind in "iu" else mx.Const.of(node.value)
+                values[node] = node.value if node.value.dtype.kind in "iu" else Term(al.constant(node.value))
             else:
-                values[node] = sym
+                values[node] = Term(sym)
             continue
         expr = _forward_expr(node, values)
         if sym is not None:
             names[expr] = sym
-            values[node] = sym
+            values[node] = Term(sym)
         else:
-            values[node] = expr
+            values[node] = Term(expr)
     return values, names, _steps(nodes)
 
 
@@ -105,8 +108,8 @@ def _target_names(node, values):
             axis = node.params.get("axis", 0)
             other = next(i for i in node.inputs if i is not inp)
             mask = one_hot(inp.value, other.shape[axis], axis=axis)
-            target = mx.Sym("y", TimeIndex(None, inp.meta["t"]), inp.shape)
-            out[mx.Const.of(mask)] = mx.OneHot(target, mask.shape)
+            target = Symbol("y", TimeIndex(None, inp.meta["t"]), shape=inp.shape)
+            out[al.constant(mask)] = Call("onehot", (target,), shape=mask.shape)
     return out
 
 
@@ -131,36 +134,34 @@ def reverse(root, values, names, steps, adjoint_kinds):
     targets = _consumer_targets(root, values)
 
     def on_adjoint(node, g):
-        g = _later_steps_first(mx.substitute(mx.lift(g), {**names, **targets.get(node, {})}))
-        sym = values[node]
+        g = _later_steps_first(al.substitute(al.lift(g), {**names, **targets.get(node, {})}))
+        sym = values[node].node
         # the initial state h^(0) is an input: its adjoint is not part of the recurrences; the
         # gates u^(0), r^(0) of the printed GRU (eq. 10.45) are computed, so theirs is
-        if isinstance(sym, mx.Sym) and sym.name in adjoint_kinds and node.prim is not None:
+        if al.is_plain_symbol(sym) and sym.name in adjoint_kinds and node.prim is not None:
             equations.append((sym, g))
-            return mx.Grad(sym)
-        return g
+            return Term(grad_of(sym))
+        return Term(g)
 
-    adjoints = backprop(root, mx.Const.of(np.ones(root.shape)), values=values, on_adjoint=on_adjoint)
+    adjoints = backprop(root, Term(al.constant(np.ones(root.shape))), values=values, on_adjoint=on_adjoint)
     return equations, _copy_contributions(adjoints, values, steps, names)
 
 
 def _latest_adjoint(e):
     """The latest step whose adjoint occurs in `e` (None: no adjoint)."""
-    if isinstance(e, mx.Grad):
-        return max(mx.times(e), default=None)
-    found = [t for t in map(_latest_adjoint, e.children()) if t is not None]
-    return max(found, default=None)
+    return max((n.index.offset for n in walk(e) if isinstance(n, Grad) and n.index is not None
+                and n.index.base is None), default=None)
 
 
 def _later_steps_first(g):
     """A sum with the terms from later steps first, as the book writes eq. 10.21
     (W^T ... grad_{h^(t+1)} L + V^T grad_{o^(t)} L): the printed form does not depend on the
     order in which reverse mode happened to visit the consumers."""
-    if not isinstance(g, mx.Add):
+    if not isinstance(g, Add):
         return g
     keys = [_latest_adjoint(term) for term in g.terms]
     order = sorted(range(len(keys)), key=lambda i: -keys[i] if keys[i] is not None else float("inf"))
-    return mx.Add(tuple(g.terms[i] for i in order), g.shape)
+    return Add(tuple(g.terms[i] for i in order), shape=g.shape)
 
 
 def _copy_contributions(adjoints, values, steps, names):
@@ -174,16 +175,16 @@ def _copy_contributions(adjoints, values, steps, names):
         for k, inp in enumerate(node.inputs):
             if inp.role != "parameter" or not inp.requires_grad:
                 continue
-            c = mx.substitute(mx.lift(sum_to(node.prim.vjp(k)(g, values[node], *args, **node.params), inp.shape)),
+            c = al.substitute(al.lift(sum_to(node.prim.vjp(k)(g, values[node], *args, **node.params), inp.shape)),
                               names)
             name, step = inp.meta.get("copy_of", inp.name), inp.meta.get("t", steps[node])
             per_step = contributions.setdefault(name, {})
-            per_step[step] = c if step not in per_step else mx.add(per_step[step], c)
+            per_step[step] = c if step not in per_step else al.add(per_step[step], c)
     return contributions
 
 
 def _relative(expr, s, base):
-    return mx.retime(expr, lambda time: time.shifted(base, s))
+    return al.retime(expr, lambda time: time.shifted(base, s))
 
 
 def _runs(forms):
@@ -214,7 +215,7 @@ def adjoints_by_kind(equations):
     """``{kind: {step: (sym, rhs)}}`` of the per-step adjoint equations, kinds in first-seen order."""
     grouped = {}
     for sym, rhs in equations:
-        grouped.setdefault(sym.name, {})[sym.time.offset] = (sym, rhs)
+        grouped.setdefault(sym.name, {})[sym.index.offset] = (sym, rhs)
     return grouped
 
 
@@ -228,10 +229,10 @@ def generalise_adjoints(equations, tau):
         for first, last, form in runs:
             sym = steps[last][0]
             if first == last == tau:
-                lhs, rhs = mx.Grad(_relative(sym, tau, "tau")), _relative(steps[tau][1], tau, "tau")
+                lhs, rhs = grad_of(_relative(sym, tau, "tau")), _relative(steps[tau][1], tau, "tau")
                 out.append(Equation(lhs, rhs, lo=TimeIndex("tau", 0), hi=TimeIndex("tau", 0), key=f"{kind}@tau"))
             else:
-                lhs = mx.Grad(_relative(sym, last, "t"))
+                lhs = grad_of(_relative(sym, last, "t"))
                 hi = TimeIndex("tau", last - tau)
                 out.append(Equation(lhs, form, lo=TimeIndex(None, first), hi=hi, key=kind))
     return out
@@ -249,9 +250,9 @@ def generalise_parameters(contributions, shapes, tau):
             if first == last == tau:
                 term = _relative(per_step[tau], tau, "tau")
             else:
-                term = mx.SumT(form, TimeIndex(None, first), TimeIndex("tau", last - tau))
-            total = term if total is None else mx.add(total, term)
-        lhs = mx.Grad(mx.Sym(name, None, shapes[name]))
+                term = SumOverTime(form, TimeIndex(None, first), TimeIndex("tau", last - tau))
+            total = term if total is None else al.add(total, term)
+        lhs = grad_of(Symbol(name, None, shape=shapes[name]))
         out.append(Equation(lhs, total, lo=None, hi=None, key=name))
     return out
 

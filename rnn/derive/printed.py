@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from autodiff.errors import GradbookError
 from rnn.expr.time import TimeIndex
+from rnn.expr.tree import (Add, Array, Call, MatMul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, fold,
+                           grad_of, is_call)
 
-from . import mexpr as mx
 from .printers import text
 from .results import Equation
 
@@ -22,17 +23,19 @@ class DimensionMismatch(GradbookError):
 
 
 def _sym(name, time, shape):
-    return mx.Sym(name, None if time is None else TimeIndex(*time), shape)
+    return Symbol(name, None if time is None else TimeIndex(*time), shape=shape)
 
 
 def printed_10_21():
-    """grad_{h^(t)} L = W^T (grad_{h^(t+1)} L) diag(1 - (h^(t+1))^2) + V^T grad_{o^(t)} L, as printed."""
+    """grad_{h^(t)} L = W^T (grad_{h^(t+1)} L) diag(1 - (h^(t+1))^2) + V^T grad_{o^(t)} L, as printed.
+
+    Typed in with symbolic shapes (H, K); its first product has none, which is the point."""
     h_next = _sym("h", ("t", 1), ("H", "1"))
     W, V = _sym("W", None, ("H", "H")), _sym("V", None, ("K", "H"))
-    dtanh = mx.Add((mx.Const.of(1.0), mx.Neg(mx.Power(h_next, 2))), None)
-    rhs = mx.Add((mx.MatMul((mx.Transpose(W), mx.Grad(h_next), mx.Diag(dtanh)), None),
-                  mx.MatMul((mx.Transpose(V), mx.Grad(_sym("o", ("t", 0), ("K", "1")))), None)), None)
-    lhs = mx.Grad(_sym("h", ("t", 0), ("H", "1")))
+    dtanh = Add((Number(1.0, shape=()), Neg(Pow(h_next, 2))), shape=("H", "1"))
+    rhs = Add((MatMul((Transpose(W), grad_of(h_next), Call("diag", (dtanh,), shape=("H", "H")))),
+               MatMul((Transpose(V), grad_of(_sym("o", ("t", 0), ("K", "1")))), shape=("H", "1"))))
+    lhs = grad_of(_sym("h", ("t", 0), ("H", "1")))
     return Equation(lhs, rhs, lo=TimeIndex(None, 1), hi=TimeIndex("tau", -1), key="h", tag="10.21 printed")
 
 
@@ -42,31 +45,32 @@ def symbolic_shape(e, names):
     `names` maps concrete sizes to dimension names ({3: 'H', ...}) for derived expressions,
     whose symbols carry concrete shapes.
     """
-    if isinstance(e, (mx.Sym, mx.OneHot)):
+    return fold(e, lambda node, below: _shape(node, below, names))
+
+
+def _shape(e, below, names):
+    """The named shape of `e` given its children's (`below`)."""
+    if isinstance(e, Symbol) or is_call(e, "onehot"):
         return tuple(names.get(d, str(d)) for d in e.shape)
-    if isinstance(e, mx.Grad):
-        return symbolic_shape(e.of, names)
-    if isinstance(e, mx.Const):
+    if isinstance(e, (Number, Array)):
         return ()
-    if isinstance(e, mx.Transpose):
-        return tuple(reversed(symbolic_shape(e.x, names)))
-    if isinstance(e, mx.Diag):
-        n = symbolic_shape(e.v, names)[0]
+    if isinstance(e, Transpose):
+        return tuple(reversed(below[0]))
+    if is_call(e, "diag"):
+        n = below[0][0]
         return (n, n)
-    if isinstance(e, mx.MatMul):
-        shape = symbolic_shape(e.factors[0], names)
-        for k, f in enumerate(e.factors[1:], start=1):
-            right = symbolic_shape(f, names)
+    if isinstance(e, MatMul):
+        shape = below[0]
+        for k, (f, right) in enumerate(zip(e.factors[1:], below[1:]), start=1):
             if shape[1] != right[0]:
-                left = text(mx.MatMul(e.factors[:k], None)) if k > 1 else text(e.factors[0])
+                left = text(MatMul(e.factors[:k])) if k > 1 else text(e.factors[0])
                 raise DimensionMismatch(f"{left} is {shape[0]} x {shape[1]} but {text(f)} is "
                                         f"{right[0]} x {right[1]}: inner dimensions {shape[1]} and "
                                         f"{right[0]} differ")
             shape = (shape[0], right[1])
         return shape
-    shapes = [symbolic_shape(c, names) for c in e.children()]
-    shapes = [s for s in shapes if s]
-    if isinstance(e, mx.SumT) or not shapes:
+    shapes = [s for s in below if s]
+    if isinstance(e, SumOverTime) or not shapes:
         return shapes[0] if shapes else ()
     for s in shapes[1:]:
         if s != shapes[0]:

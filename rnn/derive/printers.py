@@ -9,11 +9,13 @@ pseudo-code: ``grad_h[t] = W.T @ diag(1 - h[t+1]**2) @ grad_h[t+1] + ...``.
 from __future__ import annotations
 
 from rnn.expr.functions import lookup
+from rnn.expr.tree import (Add, Array, Call, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol,
+                           Transpose, is_call, walk)
 from rnn.names import one_hot_latex, with_superscript
 
 from . import layout
-from . import mexpr as mx
 from . import notation as nt
+from .algebra import array_of, is_plain_symbol, scale_parts
 
 ADD, NEG, MUL, POST, ATOM = 1, 2, 3, 4, 5
 
@@ -30,73 +32,92 @@ def _number(c):
 
 
 class Printer:
-    """Precedence-aware walk; subclasses spell the pieces."""
+    """Precedence-aware walk; subclasses spell the pieces.
+
+    Each node is printed once its children are (a walk over the tree, no Python recursion), as
+    (text, precedence); `_node` reads its descendants' results from that memo."""
 
     bare_indexed_powers = False  # h[t]**2 needs no parentheses, (h^{(t)})^2 does
     grad_precedence = MUL  # the book brackets (nabla L) inside a product, code needs no brackets
 
     def doprint(self, e):
-        return self._p(e)[0]
+        return self.top(self._p(e)[0])
 
-    def _wrap(self, e, prec):
-        s, p = self._p(e)
+    def top(self, s):
+        """A printed expression standing on its own (a function's argument, a side of =)."""
+        return s
+
+    def _wrap(self, printed, prec):
+        s, p = printed
         return self.paren(s) if p < prec else s
 
+    def _memo(self, e):
+        memo = {}
+        for node in reversed(list(walk(e))):
+            memo[id(node)] = self._node(node, memo)
+        return memo
+
     def _p(self, e):
-        if isinstance(e, mx.Sym):
-            return self.sym(e, False), ATOM
-        if isinstance(e, mx.Grad):
+        return self._memo(e)[id(e)]
+
+    def _node(self, e, memo):
+        def wrap(node, prec):
+            return self._wrap(memo[id(node)], prec)
+
+        if isinstance(e, Grad):
             return self.grad(e.of), self.grad_precedence
-        if isinstance(e, mx.OneHot):
-            return self.onehot(e.target), ATOM
-        if isinstance(e, mx.Const):
-            return self.const(e), ATOM if e.uniform is None or e.uniform >= 0 else NEG
-        if isinstance(e, mx.Add):
-            return "".join(sign + term for sign, term in self._add_terms(e)), ADD
-        if isinstance(e, mx.Neg):
-            return self.negate(self._wrap(e.x, MUL)), NEG
-        if isinstance(e, mx.Scale):
-            return self.scale(_number(e.c), self._wrap(e.x, MUL + 1)), MUL
-        if isinstance(e, mx.MatMul):
-            parts = [self._wrap(f, MUL + 1) if k < len(e.factors) - 1 or not isinstance(f, mx.Grad)
-                     else self._p(f)[0] for k, f in enumerate(e.factors)]
+        if isinstance(e, Symbol):
+            return self.sym(e, False), ATOM
+        if is_call(e, "onehot"):
+            return self.onehot(e.args[0]), ATOM
+        if isinstance(e, (Number, Array)):
+            return self.const(e), ATOM if isinstance(e, Array) or e.value >= 0 else NEG
+        if isinstance(e, Add):
+            return "".join(sign + term for sign, term in self._add_terms(e, memo)), ADD
+        if isinstance(e, Neg):
+            return self.negate(wrap(e.operand, MUL)), NEG
+        scaled = scale_parts(e)
+        if scaled:
+            return self.scale(_number(scaled[0]), wrap(scaled[1], MUL + 1)), MUL
+        if isinstance(e, MatMul):
+            parts = [wrap(f, MUL + 1) if k < len(e.factors) - 1 or not isinstance(f, Grad)
+                     else memo[id(f)][0] for k, f in enumerate(e.factors)]
             return self.matmul(parts), MUL
-        if isinstance(e, mx.Hadamard):
-            return self.hadamard([self._wrap(f, MUL + 1) for f in e.factors]), MUL
-        if isinstance(e, mx.Power):
-            bare = isinstance(e.x, mx.Sym) and (e.x.time is None or self.bare_indexed_powers)
-            base = self._p(e.x)[0] if bare else self.paren(self._p(e.x)[0])
-            return self.power(base, e.n), POST
-        if isinstance(e, mx.Transpose):
-            if isinstance(e.x, mx.Sym):
-                return self.sym(e.x, True), ATOM
-            return self.transpose(self._wrap(e.x, ATOM)), POST
-        if isinstance(e, mx.Diag):
-            return self.func("diag", [self.doprint(e.v)], operator=True), ATOM
-        if isinstance(e, mx.Func):
-            return self.func(e.name, [self.doprint(a) for a in e.args]), ATOM
-        if isinstance(e, mx.SumT):
-            return self.sum(e.lo, e.hi, self._wrap(e.body, MUL)), ADD
+        if isinstance(e, Mul):
+            return self.hadamard([wrap(f, MUL + 1) for f in e.factors]), MUL
+        if isinstance(e, Pow):
+            bare = is_plain_symbol(e.base) and (e.base.index is None or self.bare_indexed_powers)
+            base = memo[id(e.base)][0]
+            return self.power(base if bare else self.paren(base), e.exponent), POST
+        if isinstance(e, Transpose):
+            if is_plain_symbol(e.operand):
+                return self.sym(e.operand, True), ATOM
+            return self.transpose(wrap(e.operand, ATOM)), POST
+        if isinstance(e, Call):
+            args = [self.top(memo[id(a)][0]) for a in e.args]
+            return self.func(e.func, args, operator=e.func == "diag"), ATOM
+        if isinstance(e, SumOverTime):
+            return self.sum(e.first, e.last, wrap(e.body, MUL)), ADD
         raise TypeError(f"no printer rule for {type(e).__name__}")
 
-    def _add_terms(self, e):
+    def _add_terms(self, e, memo):
         """``[(sign, term), ...]`` of a sum, the first sign empty; a positive term first:
         yhat - 1_y reads better than -1_y + yhat."""
-        terms = sorted(e.terms, key=lambda t: isinstance(t, mx.Neg))
-        out = [("", self._wrap(terms[0], ADD))]
+        terms = sorted(e.terms, key=lambda t: isinstance(t, Neg))
+        out = [("", self._wrap(memo[id(terms[0])], ADD))]
         for t in terms[1:]:
-            if isinstance(t, mx.Neg):
-                out.append((self.minus, self._wrap(t.x, NEG)))
-            elif isinstance(t, mx.Const) and t.uniform is not None and t.uniform < 0:
-                out.append((self.minus, _number(-t.uniform)))
+            if isinstance(t, Neg):
+                out.append((self.minus, self._wrap(memo[id(t.operand)], NEG)))
+            elif isinstance(t, Number) and t.value < 0:
+                out.append((self.minus, _number(-t.value)))
             else:
-                out.append((self.plus, self._wrap(t, NEG)))
+                out.append((self.plus, self._wrap(memo[id(t)], NEG)))
         return out
 
     def terms(self, e):
         """The top-level terms of `e`, each with its sign (a lone term for anything but a sum)."""
-        if isinstance(e, mx.Add):
-            return [sign + term for sign, term in self._add_terms(e)]
+        if isinstance(e, Add):
+            return [sign + term for sign, term in self._add_terms(e, self._memo(e))]
         return [self._p(e)[0]]
 
     def lines(self, eq):
@@ -119,7 +140,7 @@ class LatexPrinter(Printer):
         return rf"\left({s}\right)"
 
     def sym(self, s, transposed):
-        sup = [] if s.time is None else [f"({s.time.latex()})"]
+        sup = [] if s.index is None else [f"({s.index.latex()})"]
         if transposed:
             sup.append(r"\top")
         base = nt.latex_base(s.name, _is_vector(s))
@@ -129,12 +150,12 @@ class LatexPrinter(Printer):
         return rf"\nabla_{{{self.sym(of, False)}}} L"
 
     def onehot(self, target):
-        return one_hot_latex(f"y^{{({target.time.latex()})}}")
+        return one_hot_latex(f"y^{{({target.index.latex()})}}")
 
     def const(self, c):
-        if c.uniform is not None:
-            return _number(c.uniform)
-        rows = c.array.reshape(c.shape[0], -1)
+        if isinstance(c, Number):
+            return _number(c.value)
+        rows = array_of(c).reshape(c.shape[0], -1)
         body = r" \\ ".join(" & ".join(_number(v) for v in row) for row in rows)
         return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
@@ -188,19 +209,19 @@ class TextPrinter(Printer):
         return f"({s})"
 
     def sym(self, s, transposed):
-        out = nt.text_base(s.name) + ("" if s.time is None else f"[{s.time.text()}]")
+        out = nt.text_base(s.name) + ("" if s.index is None else f"[{s.index.text()}]")
         return out + (".T" if transposed else "")
 
     def grad(self, of):
         return "grad_" + self.sym(of, False)
 
     def onehot(self, target):
-        return f"onehot(y[{target.time.text()}])"
+        return f"onehot(y[{target.index.text()}])"
 
     def const(self, c):
-        if c.uniform is not None:
-            return _number(c.uniform)
-        return repr(c.array.tolist())
+        if isinstance(c, Number):
+            return _number(c.value)
+        return repr(array_of(c).tolist())
 
     def negate(self, s):
         return "-" + s
@@ -244,14 +265,14 @@ class MathMLPrinter(Printer):
 
     plus, minus = _mo("+"), _mo("&#x2212;")
 
-    def doprint(self, e):
-        return f"<mrow>{self._p(e)[0]}</mrow>"
+    def top(self, s):
+        return f"<mrow>{s}</mrow>"
 
     def paren(self, s):
         return f"<mrow>{_mo('(')}{s}{_mo(')')}</mrow>"
 
     def sym(self, s, transposed):
-        sup = "" if s.time is None else f"{_mo('(')}{s.time.mathml()}{_mo(')')}"
+        sup = "" if s.index is None else f"{_mo('(')}{s.index.mathml()}{_mo(')')}"
         if transposed:
             sup += _mo("&#x22A4;")
         base = nt.mathml_base(s.name, _is_vector(s))
@@ -261,15 +282,15 @@ class MathMLPrinter(Printer):
         return f"<msub>{_mo('&#x2207;')}<mrow>{self.sym(of, False)}</mrow></msub><mi>L</mi>"
 
     def onehot(self, target):
-        y = f"<msup><mi>y</mi><mrow>{_mo('(')}{target.time.mathml()}{_mo(')')}</mrow></msup>"
+        y = f"<msup><mi>y</mi><mrow>{_mo('(')}{target.index.mathml()}{_mo(')')}</mrow></msup>"
         # the bold digit itself (U+1D7CF): Chromium's MathML Core ignores mathvariant="bold"
         return f'<msub><mn mathvariant="bold">&#x1D7CF;</mn><mrow>{y}</mrow></msub>'
 
     def const(self, c):
-        if c.uniform is not None:
-            n = _number(c.uniform)
-            return f"<mn>{n}</mn>" if c.uniform >= 0 else f"{_mo('&#x2212;')}<mn>{n[1:]}</mn>"
-        rows = c.array.reshape(c.shape[0], -1)
+        if isinstance(c, Number):
+            n = _number(c.value)
+            return f"<mn>{n}</mn>" if c.value >= 0 else f"{_mo('&#x2212;')}<mn>{n[1:]}</mn>"
+        rows = array_of(c).reshape(c.shape[0], -1)
         cells = "".join("<mtr>" + "".join(f"<mtd><mn>{_number(v)}</mn></mtd>" for v in row) + "</mtr>"
                         for row in rows)
         return self.paren(f"<mtable>{cells}</mtable>")

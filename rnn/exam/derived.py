@@ -14,7 +14,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from autodiff.errors import GradbookError
-from rnn.derive import mexpr as mx
+from rnn.derive.algebra import is_plain_symbol, scale_parts
+from rnn.expr import tree as tr
 from rnn.expr.functions import NAMES, lookup
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
@@ -90,7 +91,7 @@ def _adjoint(derivation, kind, index, question):
                 return to_tree(e.rhs)
         return None
     for e in forms:
-        if (e.lo is None or e.lo == e.hi) and e.lhs.of.time == index:
+        if (e.lo is None or e.lo == e.hi) and e.lhs.index == index:
             return to_tree(e.rhs)
     for e in forms:
         if e.lo is not None and e.lo != e.hi and _covers(e, index, question.tau):
@@ -123,48 +124,47 @@ class _Converter:
         return time
 
     def tree(self, e, bound):
-        if isinstance(e, mx.Sym):
-            return Symbol(e.name, None if e.time is None else self.time(e.time, bound))
-        if isinstance(e, mx.Grad):
+        if is_plain_symbol(e):
+            return Symbol(e.name, None if e.index is None else self.time(e.index, bound))
+        if isinstance(e, tr.Grad):
             of = self.tree(e.of, bound)
             return Symbol(f"grad_{of.name}", of.index)
-        if isinstance(e, mx.OneHot):
-            return Call("onehot", (self.tree(e.target, bound),))
-        if isinstance(e, mx.Const):
-            if e.uniform is None:
-                raise Unconvertible("a matrix constant")
-            return Number(float(e.uniform)) if e.uniform >= 0 else Neg(Number(float(-e.uniform)))
-        if isinstance(e, mx.Add):
+        if tr.is_call(e, "onehot"):
+            return Call("onehot", (self.tree(e.args[0], bound),))
+        if isinstance(e, tr.Array):
+            raise Unconvertible("a matrix constant")
+        if isinstance(e, tr.Number):
+            return Number(float(e.value)) if e.value >= 0 else Neg(Number(float(-e.value)))
+        if isinstance(e, tr.Add):
             return self.terms(e.terms, bound)
-        if isinstance(e, mx.Neg):
-            return Neg(self.tree(e.x, bound))
-        if isinstance(e, mx.Scale):
-            return Mul(Number(float(e.c)), self.tree(e.x, bound))
-        if isinstance(e, (mx.MatMul, mx.Hadamard)):
-            node_type = MatMul if isinstance(e, mx.MatMul) else Mul
+        if isinstance(e, tr.Neg):
+            return Neg(self.tree(e.operand, bound))
+        if scale_parts(e):
+            c, x = scale_parts(e)
+            return Mul(Number(float(c)), self.tree(x, bound))
+        if isinstance(e, (tr.MatMul, tr.Mul)):
+            node_type = MatMul if isinstance(e, tr.MatMul) else Mul
             node = self.tree(e.factors[0], bound)
             for f in e.factors[1:]:
                 node = node_type(node, self.tree(f, bound))
             return node
-        if isinstance(e, mx.Power):
-            return Pow(self.tree(e.x, bound), float(e.n))
-        if isinstance(e, mx.Transpose):
-            return Transpose(self.tree(e.x, bound))
-        if isinstance(e, mx.Diag):
-            return Call("diag", (self.tree(e.v, bound),))
-        if isinstance(e, mx.Func):
-            known = lookup(e.name)
+        if isinstance(e, tr.Pow):
+            return Pow(self.tree(e.base, bound), float(e.exponent))
+        if isinstance(e, tr.Transpose):
+            return Transpose(self.tree(e.operand, bound))
+        if isinstance(e, tr.Call):
+            known = lookup(e.func)
             if known is None or known.name not in NAMES:
-                raise Unconvertible(f"the function {e.name}")
+                raise Unconvertible(f"the function {e.func}")
             return Call(known.name, tuple(self.tree(a, bound) for a in e.args))
-        if isinstance(e, mx.SumT):
-            return SumOverTime(self.tree(e.body, True), self.time(e.lo, True), self.time(e.hi, True))
+        if isinstance(e, tr.SumOverTime):
+            return SumOverTime(self.tree(e.body, True), self.time(e.first, True), self.time(e.last, True))
         raise Unconvertible(type(e).__name__)
 
     def terms(self, terms, bound):
         """A sum as the parsers build one: left-nested, the positive terms first (yhat - 1_y)."""
-        ordered = sorted(terms, key=lambda t: isinstance(t, mx.Neg))
+        ordered = sorted(terms, key=lambda t: isinstance(t, tr.Neg))
         node = self.tree(ordered[0], bound)
         for t in ordered[1:]:
-            node = Sub(node, self.tree(t.x, bound)) if isinstance(t, mx.Neg) else Add(node, self.tree(t, bound))
+            node = Sub(node, self.tree(t.operand, bound)) if isinstance(t, tr.Neg) else Add(node, self.tree(t, bound))
         return node

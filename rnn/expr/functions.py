@@ -1,8 +1,8 @@
 """The one table of functions: how each is named, read, printed, evaluated and differentiated.
 
-Both trees read it: the exam's answer trees (`rnn.exam.ast.Call`, whose ``func`` is a
-`Function.name`) and the derivation's (`rnn.derive.mexpr.Func`, named by the engine's
-primitive, `Function.engine`). The text and LaTeX parsers take their spellings from here, the
+Both trees read it: the answer trees (`rnn.exam.ast.Call`) and the derivation's
+(`rnn.expr.tree.Call`, named by `lookup` of the engine's primitive), whose ``func`` is a
+`Function.name`. The text and LaTeX parsers take their spellings from here, the
 three printers their heads, both evaluators their NumPy forms, the symbolic check its SymPy
 names, and the parsers the derivative a prime stands for (tanh' = 1 - tanh^2 of eq. 10.9's
 derivative in eq. 10.21, sigma' = sigma (1 - sigma) of eqs 10.40-10.44, ReLU' = step).
@@ -60,7 +60,7 @@ class Function:
     text answer (and a LaTeX \\operatorname{...} / \\mathrm{...}) may use for it; `commands`
     the LaTeX commands read as it (\\tanh, \\sigma); `latex` and `mathml` how it is printed;
     `numpy` its value (None for the structural onehot, which needs the number of classes);
-    `engine` the name of the engine's primitive (`rnn.derive.mexpr.Func.name`), `ufunc` the
+    `engine` the name of the engine's primitive (read by `rnn.derive.algebra.call`), `ufunc` the
     NumPy ufunc that primitive computes with; `sympy` the SymPy function of the symbolic
     check; `prime` the derivative f'(z) written out (None: no prime accepted).
     """

@@ -186,7 +186,7 @@ class SumOverTime(Node):
         return f"t={self.first.text()}..{self.last.text()}"
 
 
-# ----- flat builders (no simplification: the derivation's simplifying ones are rnn.derive.mexpr's)
+# ----- flat builders (no simplification: the derivation's simplifying ones are rnn.derive.algebra's)
 
 def _flat(kind, items, attribute):
     out = []
