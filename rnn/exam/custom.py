@@ -27,7 +27,7 @@ import numpy as np
 
 from autodiff.errors import GradbookError
 
-from .ast import Symbol
+from rnn.expr.tree import Symbol
 from .cell_questions import MODEL as CELL_MODEL
 from .cell_questions import cell_names, load_question_cell
 from .errors import ParseError

@@ -4,8 +4,8 @@ model, its equation for the asked quantity turned into an answer tree.
 The checker compares a wrong answer with this tree to say where it goes wrong
 (`rnn.exam.locate`): "your grad_h[t] lacks the term V.T @ grad_o[t]". The tree is normalised
 as the answer parsers build theirs: time indices relative to t (or tau, or absolute where the
-question asks at one step), sums over t with their range, signed terms with the positive
-ones first, each product a left-nested chain. A key that does not equal the engine's
+question asks at one step), sums over t with their range, flat sums with the positive terms
+first, flat products (`rnn.expr.tree`). A key that does not equal the engine's
 gradient at the checker's points is not used (`Checker.derived`), so the feedback never
 rests on an equation that does not hold for the question (a mean loss, another GRU form).
 """
@@ -18,7 +18,7 @@ from rnn.derive import mexpr as mx
 from rnn.expr.functions import NAMES, lookup
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
-from .ast import Add, Call, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose
+from rnn.expr.tree import Call, Grad, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add, matmul, mul
 
 # The exam's built-in models and the derivation's cells (rnn.derive.CELLS) for the same `rnn` class.
 _CELLS = {"rnn": "rnn", "output_rnn": "output", "lstm": "lstm", "gru": "gru"}
@@ -127,7 +127,7 @@ class _Converter:
             return Symbol(e.name, None if e.time is None else self.time(e.time, bound))
         if isinstance(e, mx.Grad):
             of = self.tree(e.of, bound)
-            return Symbol(f"grad_{of.name}", of.index)
+            return Grad(f"grad_{of.name}", of.index)
         if isinstance(e, mx.OneHot):
             return Call("onehot", (self.tree(e.target, bound),))
         if isinstance(e, mx.Const):
@@ -139,13 +139,10 @@ class _Converter:
         if isinstance(e, mx.Neg):
             return Neg(self.tree(e.x, bound))
         if isinstance(e, mx.Scale):
-            return Mul(Number(float(e.c)), self.tree(e.x, bound))
+            return mul(Number(float(e.c)), self.tree(e.x, bound))
         if isinstance(e, (mx.MatMul, mx.Hadamard)):
-            node_type = MatMul if isinstance(e, mx.MatMul) else Mul
-            node = self.tree(e.factors[0], bound)
-            for f in e.factors[1:]:
-                node = node_type(node, self.tree(f, bound))
-            return node
+            product = matmul if isinstance(e, mx.MatMul) else mul
+            return product(*(self.tree(f, bound) for f in e.factors))
         if isinstance(e, mx.Power):
             return Pow(self.tree(e.x, bound), float(e.n))
         if isinstance(e, mx.Transpose):
@@ -162,9 +159,6 @@ class _Converter:
         raise Unconvertible(type(e).__name__)
 
     def terms(self, terms, bound):
-        """A sum as the parsers build one: left-nested, the positive terms first (yhat - 1_y)."""
+        """A sum as the parsers build one: flat, the positive terms first (yhat - 1_y)."""
         ordered = sorted(terms, key=lambda t: isinstance(t, mx.Neg))
-        node = self.tree(ordered[0], bound)
-        for t in ordered[1:]:
-            node = Sub(node, self.tree(t.x, bound)) if isinstance(t, mx.Neg) else Add(node, self.tree(t, bound))
-        return node
+        return add(*(self.tree(t, bound) for t in ordered))

@@ -13,7 +13,7 @@ from importlib import resources
 
 from autodiff.errors import GradbookError
 
-from .ast import Symbol
+from rnn.expr.tree import Symbol
 
 # Package data, found through importlib.resources so an installed wheel reads its own copy.
 BANK = resources.files(__package__).joinpath("bank/builtin.toml")

@@ -1,9 +1,8 @@
 """The one table of functions: how each is named, read, printed, evaluated and differentiated.
 
-Both trees read it: the exam's answer trees (`rnn.exam.ast.Call`, whose ``func`` is a
-`Function.name`) and the derivation's (`rnn.derive.mexpr.Func`, named by the engine's
-primitive, `Function.engine`). The text and LaTeX parsers take their spellings from here, the
-three printers their heads, both evaluators their NumPy forms, the symbolic check its SymPy
+The one tree (`rnn.expr.tree.Call`) names a function by its `Function.name` when a parser
+builds it, and the derivation by the engine's primitive (`Function.engine`). The text and
+LaTeX parsers take their spellings from here, the three printers their heads, both evaluators their NumPy forms, the symbolic check its SymPy
 names, and the parsers the derivative a prime stands for (tanh' = 1 - tanh^2 of eq. 10.9's
 derivative in eq. 10.21, sigma' = sigma (1 - sigma) of eqs 10.40-10.44, ReLU' = step).
 """
@@ -12,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import tree
 
 
 def _sigmoid(v):
@@ -38,18 +39,18 @@ def _diag(v):
     raise ValueError(f"diag needs a column vector, got shape {v.shape}")
 
 
-# The derivative a prime stands for, built with the caller's constructors `b` (so each tree
-# type builds its own nodes): b.one(), b.sub(x, y), b.mul(x, y), b.pow(x, n), b.call(name, z).
-def _tanh_prime(b, value, arg):
-    return b.sub(b.one(), b.pow(value, 2))
+# The derivative a prime stands for, as a tree (`rnn.expr.tree`) of the primed call's `value`
+# and its argument `arg`.
+def _tanh_prime(value, arg):
+    return tree.sub(tree.Number(1.0), tree.Pow(value, 2.0))
 
 
-def _sigma_prime(b, value, arg):
-    return b.mul(value, b.sub(b.one(), value))
+def _sigma_prime(value, arg):
+    return tree.mul(value, tree.sub(tree.Number(1.0), value))
 
 
-def _relu_prime(b, value, arg):
-    return b.call("step", arg)
+def _relu_prime(value, arg):
+    return tree.Call("step", (arg,))
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Function:
     text answer (and a LaTeX \\operatorname{...} / \\mathrm{...}) may use for it; `commands`
     the LaTeX commands read as it (\\tanh, \\sigma); `latex` and `mathml` how it is printed;
     `numpy` its value (None for the structural onehot, which needs the number of classes);
-    `engine` the name of the engine's primitive (`rnn.derive.mexpr.Func.name`), `ufunc` the
+    `engine` the name of the engine's primitive, `ufunc` the
     NumPy ufunc that primitive computes with; `sympy` the SymPy function of the symbolic
     check; `prime` the derivative f'(z) written out (None: no prime accepted).
     """
