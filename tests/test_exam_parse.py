@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from rnn.expr.tree import (Add, Call, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add,
+from rnn.expr.tree import (Add, Call, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Transpose, add,
                            matmul, mul, sub, symbol, walk)
 from rnn.exam.errors import EvaluationError, ShapeMismatch, UnknownSymbol
 from rnn.exam.evaluate import evaluate
