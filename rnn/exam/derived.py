@@ -18,7 +18,7 @@ from rnn.derive import mexpr as mx
 from rnn.expr.functions import NAMES, lookup
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
-from rnn.expr.tree import Call, Grad, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add, matmul, mul
+from rnn.expr.tree import Call, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add, grad_of, matmul, mul
 
 # The exam's built-in models and the derivation's cells (rnn.derive.CELLS) for the same `rnn` class.
 _CELLS = {"rnn": "rnn", "output_rnn": "output", "lstm": "lstm", "gru": "gru"}
@@ -126,8 +126,7 @@ class _Converter:
         if isinstance(e, mx.Sym):
             return Symbol(e.name, None if e.time is None else self.time(e.time, bound))
         if isinstance(e, mx.Grad):
-            of = self.tree(e.of, bound)
-            return Grad(f"grad_{of.name}", of.index)
+            return grad_of(self.tree(e.of, bound))
         if isinstance(e, mx.OneHot):
             return Call("onehot", (self.tree(e.target, bound),))
         if isinstance(e, mx.Const):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rnn.expr.time import TimeIndex
-from rnn.expr.tree import (Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add,
+from rnn.expr.tree import (Add, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add,
                            children, is_call, matmul, mul, rebuild, sub, transform, walk)
 from .printers import to_text
 
@@ -310,7 +310,7 @@ def _path_name(dropped):
     found = [n for n in walk(dropped) if isinstance(n, Symbol)]
     if any(s.name in ("W", "w") or _later(s) for s in found):
         return "missing-recurrent-path"
-    if any(s.name in ("V", "grad_o") or s.name.startswith("grad_") and _same_step(s) for s in found):
+    if any(s.name in ("V", "grad_o") or isinstance(s, Grad) and _same_step(s) for s in found):
         return "missing-output-path"
     return "missing-term"
 
