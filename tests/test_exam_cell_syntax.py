@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from autodiff.cli import main
-from rnn.exam.ast import Call, Symbol, Transpose
+from rnn.expr.tree import Call, Symbol, Transpose
 from rnn.exam.errors import ParseError
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text

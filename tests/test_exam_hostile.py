@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from rnn.exam.ast import Node
+from rnn.expr.tree import Node
 from rnn.exam.errors import ParseError
 from rnn.exam.names import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
 from rnn.exam.parse import parse_answer

@@ -2,7 +2,7 @@
 compares the answer's tree with the key's, term by term and then part by part, and says where."""
 import pytest
 
-from rnn.exam.ast import Add, SumOverTime, Symbol
+from rnn.expr.tree import Add, SumOverTime, Symbol
 from rnn.exam.check import Checker
 from rnn.exam.locate import signed_terms
 from rnn.exam.parse import parse_answer

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from rnn.exam.ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, walk
+from rnn.expr.tree import (Add, Call, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Transpose, add,
+                           matmul, mul, sub, symbol, walk)
 from rnn.exam.errors import EvaluationError, ShapeMismatch, UnknownSymbol
 from rnn.exam.evaluate import evaluate
 from rnn.exam.parse import detect_syntax, parse_answer
@@ -20,7 +21,7 @@ TP1 = TimeIndex("t", 1)
 
 
 def sym(name, index=None):
-    return Symbol(name, index)
+    return symbol(name, index)
 
 
 EQ_10_26_LATEX = (r"\sum_{t=1}^{\tau} \operatorname{diag}\left(1-\left(\mathbf{h}^{(t)}\right)^{2}\right)"
@@ -44,8 +45,8 @@ ACCEPTANCE = [
 
 def test_text_eq_10_26_builds_sum_of_matrix_products():
     """eq. 10.26: grad_W L = sum_t diag(1 - (h^(t))^2) (grad_{h^(t)} L) h^(t-1)T."""
-    inner = MatMul(MatMul(Call("diag", (Sub(Number(1), Pow(sym("h", T), 2)),)), sym("grad_h", T)),
-                   Transpose(sym("h", TM1)))
+    inner = MatMul((Call("diag", (Add((Number(1), Neg(Pow(sym("h", T), 2)))),)), sym("grad_h", T),
+                    Transpose(sym("h", TM1))))
     assert parse_text(EQ_10_26_TEXT) == SumOverTime(inner)
 
 
@@ -59,8 +60,8 @@ def test_text_time_indices(text, index):
 
 
 def test_text_scalar_exam_names_split_into_name_and_step():
-    assert parse_text("x1 + grad_h_3 + w + u + b") == Add(Add(Add(Add(
-        sym("x", TimeIndex(None, 1)), sym("grad_h", TimeIndex(None, 3))), sym("w")), sym("u")), sym("b"))
+    assert parse_text("x1 + grad_h_3 + w + u + b") == Add((
+        sym("x", TimeIndex(None, 1)), Grad("grad_h", TimeIndex(None, 3)), sym("w"), sym("u"), sym("b")))
 
 
 @pytest.mark.parametrize("text", ["W.T", "W^T", "W .T"])
@@ -79,24 +80,32 @@ def test_text_numbers(text, value):
 
 
 def test_text_products_share_one_left_associative_level():
-    assert parse_text("a @ b * c / x") == Div(Mul(MatMul(sym("a"), sym("b")), sym("c")), sym("x"))
+    assert parse_text("a @ b * c / x") == Div(Mul((MatMul((sym("a"), sym("b"))), sym("c"))), sym("x"))
+
+
+def test_text_sums_and_products_are_flat_and_a_subtracted_term_is_negated():
+    """a - b + c is one sum of three terms, the second negated; a @ b @ c one product of three."""
+    assert parse_text("a - b + c") == Add((sym("a"), Neg(sym("b")), sym("c"))) == parse_text("a + (-b + c)")
+    assert parse_text("a @ (b @ c)") == MatMul((sym("a"), sym("b"), sym("c"))) == parse_text("(a @ b) @ c")
+    assert parse_text("1 - h**2") == Add((Number(1), Neg(Pow(sym("h"), 2))))
+    assert parse_text("a * b @ c") == MatMul((Mul((sym("a"), sym("b"))), sym("c")))
 
 
 def test_text_unary_minus_binds_tighter_than_products_and_looser_than_power():
-    assert parse_text("-h**2 @ W") == MatMul(Neg(Pow(sym("h"), 2)), sym("W"))
+    assert parse_text("-h**2 @ W") == MatMul((Neg(Pow(sym("h"), 2)), sym("W")))
 
 
 def test_text_sum_t_takes_the_rest_of_the_product_and_stops_at_plus():
     """sum_t a @ b + c is (sum_t (a @ b)) + c, as in eqs. 10.22 - 10.28."""
-    assert parse_text("sum_t a @ b + c") == Add(SumOverTime(MatMul(sym("a"), sym("b"))), sym("c"))
+    assert parse_text("sum_t a @ b + c") == Add((SumOverTime(MatMul((sym("a"), sym("b")))), sym("c")))
 
 
 def test_text_sum_t_with_parentheses_sums_the_group_then_continues_the_product():
-    assert parse_text("sum_t (a + b) @ c") == SumOverTime(MatMul(Add(sym("a"), sym("b")), sym("c")))
+    assert parse_text("sum_t (a + b) @ c") == SumOverTime(MatMul((Add((sym("a"), sym("b"))), sym("c"))))
 
 
 def test_text_sum_t_after_a_product_operator_sums_the_rest():
-    assert parse_text("W @ sum_t a @ b") == MatMul(sym("W"), SumOverTime(MatMul(sym("a"), sym("b"))))
+    assert parse_text("W @ sum_t a @ b") == MatMul((sym("W"), SumOverTime(MatMul((sym("a"), sym("b"))))))
 
 
 @pytest.mark.parametrize("text, func", [
@@ -115,7 +124,8 @@ def test_text_onehot_y_spellings_agree():
 def test_nodes_carry_source_spans():
     node = parse_text("W.T @ grad_o[t]")
     assert node.source_span == (0, 15)
-    assert node.right.source_span == (6, 15)
+    assert node.factors[1].source_span == (6, 15)
+    assert parse_text("a - b").terms[1].source_span == (2, 5)
 
 
 def test_parse_answer_detects_the_syntax():
@@ -194,7 +204,7 @@ def test_latex_indicator_vectors_are_onehot(latex):
 
 
 def test_latex_bold_one_alone_is_the_number_one():
-    assert parse_latex(r"\mathbf{1} - \mathbf{h}") == Sub(Number(1), sym("h"))
+    assert parse_latex(r"\mathbf{1} - \mathbf{h}") == sub(Number(1), sym("h"))
 
 
 @pytest.mark.parametrize("latex", [r"\sum_{t=1}^{\tau} \mathbf{h}^{(t)}", r"\sum_t \mathbf{h}^{(t)}",
@@ -203,15 +213,16 @@ def test_latex_sum_spellings(latex):
     assert parse_latex(latex) == SumOverTime(sym("h", T))
 
 
-@pytest.mark.parametrize("latex, cls", [(r"a \odot b", Mul), (r"a \circ b", Mul), (r"a \cdot b", MatMul),
-                                        (r"a \times b", MatMul), ("a b", MatMul), (r"\frac{a}{b}", Div),
+@pytest.mark.parametrize("latex, cls", [(r"a \odot b", mul), (r"a \circ b", mul), (r"a \cdot b", matmul),
+                                        (r"a \times b", matmul), ("a b", matmul), (r"\frac{a}{b}", Div),
                                         ("a / b", Div)])
 def test_latex_product_operators(latex, cls):
     assert parse_latex(latex) == cls(sym("a"), sym("b"))
 
 
 def test_latex_juxtaposition_with_a_number_is_a_scaling():
-    assert parse_latex(r"2 \mathbf{h}") == Mul(Number(2), sym("h"))
+    assert parse_latex(r"2 \mathbf{h}") == Mul((Number(2), sym("h")))
+    assert parse_latex(r"2 \mathbf{W} \mathbf{h}") == MatMul((Mul((Number(2), sym("W"))), sym("h")))
 
 
 @pytest.mark.parametrize("latex, func", [
@@ -229,7 +240,7 @@ def test_latex_bare_function_argument_keeps_its_time_index():
 
 
 def test_latex_spacing_commands_and_dollars_are_ignored():
-    assert parse_latex(r"$\mathbf{W}^\top\,\mathbf{h}\;\!\quad$") == MatMul(Transpose(sym("W")), sym("h"))
+    assert parse_latex(r"$\mathbf{W}^\top\,\mathbf{h}\;\!\quad$") == MatMul((Transpose(sym("W")), sym("h")))
 
 
 # -- printers --------------------------------------------------------------------------------
@@ -259,12 +270,12 @@ _NAMES = ["h", "W", "x", "yhat", "grad_h", "grad_o", "y", "L", "w", "Lambda"]
 _INDICES = [None, T, TM1, TP1, TimeIndex("tau", 0), TimeIndex("tau", -1), TimeIndex(None, 2)]
 _leaves = st.one_of(
     st.builds(Number, st.sampled_from([0.0, 1.0, 2.0, 0.5, 0.002, 3.25, 1e-05, 12.0])),
-    st.builds(Symbol, st.sampled_from(_NAMES), st.sampled_from(_INDICES)),
+    st.builds(symbol, st.sampled_from(_NAMES), st.sampled_from(_INDICES)),
 )
 
 
 def _branches(children):
-    binary = st.sampled_from([MatMul, Mul, Div, Add, Sub])
+    binary = st.sampled_from([matmul, mul, Div, add, sub])  # the flat builders the parsers use
     return st.one_of(
         st.builds(lambda cls, a, b: cls(a, b), binary, children, children),
         st.builds(Neg, children), st.builds(Transpose, children),
@@ -399,7 +410,7 @@ def test_printed_eq_10_21_is_rejected_naming_both_factors_and_shapes():
         infer_shape(node, SHAPES, DIMS)
     assert str(caught.value).startswith(
         "cannot multiply grad_h[t+1] (H×1 = 3×1) by diag(1 - h[t+1]**2) (H×H = 3×3)")
-    assert caught.value.node == node.left
+    assert caught.value.node == node.terms[0]
 
 
 def test_shapes_work_with_names_only():
@@ -409,7 +420,7 @@ def test_shapes_work_with_names_only():
 def test_infer_shapes_gives_every_node():
     node = parse_text("W @ h[t]")
     table = infer_shapes(node, {"W": (3, 3), "h": (3, 1)})
-    assert table[node] == (3, 1) and table[node.left] == (3, 3)
+    assert table[node] == (3, 1) and table[node.factors[0]] == (3, 3)
 
 
 def test_elementwise_mismatch_is_named():
@@ -425,14 +436,14 @@ def test_shape_check_unknown_symbol():
 # -- spellings a class types -----------------------------------------------------------------
 
 def _tanh_prime(arg):
-    return Sub(Number(1), Pow(Call("tanh", (arg,)), 2))
+    return sub(Number(1), Pow(Call("tanh", (arg,)), 2))
 
 
 @pytest.mark.parametrize("latex, tree", [
     (r"\tanh^2(\mathbf{a}^{(t)})", Pow(Call("tanh", (sym("a", T),)), 2)),
     (r"\operatorname{sech}^{2}(a)", Pow(Call("sech", (sym("a"),)), 2)),
     (r"\tanh'(\mathbf{a}^{(t)})", _tanh_prime(sym("a", T))),
-    (r"\sigma'(a)", Mul(Call("sigma", (sym("a"),)), Sub(Number(1), Call("sigma", (sym("a"),))))),
+    (r"\sigma'(a)", mul(Call("sigma", (sym("a"),)), sub(Number(1), Call("sigma", (sym("a"),))))),
 ])
 def test_latex_function_powers_and_activation_derivatives(latex, tree):
     """tanh'(a) = 1 - tanh(a)^2 (eq. 10.21) and sigma'(a) = sigma(a)(1 - sigma(a)), written out."""
@@ -476,7 +487,7 @@ def test_latex_plain_one_with_subscript_is_the_indicator():
 @pytest.mark.parametrize("latex, tree", [
     ("diag(a)", Call("diag", (sym("a"),))), (r"\diag(a)", Call("diag", (sym("a"),))),
     ("tanh a", Call("tanh", (sym("a"),))), ("yhat", sym("yhat")),
-    ("wh_0", MatMul(sym("w"), sym("h", TimeIndex(None, 0)))), ("h2", sym("h", TimeIndex(None, 2))),
+    ("wh_0", matmul(sym("w"), sym("h", TimeIndex(None, 0)))), ("h2", sym("h", TimeIndex(None, 2))),
 ])
 def test_latex_words_typed_without_backslash(latex, tree):
     """Letters typed together spell a function or a name; others are single-letter symbols."""

@@ -11,7 +11,8 @@ import pytest
 from rnn.derive.algebra import Term, call
 from rnn.derive import printers as derive_printers
 from rnn.derive.evaluate import Evaluator
-from rnn.exam.ast import Call, Symbol
+from rnn.expr.tree import Call, Symbol
+from rnn.exam.errors import ParseError
 from rnn.exam.evaluate import evaluate
 from rnn.exam.mathml import to_mathml
 from rnn.exam.parse_latex import parse_latex
@@ -85,9 +86,12 @@ def test_a_prime_is_the_tables_derivative(typed, written_out):
 
 
 def test_an_answer_tree_names_only_the_tables_functions():
+    """The parsers build a Call only for a function of the table; another name is refused."""
     assert NAMES == tuple(f.name for f in FUNCTIONS)
-    with pytest.raises(ValueError, match="not one of"):
-        Call("arctan", (Symbol("a"),))
+    with pytest.raises(ParseError, match="unknown name 'arctan'"):
+        parse_text("arctan(a)", NAMES_ALLOWED)
+    with pytest.raises(ParseError, match=r"\\arctan is not accepted"):
+        parse_latex(r"\arctan(a)", NAMES_ALLOWED)
 
 
 def _every_function_latex():

@@ -60,3 +60,10 @@ def test_walk_fold_and_queries_run_without_recursion_on_deep_trees():
     assert fold(deep, lambda n, below: 1 + sum(below)) == 5001
     assert symbols(add(H, matmul(W, H))) == {H, W}
     assert is_call(Call("diag", (H,)), "diag") and not is_call(H, "diag")
+
+
+def test_symbol_builds_an_adjoint_for_every_grad_name():
+    from rnn.expr.tree import symbol
+    assert type(symbol("grad_h", T)) is Grad and symbol("grad_h", T) == Grad("grad_h", T)
+    assert type(symbol("h", T)) is Symbol and type(symbol("grad_")) is Symbol
+    assert symbol("W", source_span=(0, 1)).source_span == (0, 1)

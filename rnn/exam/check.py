@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
+from rnn.expr.tree import Symbol, SumOverTime, children, walk
 
 from .base_case import wrong_base_case
-from .ast import Symbol, SumOverTime, children, walk
 from .context import given_point, random_points, square_point
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
 from .evaluate import environment_key, evaluate

@@ -27,7 +27,7 @@ import numpy as np
 
 from autodiff.errors import GradbookError
 
-from .ast import Symbol
+from rnn.expr.tree import Grad, Symbol
 from .cell_questions import MODEL as CELL_MODEL
 from .cell_questions import cell_names, load_question_cell
 from .errors import ParseError
@@ -159,7 +159,7 @@ def _symbol(text, name, where, names=KNOWN_NAMES):
 def _asked(entry, where, names=ASKABLE_NAMES):
     text = _string(entry, "asked", where)
     node = _symbol(text, "asked", where, names)
-    if not node.name.startswith("grad_"):
+    if not isinstance(node, Grad):
         raise QuestionError(f"{where}: asked = {text!r} must be a gradient such as grad_W or grad_h[t]")
     return node
 

@@ -4,8 +4,8 @@ model, its equation for the asked quantity turned into an answer tree.
 The checker compares a wrong answer with this tree to say where it goes wrong
 (`rnn.exam.locate`): "your grad_h[t] lacks the term V.T @ grad_o[t]". The tree is normalised
 as the answer parsers build theirs: time indices relative to t (or tau, or absolute where the
-question asks at one step), sums over t with their range, signed terms with the positive
-ones first, each product a left-nested chain. A key that does not equal the engine's
+question asks at one step), sums over t with their range, flat sums with the positive terms
+first, flat products (`rnn.expr.tree`). A key that does not equal the engine's
 gradient at the checker's points is not used (`Checker.derived`), so the feedback never
 rests on an equation that does not hold for the question (a mean loss, another GRU form).
 """
@@ -14,12 +14,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from autodiff.errors import GradbookError
-from rnn.derive.algebra import is_plain_symbol, scale_parts
-from rnn.expr import tree as tr
+from rnn.derive.algebra import scale_parts
 from rnn.expr.functions import NAMES, lookup
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
-
-from .ast import Add, Call, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose
+from rnn.expr.tree import (Add, Array, Call, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add,
+                           fold, matmul, mul)
 
 # The exam's built-in models and the derivation's cells (rnn.derive.CELLS) for the same `rnn` class.
 _CELLS = {"rnn": "rnn", "output_rnn": "output", "lstm": "lstm", "gru": "gru"}
@@ -38,7 +37,7 @@ def derived_key(question):
     if derivation is None:
         return None
     asked = question.asked
-    wanted = asked.name[len("grad_"):]
+    wanted = asked.of.name
     try:
         if asked.index is None:
             equation = next((e for e in derivation.params if e.key == wanted), None)
@@ -109,62 +108,38 @@ def _covers(e, index, tau):
 
 
 def to_tree(e, at=None):
-    """The answer tree of the derivation's expression `e`; `at` (a TimeIndex) is put for its
-    free t (the general recurrence at one step). Raises Unconvertible."""
-    return _Converter(at).tree(e, bound=False)
-
-
-class _Converter:
-    def __init__(self, at):
-        self.at = at
-
-    def time(self, time, bound):
-        if time.base == "t" and self.at is not None and not bound:
-            return TimeIndex(self.at.base, self.at.offset + time.offset)
-        return time
-
-    def tree(self, e, bound):
-        if is_plain_symbol(e):
-            return Symbol(e.name, None if e.index is None else self.time(e.index, bound))
-        if isinstance(e, tr.Grad):
-            of = self.tree(e.of, bound)
-            return Symbol(f"grad_{of.name}", of.index)
-        if tr.is_call(e, "onehot"):
-            return Call("onehot", (self.tree(e.args[0], bound),))
-        if isinstance(e, tr.Array):
+    """The derivation's expression `e` normalised as the parsers build an answer; `at` (a
+    TimeIndex) is put for its free t (the general recurrence at one step). Raises Unconvertible."""
+    def visit(node, below):
+        if isinstance(node, SumOverTime):  # its t is bound: nothing inside is put at `at`
+            return SumOverTime(to_tree(node.body), node.first, node.last)
+        if isinstance(node, Symbol):  # an adjoint Grad too
+            index = node.index
+            if at is not None and index is not None and index.base == "t":
+                index = TimeIndex(at.base, at.offset + index.offset)
+            return type(node)(node.name, index)
+        if isinstance(node, Array):
             raise Unconvertible("a matrix constant")
-        if isinstance(e, tr.Number):
-            return Number(float(e.value)) if e.value >= 0 else Neg(Number(float(-e.value)))
-        if isinstance(e, tr.Add):
-            return self.terms(e.terms, bound)
-        if isinstance(e, tr.Neg):
-            return Neg(self.tree(e.operand, bound))
-        if scale_parts(e):
-            c, x = scale_parts(e)
-            return Mul(Number(float(c)), self.tree(x, bound))
-        if isinstance(e, (tr.MatMul, tr.Mul)):
-            node_type = MatMul if isinstance(e, tr.MatMul) else Mul
-            node = self.tree(e.factors[0], bound)
-            for f in e.factors[1:]:
-                node = node_type(node, self.tree(f, bound))
-            return node
-        if isinstance(e, tr.Pow):
-            return Pow(self.tree(e.base, bound), float(e.exponent))
-        if isinstance(e, tr.Transpose):
-            return Transpose(self.tree(e.operand, bound))
-        if isinstance(e, tr.Call):
-            known = lookup(e.func)
+        if isinstance(node, Number):
+            return Number(float(node.value)) if node.value >= 0 else Neg(Number(float(-node.value)))
+        if isinstance(node, Add):  # the positive terms first (yhat - 1_y)
+            order = sorted(range(len(below)), key=lambda i: isinstance(node.terms[i], Neg))
+            return add(*(below[i] for i in order))
+        if scale_parts(node):  # c x keeps its signed number, as a typed -2 * x would
+            return mul(Number(float(node.factors[0].value)), below[1])
+        if isinstance(node, (MatMul, Mul)):
+            return (matmul if isinstance(node, MatMul) else mul)(*below)
+        if isinstance(node, Neg):
+            return Neg(below[0])
+        if isinstance(node, Pow):
+            return Pow(below[0], float(node.exponent))
+        if isinstance(node, Transpose):
+            return Transpose(below[0])
+        if isinstance(node, Call):
+            known = lookup(node.func)
             if known is None or known.name not in NAMES:
-                raise Unconvertible(f"the function {e.func}")
-            return Call(known.name, tuple(self.tree(a, bound) for a in e.args))
-        if isinstance(e, tr.SumOverTime):
-            return SumOverTime(self.tree(e.body, True), self.time(e.first, True), self.time(e.last, True))
-        raise Unconvertible(type(e).__name__)
+                raise Unconvertible(f"the function {node.func}")
+            return Call(known.name, below)
+        raise Unconvertible(type(node).__name__)
 
-    def terms(self, terms, bound):
-        """A sum as the parsers build one: left-nested, the positive terms first (yhat - 1_y)."""
-        ordered = sorted(terms, key=lambda t: isinstance(t, tr.Neg))
-        node = self.tree(ordered[0], bound)
-        for t in ordered[1:]:
-            node = Sub(node, self.tree(t.operand, bound)) if isinstance(t, tr.Neg) else Add(node, self.tree(t, bound))
-        return node
+    return fold(e, visit, opaque=(SumOverTime,))

@@ -1,6 +1,6 @@
 """Numerical value of an answer tree with NumPy, for given values of its symbols.
 
-Semantics: MatMul is `@` (a scalar operand scales); Mul, Div, Add, Sub are elementwise where
+Semantics: MatMul is `@` (a scalar operand scales); Mul, Div, Add are elementwise where
 a scalar or 1×1 operand scales and an n×1 column spreads over an n×B batch; diag turns a
 column into a diagonal matrix; onehot(y) has n_classes rows (eq. 10.18); SumOverTime adds its
 body for t = 1..tau (eqs. 10.22 - 10.28).
@@ -8,14 +8,13 @@ body for t = 1..tau (eqs. 10.22 - 10.28).
 import numpy as np
 
 from rnn.expr.functions import function
+from rnn.expr.tree import Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, fold
 
-from .ast import (Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  Transpose, fold)
 from .errors import EvaluationError, UnknownSymbol
 from .printers import to_text
-from .shapes import diag_mismatch, elementwise_shape, matmul_shape, mismatch
+from .shapes import combine, diag_mismatch, elementwise_shape, matmul_shape, mismatch
 
-_ELEMENTWISE = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.divide}
+_ELEMENTWISE = {Add: np.add, Mul: np.multiply, Div: np.divide}
 
 
 def environment_key(symbol, t=None, tau=None):
@@ -89,16 +88,16 @@ def _value(node, below, values, t, tau, n_classes, shape_of):
         return values[key]
     if isinstance(node, SumOverTime):
         return _sum_over_time(node, values, tau, n_classes)
-    if isinstance(node, MatMul):
-        left, right = below
-        if matmul_shape(np.shape(left), np.shape(right)) is None:
-            raise mismatch(node, np.shape(left), np.shape(right), shape_of)
-        return left @ right if np.ndim(left) and np.ndim(right) else left * right
-    if isinstance(node, tuple(_ELEMENTWISE)):
-        left, right = below
-        if elementwise_shape(np.shape(left), np.shape(right)) is None:
-            raise mismatch(node, np.shape(left), np.shape(right), shape_of)
-        return _ELEMENTWISE[type(node)](left, right)
+    if isinstance(node, (MatMul, Add, Mul, Div)):
+        # the shapes first, so a product that cannot exist is named instead of NumPy's error
+        rule = matmul_shape if isinstance(node, MatMul) else elementwise_shape
+        shape, failed = combine(node, [np.shape(v) for v in below], rule)
+        if failed is not None:
+            raise mismatch(node, failed, shape, np.shape(below[failed]), shape_of)
+        result = below[0]
+        for value in below[1:]:
+            result = _combine(node, result, value)
+        return result
     if isinstance(node, Neg):
         return -below[0]
     if isinstance(node, Pow):
@@ -106,6 +105,12 @@ def _value(node, below, values, t, tau, n_classes, shape_of):
     if isinstance(node, Transpose):
         return np.transpose(below[0])
     return _call(node, below[0], n_classes)
+
+
+def _combine(node, left, right):
+    if isinstance(node, MatMul):
+        return left @ right if np.ndim(left) and np.ndim(right) else left * right
+    return _ELEMENTWISE[type(node)](left, right)
 
 
 def _sum_over_time(node, values, tau, n_classes):

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from rnn.expr.functions import PRIMED
 
+from rnn.expr.tree import Add, MatMul, Mul, fold
+
 from .errors import ParseError
-from .ast import depth
 from .names import MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_TREE_DEPTH
 
 NUMBER = "number"
@@ -294,16 +295,34 @@ class Cursor:
         self.depth -= 1
 
     def make(self, cls, *args, start):
-        """Build a node spanning from `start` to the last consumed token, counting it."""
-        self.nodes += 1
+        """Build a node (a node class or a flat builder such as `rnn.expr.tree.add`) spanning from
+        `start` to the last consumed token, counting it."""
+        self.count(1, start)
+        return cls(*args, source_span=self.span(start))
+
+    def span(self, start):
+        """(start, end of the last consumed token)."""
+        last = self.tokens[self.i - 1] if self.i else self.tokens[0]
+        return (start, max(start, last.end))
+
+    def count(self, nodes, start):
+        """Count `nodes` more parts of the answer; more than MAX_NODES in all is refused."""
+        self.nodes += nodes
         if self.nodes > MAX_NODES:
             raise ParseError(f"answer has more than {MAX_NODES} parts; simplify it", start, self.source)
-        last = self.tokens[self.i - 1] if self.i else self.tokens[0]
-        return cls(*args, source_span=(start, max(start, last.end)))
 
     def finish(self, node):
         """Check that the whole answer was read and the tree is not too deep; return it."""
-        if depth(node) > MAX_TREE_DEPTH:
+        if chain_depth(node) > MAX_TREE_DEPTH:
             raise ParseError(f"answer chains more than {MAX_TREE_DEPTH} operations; simplify it",
                              0, self.source)
         return node
+
+
+def chain_depth(node):
+    """The depth of `node` with each flat sum or product of n operands counted as the n - 1
+    operations typed (a+b+c+... is as long a chain as when sums were nested pairs)."""
+    def visit(n, below):
+        extra = len(below) - 2 if isinstance(n, (Add, MatMul, Mul)) else 0
+        return 1 + max(below, default=0) + max(extra, 0)
+    return fold(node, visit)

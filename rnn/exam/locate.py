@@ -12,7 +12,9 @@ derivation's own equation (`rnn.exam.derived`) when it holds for the question.
 """
 from dataclasses import replace
 
-from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Sub, SumOverTime, Symbol, Transpose, children
+from rnn.expr.tree import (Add, Call, Div, MatMul, Mul, Neg, Number, SumOverTime, Symbol, Transpose, children,
+                           is_call, matmul)
+
 from .errors import EvaluationError, ShapeMismatch, UnknownSymbol
 from .evaluate import evaluate
 from .printers import to_text
@@ -23,9 +25,7 @@ _FAILURES = (ShapeMismatch, UnknownSymbol, EvaluationError, ValueError, Floating
 def signed_terms(node, sign=1):
     """[(sign, term)] with node = sum of sign * term; a sum over t of a sum is split into sums."""
     if isinstance(node, Add):
-        return signed_terms(node.left, sign) + signed_terms(node.right, sign)
-    if isinstance(node, Sub):
-        return signed_terms(node.left, sign) + signed_terms(node.right, -sign)
+        return [pair for term in node.terms for pair in signed_terms(term, sign)]
     if isinstance(node, Neg):
         return signed_terms(node.operand, -sign)
     if isinstance(node, SumOverTime):
@@ -127,21 +127,42 @@ class Locator:
                 return given, wanted, factor
             if isinstance(given, SumOverTime) and (given.first, given.last) != (wanted.first, wanted.last):
                 return given, wanted, factor
+            if isinstance(given, MatMul):
+                # the factors of a matrix product keep their order: set the equal ends aside
+                middle = self._middle(given, wanted)
+                if middle is None:
+                    return given, wanted, factor
+                given, wanted = middle
+                factor = True
+                continue
             pairs = list(zip(children(given), children(wanted)))
             if len(children(given)) != len(children(wanted)):
                 return given, wanted, factor
             differing = [(g, w) for g, w in pairs if not self.equal(g, w)]
-            if isinstance(given, Add) and len(differing) == 2:
-                # a sum in the other order: pair each operand with its equal
-                (a, c), (b, d) = pairs
-                crossed = [(g, w) for g, w in ((a, d), (b, c)) if not self.equal(g, w)]
-                if len(crossed) < len(differing):
-                    differing = crossed
+            if isinstance(given, Add) and len(differing) > 1:
+                # a sum in another order: pair each term with its equal
+                left = self._unpaired(children(given), children(wanted))
+                differing = [left] if left is not None else differing
             if len(differing) != 1:
+                return given, wanted, factor
+            if isinstance(given, Add) and isinstance(differing[0][0], Neg) != isinstance(differing[0][1], Neg):
+                # a term added where the key subtracts it (or back): the sum is the part that differs
                 return given, wanted, factor
             # a factor stays one under its transpose: h[t].T for h[t-1].T is the factor h[t]
             factor = isinstance(given, (MatMul, Mul, Div)) or factor and isinstance(given, Transpose)
             given, wanted = differing[0]
+
+    def _middle(self, given, wanted):
+        """The parts of two matrix products left once their equal leading and trailing factors are
+        set aside (a @ b @ c against a @ d @ e @ c: b against d @ e), or None when no end is equal."""
+        g, w = list(given.factors), list(wanted.factors)
+        while len(g) > 1 and len(w) > 1 and self.equal(g[0], w[0]):
+            g, w = g[1:], w[1:]
+        while len(g) > 1 and len(w) > 1 and self.equal(g[-1], w[-1]):
+            g, w = g[:-1], w[:-1]
+        if (len(g), len(w)) == (len(given.factors), len(wanted.factors)):
+            return None
+        return matmul(*g), matmul(*w)
 
     def _unpaired(self, given, wanted):
         """The one (given, wanted) factor pair left when every other factor has its equal, or None."""
@@ -158,25 +179,20 @@ class Locator:
         return None
 
 
-def _chain(node, kind):
-    """The operands of a left-nested chain of `kind` products, a @ b @ c as [a, b, c]."""
-    return _chain(node.left, kind) + [node.right] if isinstance(node, kind) else [node]
-
-
 def _elementwise_factors(node):
     """The factors of an elementwise product a * b * c, or of diag(a) @ diag(b) @ g; else None."""
     if isinstance(node, Mul):
-        return _chain(node, Mul)
+        return list(node.factors)
     if isinstance(node, MatMul):
-        chain = _chain(node, MatMul)
-        if all(isinstance(f, Call) and f.func == "diag" for f in chain[:-1]):
+        chain = node.factors
+        if all(is_call(f, "diag") for f in chain[:-1]):
             return [f.args[0] for f in chain[:-1]] + [chain[-1]]
     return None
 
 
 def _signed(sign, term):
     text = to_text(term)
-    return f"-({text})" if sign < 0 and isinstance(term, (Add, Sub)) else ("-" if sign < 0 else "") + text
+    return f"-({text})" if sign < 0 and isinstance(term, Add) else ("-" if sign < 0 else "") + text
 
 
 __all__ = ["Locator", "signed_terms"]

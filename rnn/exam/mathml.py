@@ -11,9 +11,11 @@ from rnn.derive.notation import mathml_base, mathml_letter
 from rnn.expr.functions import function
 from rnn.names import GLYPHS
 
-from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, fold
+from rnn.expr.tree import Call, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, fold
+
 # Binding strength as in rnn.exam.printers, loosest first: a weaker child is parenthesised.
-from .printers import ADD, ATOM, ITALIC_NAMES, POSTFIX, POWER, PRODUCT, SUM, UNARY, number_text
+from .printers import (ADD, ATOM, ITALIC_NAMES, POSTFIX, POWER, PRODUCT, SUM, UNARY, number_text,
+                       product_operators, sum_parts, wrapper)
 
 _TOP = "<mo>&#x22A4;</mo>"
 
@@ -25,8 +27,8 @@ def to_mathml(node, display="inline"):
 
 def symbol_mathml(node):
     """𝒉^(t−1), h₂, ∇_{𝒉^(t)} L for a Symbol."""
-    if node.name.startswith("grad_"):
-        inner = symbol_mathml(Symbol(node.name[5:], node.index))
+    if isinstance(node, Grad):
+        inner = symbol_mathml(node.of)
         return f"<mrow><msub><mo>&#x2207;</mo><mrow>{inner}</mrow></msub><mi>L</mi></mrow>"
     return _scripted(node, "")
 
@@ -59,16 +61,11 @@ def _paren(text):
 
 
 def _plain(node):
-    return isinstance(node, Symbol) and not node.name.startswith("grad_")
+    return isinstance(node, Symbol) and not isinstance(node, Grad)
 
 
 def _visit(node, below):
-    def wrap(i, needed):
-        text, level = below[i]
-        child = (node.left, node.right)[i] if hasattr(node, "left") else _only_child(node)
-        if isinstance(child, SumOverTime) and isinstance(node, (Add, Sub, SumOverTime)):
-            return text
-        return _paren(text) if level < needed or isinstance(child, SumOverTime) else text
+    wrap = wrapper(node, below, "<mrow><mo>(</mo>", "<mo>)</mo></mrow>")
 
     if isinstance(node, Number):
         return f"<mn>{number_text(abs(node.value))}</mn>" if node.value >= 0 else \
@@ -94,7 +91,7 @@ def _visit(node, below):
             return f"<msup>{_paren(below[0][0])}<mn>{number_text(node.exponent)}</mn></msup>", POWER
         return f"<msup>{wrap(0, ATOM)}<mn>{number_text(node.exponent)}</mn></msup>", POWER
     if isinstance(node, Neg):
-        return f"<mrow><mo>&#x2212;</mo>{wrap(0, UNARY)}</mrow>", UNARY
+        return f"<mrow><mo>&#x2212;</mo>{wrap(0, UNARY)}</mrow>", UNARY, below[0]
     if isinstance(node, SumOverTime):
         # the range as written: a sum from t = 2 is shown as such, not as the full range
         return ("<mrow><munderover><mo>&#x2211;</mo><mrow><mi>t</mi><mo>=</mo>"
@@ -104,27 +101,23 @@ def _visit(node, below):
         return f"<mfrac><mrow>{below[0][0]}</mrow><mrow>{below[1][0]}</mrow></mfrac>", ATOM
     if isinstance(node, (MatMul, Mul)):
         return _product(node, wrap), PRODUCT
-    sign = "+" if isinstance(node, Add) else "&#x2212;"
-    return f"<mrow>{wrap(0, ADD)}<mo>{sign}</mo>{wrap(1, PRODUCT)}</mrow>", ADD
+    signs = {"": "", "+": "<mo>+</mo>", "-": "<mo>&#x2212;</mo>"}
+    return f"<mrow>{''.join(signs[sign] + text for sign, text in sum_parts(node, wrap))}</mrow>", ADD
 
 
-def _only_child(node):
-    return node.operand if hasattr(node, "operand") else node.base if hasattr(node, "base") else node.body
+_OPERATORS = {"odot": "<mo>&#x2299;</mo>", "cdot": "<mo>&#x22C5;</mo>", "": "<mo>&#x2062;</mo>"}
 
 
 def _product(node, wrap):
-    """Juxtaposition for a matrix product, ⊙ for an elementwise one, · next to a number (as in LaTeX)."""
-    has_number = isinstance(node.left, Number) or isinstance(node.right, Number)
-    if isinstance(node, Mul) and not has_number:
-        operator = "<mo>&#x2299;</mo>"
-    elif isinstance(node, MatMul) and has_number:
-        operator = "<mo>&#x22C5;</mo>"
-    else:
-        operator = "<mo>&#x2062;</mo>"
-    left, right = wrap(0, PRODUCT), wrap(1, POWER if operator == "<mo>&#x2062;</mo>" else UNARY)
-    # The book brackets a gradient inside a product, (∇_h L) h^⊤, so the L is not misread.
-    if isinstance(node.left, Symbol) and node.left.name.startswith("grad_"):
-        left = _paren(left)
-    if isinstance(node.right, Symbol) and node.right.name.startswith("grad_"):
-        right = _paren(right)
-    return f"<mrow>{left}{operator}{right}</mrow>"
+    """Juxtaposition (invisible times) for a matrix product, ⊙ for an elementwise one, · next to a
+    number (as in LaTeX, `rnn.exam.printers.product_operators`)."""
+    operators = product_operators(node)
+    text = _bracket_gradient(node.factors[0], wrap(0, PRODUCT))
+    for i, operator in enumerate(operators, 1):
+        text += _OPERATORS[operator] + _bracket_gradient(node.factors[i], wrap(i, UNARY if operator else POWER))
+    return f"<mrow>{text}</mrow>"
+
+
+def _bracket_gradient(factor, text):
+    """The book brackets a gradient inside a product, (∇_h L) h^⊤, so the L is not misread."""
+    return _paren(text) if isinstance(factor, Grad) else text

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rnn.expr.time import TimeIndex
-
-from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose, children, fold, walk
+from rnn.expr.tree import (Add, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add,
+                           children, is_call, matmul, mul, rebuild, sub, transform, walk)
 from .printers import to_text
 
 # Most telling first: when two mutants give the same numbers, the earlier name is reported.
@@ -130,44 +130,49 @@ def _positions(root):
             stack.append((path + (i,), child))
 
 
-_CHILD_FIELDS = {MatMul: ("left", "right"), Mul: ("left", "right"), Div: ("left", "right"),
-                 Add: ("left", "right"), Sub: ("left", "right"), Neg: ("operand",),
-                 Transpose: ("operand",), Pow: ("base",), SumOverTime: ("body",)}
-
-
-def _with_child(node, i, new):
-    """`node` with its i-th child replaced by `new`."""
-    if isinstance(node, Call):
-        args = list(node.args)
-        args[i] = new
-        return replace(node, args=tuple(args))
-    return replace(node, **{_CHILD_FIELDS[type(node)][i]: new})
-
-
 def replace_at(root, path, new):
-    """`root` with the node at `path` replaced by `new`."""
+    """`root` with the node at `path` replaced by `new` (flat sums and products stay flat)."""
     if not path:
         return new
-    child = children(root)[path[0]]
-    return _with_child(root, path[0], replace_at(child, path[1:], new))
+    kids = list(children(root))
+    kids[path[0]] = replace_at(kids[path[0]], path[1:], new)
+    if isinstance(root, (Add, MatMul, Mul)):
+        return _FLAT[type(root)](*kids, shape=root.shape, source_span=root.source_span)
+    return rebuild(root, kids)
+
+
+_FLAT = {Add: add, MatMul: matmul, Mul: mul}
+
+
+def _without(node, i):
+    """The flat sum or product `node` without its operand i (the other operand when two remain)."""
+    kids = children(node)
+    return _FLAT[type(node)](*kids[:i], *kids[i + 1:])
 
 
 # ----- activation derivatives --------------------------------------------------------------
 
+def one_minus(node):
+    """x for the sum 1 - x (Add((Number(1), Neg(x)))), else None."""
+    if isinstance(node, Add) and len(node.terms) == 2 and _is_one(node.terms[0]) \
+            and isinstance(node.terms[1], Neg):
+        return node.terms[1].operand
+    return None
+
+
 def activation_derivative(node):
     """True for tanh', sigma' or ReLU' factors: 1 - h**2, diag(1 - h**2), sech(a)**2, q * (1 - q), step(a)."""
-    if isinstance(node, Call) and node.func == "diag":
+    if is_call(node, "diag"):
         node = node.args[0]
-    if isinstance(node, Call) and node.func == "step":
+    if is_call(node, "step"):
         return True
-    if isinstance(node, Sub) and _is_one(node.left) and isinstance(node.right, Pow):
-        return node.right.exponent == 2
-    if isinstance(node, Pow) and isinstance(node.base, Call) and node.base.func == "sech":
+    square = one_minus(node)
+    if isinstance(square, Pow):
+        return square.exponent == 2
+    if isinstance(node, Pow) and is_call(node.base, "sech"):
         return node.exponent == 2
-    if isinstance(node, Mul):
-        for a, b in ((node.left, node.right), (node.right, node.left)):
-            if isinstance(b, Sub) and _is_one(b.left) and b.right == a:
-                return True
+    if isinstance(node, Mul) and len(node.factors) == 2:
+        return _sigma_pair(*node.factors) or _sigma_pair(*node.factors[::-1])
     return False
 
 
@@ -175,10 +180,28 @@ def _is_one(node):
     return isinstance(node, Number) and node.value == 1
 
 
+def _sigma_pair(a, b):
+    """q and 1 - q: the two factors of sigma'(z) = q (1 - q)."""
+    return one_minus(b) == a
+
+
+def _sigma_factors(node):
+    """The indices (i, i + 1) of adjacent factors q, 1 - q (either order) of a flat elementwise
+    product: sigma' spliced into a longer product, grad_h[t] * q * (1 - q)."""
+    if not isinstance(node, Mul):
+        return []
+    pairs = zip(node.factors, node.factors[1:])
+    return [(i, i + 1) for i, (a, b) in enumerate(pairs) if _sigma_pair(a, b) or _sigma_pair(b, a)]
+
+
 def _protected_paths(root):
     """Paths of the derivative factors and one-hot targets: their inner +/- are not terms."""
-    return [path for path, node in _positions(root)
-            if activation_derivative(node) or isinstance(node, Call) and node.func == "onehot"]
+    paths = []
+    for path, node in _positions(root):
+        if activation_derivative(node) or is_call(node, "onehot"):
+            paths.append(path)
+        paths += [path + (i,) for pair in _sigma_factors(node) for i in pair]
+    return paths
 
 
 # ----- mutations ---------------------------------------------------------------------------
@@ -187,8 +210,9 @@ def _transpose_mutations(root, path, node):
     if isinstance(node, Transpose):
         yield Mutant("missing-transpose", replace_at(root, path, node.operand),
                      to_text(node.operand), to_text(node))
-    if isinstance(node, MatMul) and isinstance(node.right, Transpose):
-        reversed_ = MatMul(node.right.operand, Transpose(node.left))
+    if isinstance(node, MatMul) and isinstance(node.factors[-1], Transpose):
+        # (a @ b) @ x.T written x @ (a @ b).T
+        reversed_ = MatMul((node.factors[-1].operand, Transpose(matmul(*node.factors[:-1]))))
         yield Mutant("reversed-outer-product", replace_at(root, path, reversed_),
                      to_text(reversed_), to_text(node))
 
@@ -200,33 +224,44 @@ def _gate_mutations(root):
     """The GRU's two conventions mixed up: u where the key has 1 - u, 1 - u where it has u, and
     htilde - h[t-1] for h[t-1] - htilde (the other form, h = (1 - u) h[t-1] + u htilde)."""
     for path, node in _positions(root):
-        if isinstance(node, Sub) and _is_one(node.left) and isinstance(node.right, Symbol) \
-                and node.right.name == _GATE:
-            yield Mutant("swapped-gate", replace_at(root, path, node.right), to_text(node.right), to_text(node))
-        elif isinstance(node, Sub) and {getattr(node.left, "name", None), getattr(node.right, "name", None)} \
-                == {"h", "htilde"}:
-            swapped = Sub(node.right, node.left)
+        gate = one_minus(node)
+        if isinstance(gate, Symbol) and gate.name == _GATE:
+            yield Mutant("swapped-gate", replace_at(root, path, gate), to_text(gate), to_text(node))
+        elif _difference(node, {"h", "htilde"}):
+            swapped = sub(node.terms[1].operand, node.terms[0])
             yield Mutant("swapped-gate", replace_at(root, path, swapped), to_text(swapped), to_text(node))
+
+
+def _difference(node, names):
+    """Whether `node` is a - b for symbols a, b named `names` (either order)."""
+    return isinstance(node, Add) and len(node.terms) == 2 and isinstance(node.terms[1], Neg) \
+        and {getattr(node.terms[0], "name", None), getattr(node.terms[1].operand, "name", None)} == names
 
 
 def with_step(node, step):
     """`node` with its free t replaced by the step `step` (a TimeIndex): the term of one step of a sum."""
-    def visit(n, below):
+    def visit(n, rebuilt):
         if isinstance(n, Symbol) and n.index is not None and n.index.base == "t":
-            return Symbol(n.name, TimeIndex(step.base, step.offset + n.index.offset))
-        return _rebuild(n, below)
-    return fold(node, visit)
+            return n.at(TimeIndex(step.base, step.offset + n.index.offset))
+        return rebuilt
+    return transform(node, visit)
 
 
 def _derivative_mutations(root, path, node, question):
     if isinstance(node, (MatMul, Mul)):
-        for keep, drop in ((node.left, node.right), (node.right, node.left)):
-            if activation_derivative(drop):
-                yield Mutant("missing-activation-derivative", replace_at(root, path, keep), to_text(drop))
-    inner = node.args[0] if isinstance(node, Call) and node.func == "diag" else node
-    if activation_derivative(node) and isinstance(inner, Sub) and _is_one(inner.left):
+        for i, factor in enumerate(node.factors):
+            if activation_derivative(factor):
+                yield Mutant("missing-activation-derivative", replace_at(root, path, _without(node, i)),
+                             to_text(factor))
+        for i, j in _sigma_factors(node):
+            if len(node.factors) > 2:
+                kept = mul(*node.factors[:i], *node.factors[j + 1:])
+                yield Mutant("missing-activation-derivative", replace_at(root, path, kept),
+                             to_text(mul(*node.factors[i:j + 1])))
+    inner = node.args[0] if is_call(node, "diag") else node
+    if activation_derivative(node) and one_minus(inner) is not None:
         # 1 + h**2 for 1 - h**2: the minus of the derivative lost
-        lost = Add(inner.left, inner.right)
+        lost = Add((inner.terms[0], one_minus(inner)))
         changed = lost if inner is node else replace(node, args=(lost,))
         yield Mutant("sign-flip", replace_at(root, path, changed), to_text(lost), to_text(inner))
     if activation_derivative(node) and question.model in _TANH_MODELS:
@@ -237,38 +272,37 @@ def _derivative_mutations(root, path, node, question):
 
 def _preactivation_everywhere(root):
     """Every tanh' factor written with a instead of h."""
-    def visit(n, below):
-        n = _rebuild(n, below)
-        return _rename(n, "h", "a") if activation_derivative(n) else n
-    return fold(root, visit)
+    return transform(root, lambda n, rebuilt: _rename(rebuilt, "h", "a") if activation_derivative(rebuilt)
+                     else rebuilt)
 
 
 def _rename(node, old, new):
-    def visit(n, below):
-        if isinstance(n, Symbol):
-            return Symbol(new, n.index) if n.name == old else n
-        return _rebuild(n, below)
-    return fold(node, visit)
-
-
-def _rebuild(node, below):
-    """`node` with its children replaced by `below`, in order."""
-    for i, child in enumerate(below):
-        if child is not children(node)[i]:
-            node = _with_child(node, i, child)
-    return node
+    return transform(node, lambda n, rebuilt: replace(n, name=new) if isinstance(n, Symbol) and n.name == old
+                     else rebuilt)
 
 
 def _term_mutations(root, path, node):
-    if not isinstance(node, (Add, Sub)):
+    """Terms dropped (named by the path they were) or negated in a flat sum.
+
+    A sum is read left to right, a - b + c as (a - b) + c, so besides each single term its
+    leading terms form a group a student may drop or negate as one: -(yhat - onehot(y)) + ...
+    The message shows the sum up to the changed part ("-yhat[t] - onehot(y[t]) should be ...").
+    """
+    if not isinstance(node, Add):
         return
-    right = node.right if isinstance(node, Add) else Neg(node.right)
-    for keep, drop, shown in ((node.left, node.right, node.right), (right, node.left, node.left)):
-        yield Mutant(_path_name(drop), replace_at(root, path, keep), to_text(shown))
-    flipped = (Sub if isinstance(node, Add) else Add)(node.left, node.right)
-    yield Mutant("sign-flip", replace_at(root, path, flipped), to_text(flipped), to_text(node))
-    negated = type(node)(Neg(node.left), node.right)
-    yield Mutant("sign-flip", replace_at(root, path, negated), to_text(negated), to_text(node))
+    terms = node.terms
+    for k in range(len(terms) - 1, 0, -1):
+        for first, last in ((k, k + 1), (0, k)):
+            run = add(*terms[first:last])
+            shown = run.operand if first and isinstance(run, Neg) else run
+            kept = add(*terms[:first], *terms[last:])
+            yield Mutant(_path_name(run), replace_at(root, path, kept), to_text(shown))
+        for first, last in ((k, k + 1), (0, k)):
+            run = add(*terms[first:last])
+            negated = run.operand if isinstance(run, Neg) else Neg(run)
+            flipped = add(*terms[:first], negated, *terms[last:])
+            site = add(*terms[:first], negated, *terms[last:k + 1])
+            yield Mutant("sign-flip", replace_at(root, path, flipped), to_text(site), to_text(add(*terms[:k + 1])))
 
 
 def _path_name(dropped):
@@ -276,7 +310,7 @@ def _path_name(dropped):
     found = [n for n in walk(dropped) if isinstance(n, Symbol)]
     if any(s.name in ("W", "w") or _later(s) for s in found):
         return "missing-recurrent-path"
-    if any(s.name in ("V", "grad_o") or s.name.startswith("grad_") and _same_step(s) for s in found):
+    if any(s.name in ("V", "grad_o") or isinstance(s, Grad) and _same_step(s) for s in found):
         return "missing-output-path"
     return "missing-term"
 
@@ -294,18 +328,18 @@ def _index_mutations(root, path, node):
         for delta in (-1, 1):
             if node.index.base is None and node.index.offset + delta < 0:
                 continue
-            shifted = Symbol(node.name, TimeIndex(node.index.base, node.index.offset + delta))
+            shifted = node.at(TimeIndex(node.index.base, node.index.offset + delta))
             yield Mutant("wrong-time-index", replace_at(root, path, shifted), to_text(shifted), to_text(node))
 
 
 def _shift_all(root):
     """Every step index shifted together (h[t] for h[t-1] and h[t+1] for h[t] at once)."""
     for delta in (-1, 1):
-        def visit(n, below, delta=delta):
+        def visit(n, rebuilt, delta=delta):
             if isinstance(n, Symbol) and n.index is not None and n.index.base is not None:
-                return Symbol(n.name, TimeIndex(n.index.base, n.index.offset + delta))
-            return _rebuild(n, below)
-        shifted = fold(root, visit)
+                return n.at(TimeIndex(n.index.base, n.index.offset + delta))
+            return rebuilt
+        shifted = transform(root, visit)
         if shifted != root:
             yield Mutant("wrong-time-index", shifted, to_text(shifted), to_text(root))
 
@@ -315,11 +349,11 @@ def _sum_mutations(root, path, node):
     yield Mutant("missing-sum-over-time", replace_at(root, path, body),
                  "your answer is the contribution of one step t; add sum_t.")
 
-    def at_tau(n, below):
+    def at_tau(n, rebuilt):
         if isinstance(n, Symbol) and n.index is not None and n.index.base == "t":
-            return Symbol(n.name, TimeIndex("tau", n.index.offset))
-        return _rebuild(n, below)
-    yield Mutant("missing-sum-over-time", replace_at(root, path, fold(body, at_tau)),
+            return n.at(TimeIndex("tau", n.index.offset))
+        return rebuilt
+    yield Mutant("missing-sum-over-time", replace_at(root, path, transform(body, at_tau)),
                  "your answer is only the last step's contribution; add the other steps with sum_t.")
 
 
@@ -328,13 +362,20 @@ def _sum_mutations(root, path, node):
 def canonical(node):
     """A normal form for comparing trees by structure: diag(v) @ M as v * M, the operands of
     elementwise products and sums in a fixed order, double negations removed."""
-    def visit(n, below):
-        n = _rebuild(n, below)
-        if isinstance(n, MatMul) and isinstance(n.left, Call) and n.left.func == "diag":
-            n = Mul(n.left.args[0], n.right)
-        if isinstance(n, (Mul, Add)) and repr(n.right) < repr(n.left):
-            n = type(n)(n.right, n.left)
+    def visit(n, rebuilt):
+        n = rebuilt
+        if isinstance(n, MatMul) and is_call(n.factors[0], "diag"):
+            n = matmul(_ordered(mul(n.factors[0].args[0], n.factors[1])), *n.factors[2:])
+        if isinstance(n, Mul):
+            n = _ordered(n)
+        elif isinstance(n, Add):
+            n = Add(tuple(sorted(n.terms, key=repr)))
         if isinstance(n, Neg) and isinstance(n.operand, Neg):
             n = n.operand.operand
         return n
-    return fold(node, visit)
+    return transform(node, visit)
+
+
+def _ordered(n):
+    """An elementwise product with its factors in a fixed order."""
+    return Mul(tuple(sorted(n.factors, key=repr))) if isinstance(n, Mul) else n

@@ -9,7 +9,7 @@ MAX_LENGTH = 4000       # characters of one answer
 MAX_DEPTH = 64          # nested brackets, unary signs, sums and calls
 MAX_EXPONENT = 64       # |p| in x**p
 MAX_NODES = 1000        # nodes of the parsed tree
-MAX_TREE_DEPTH = 150    # longest chain of nodes, e.g. a+b+c+... (keeps ==, hash and repr shallow)
+MAX_TREE_DEPTH = 150    # longest chain of operations, a+b+c+... (a flat sum of n terms counts n - 1)
 MAX_NAME_LENGTH = 40    # characters of one identifier
 
 # Book quantities (ch. 10) plus the scalar-exam weights w, u and the LSTM/GRU/10.39 letters.

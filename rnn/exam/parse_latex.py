@@ -19,16 +19,17 @@ right after it is a time step, h2 = h_2, as in the plain-text syntax. \\tanh^2(z
 \\tanh'(z), \\sigma'(z) are the derivatives written out (`derivative_tree`).
 """
 from rnn.expr.functions import COMMANDS as FUNCTION_COMMANDS, SPELLINGS
-
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
-from .ast import Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose
+from rnn.expr.tree import Call, Div, Neg, Number, Pow, SumOverTime, Symbol, Transpose, matmul, mul
+from rnn.expr.tree import symbol as tree_symbol
+
 from .lexer import COMMAND, END, LETTER, NUMBER, OP, Cursor, tokenize_latex
 from .names import DEFAULT_NAMES, GATES, unknown_name_reason
 from .parse_text import (derivative_tree, parse_exponent, parse_index_terms, parse_number, parse_sum,
                          relu_of_max, tower_error)
 
-_PRODUCT_COMMANDS = {"cdot": MatMul, "times": MatMul, "odot": Mul, "circ": Mul}
+_PRODUCT_COMMANDS = {"cdot": matmul, "times": matmul, "odot": mul, "circ": mul}
 _STYLES = {"mathbf", "boldsymbol", "bm", "vec", "mathit", "pmb"}
 # Styles around the T of a transpose, W^{\mathsf{T}}.
 _TRANSPOSE_STYLES = _STYLES | {"mathsf", "mathrm", "text", "textsf", "textrm", "rm", "sf"}
@@ -49,7 +50,7 @@ _COMMAND_WORDS = {"sum", "nabla", "frac", "partial", "top", "cdot", "odot", "hat
 
 
 def parse_latex(source, names=DEFAULT_NAMES, star=False):
-    """The AST of a LaTeX answer such as
+    """The tree (`rnn.expr.tree`) of a LaTeX answer such as
     `\\sum_{t=1}^{\\tau} \\operatorname{diag}(1-(\\mathbf{h}^{(t)})^2)(\\nabla_{\\mathbf{h}^{(t)}} L)\\mathbf{h}^{(t-1)\\top}`.
 
     `names` is the set of allowed base symbol names; `star` reads `*` as an elementwise or
@@ -93,14 +94,14 @@ class _LatexParser:
                 node = self.c.make(_PRODUCT_COMMANDS[tok.text], node, self.unary(), start=start)
             elif tok.kind == OP and tok.text == "*":
                 self.c.next()
-                node = self.c.make(Mul, node, self.unary(), start=start)
+                node = self.c.make(mul, node, self.unary(), start=start)
             elif tok.kind == OP and tok.text == "/":
                 self.c.next()
                 node = self.c.make(Div, node, self.unary(), start=start)
             elif self._starts_factor(tok):
                 right = self.sum() if tok.kind == COMMAND and tok.text == "sum" else self.factor()
                 scaling = isinstance(node, Number) or isinstance(right, Number)
-                node = self.c.make(Mul if scaling else MatMul, node, right, start=start)
+                node = self.c.make(mul if scaling else matmul, node, right, start=start)
             else:
                 return node
 
@@ -189,11 +190,11 @@ class _LatexParser:
                                        "like h_{t-1}", underscore)
                 gate = self._gate_subscript(symbol)
                 if gate is not None:
-                    node = self.c.make(Symbol, gate, None, start=start)
+                    node = self.c.make(tree_symbol, gate, None, start=start)
                     if transposed:
                         node = self.c.make(Transpose, node, start=start)
                     continue
-                node = self.c.make(Symbol, symbol.name, self._subscript_index(), start=start)
+                node = self.c.make(tree_symbol, symbol.name, self._subscript_index(), start=start)
                 if transposed:
                     node = self.c.make(Transpose, node, start=start)
             elif self.c.at(OP, "^"):
@@ -272,7 +273,7 @@ class _LatexParser:
         if name is None:
             return None
         self.c.next()
-        return Symbol(name, None, source_span=node.source_span)
+        return tree_symbol(name, None, source_span=node.source_span)
 
     def _gate_subscript(self, symbol):
         """U_f, U_{f} or W_{s}: the parameter written with a subscript; None if it is a time step."""
@@ -292,7 +293,7 @@ class _LatexParser:
         tok = self.c.peek()
         gate = self._gate_parameter(node, opening)
         if gate is not None:
-            node = self.c.make(Symbol, gate.name, None, start=start)
+            node = self.c.make(tree_symbol, gate.name, None, start=start)
             if opening and self._accept_transpose():
                 node = self.c.make(Transpose, node, start=start)
         elif self._accept_transpose():
@@ -326,7 +327,7 @@ class _LatexParser:
         shown = "\\rangle" if closer == "rangle" else closer
         self.c.expect(COMMAND if closer == "rangle" else OP, closer,
                       f"missing '{shown}' after the time step, e.g. ^{{(t-1)}}")
-        return self.c.make(Symbol, node.name, index, start=start)
+        return self.c.make(tree_symbol, node.name, index, start=start)
 
     def _after_time_step(self, node, start):
         """The rest of a braced superscript after its time step: ^{(t-1)\\top}, ^{(t-1)^{\\top}}, ^{(t)2}."""
@@ -398,7 +399,7 @@ class _LatexParser:
                                f"time step, or {digits.text} {tok.text} for a product", tok)
         node = self._named(tok.text, tok)
         index = parse_index_terms(self.c, lambda _tok: None)
-        return self.c.make(Symbol, node.name, index, start=tok.pos)
+        return self.c.make(tree_symbol, node.name, index, start=tok.pos)
 
     def _word(self):
         """The letters typed together from the current token on, e.g. 'diag' or 'wh'."""
@@ -417,7 +418,7 @@ class _LatexParser:
             return self.c.make(Number, 1.0, start=tok.pos)
         if name not in self.names:
             raise self.c.error(unknown_name_reason(name, self.names), tok)
-        return self.c.make(Symbol, name, None, start=tok.pos)
+        return self.c.make(tree_symbol, name, None, start=tok.pos)
 
     def _onehot(self, tok):
         self.c.next()
@@ -605,7 +606,7 @@ class _LatexParser:
             self.c.expect(OP, "}", "missing '}' after the \\nabla subscript")
         self._loss("the gradient must be of the loss L: \\nabla_{\\mathbf{h}^{(t)}} L")
         self.c.leave()
-        return self.c.make(Symbol, name, index, start=tok.pos)
+        return self.c.make(tree_symbol, name, index, start=tok.pos)
 
     def _loss(self, reason):
         """Consume the loss: L, \\mathcal{L}, \\mathbf{L} or \\mathrm{L}; else raise `reason`."""
@@ -633,7 +634,7 @@ class _LatexParser:
         self.c.expect(COMMAND, "partial", "the denominator of a derivative starts with \\partial")
         name, index = self._gradient_symbol(tok)
         self.c.leave()
-        return self.c.make(Symbol, name, index, start=tok.pos)
+        return self.c.make(tree_symbol, name, index, start=tok.pos)
 
     def _frac(self, tok):
         self.c.next()
@@ -648,7 +649,7 @@ class _LatexParser:
             self.c.expect(COMMAND, "partial", "the denominator of a derivative starts with \\partial")
             name, index = self._gradient_symbol(tok)
             self.c.expect(OP, "}", "missing '}' after the derivative's denominator")
-            node = self.c.make(Symbol, name, index, start=tok.pos)
+            node = self.c.make(tree_symbol, name, index, start=tok.pos)
         else:
             numerator = self.expr()
             self.c.expect(OP, "}", "missing '}' after the numerator of \\frac")

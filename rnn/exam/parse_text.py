@@ -16,17 +16,19 @@ tanh'(z), sigma'(z) and relu'(z) are read as the derivatives written out (`deriv
 """
 import math
 import re
+from dataclasses import replace
 
 from rnn.expr.functions import FUNCTIONS as TABLE, SPELLINGS, function
-
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 
-from .ast import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub, Transpose
+from rnn.expr.tree import Call, Div, Neg, Number, Pow, SumOverTime, Transpose, add, matmul, mul, walk
+from rnn.expr.tree import symbol as tree_symbol
+
 from .lexer import END, NAME, NUMBER, OP, RANGED_SUM, Cursor, tokenize_text
 from .names import (DEFAULT_NAMES, MAX_EXPONENT, split_name,
                     unknown_name_reason)
 
-_PRODUCTS = {"@": MatMul, "*": Mul, "/": Div}
+_PRODUCTS = {"@": matmul, "*": mul, "/": Div}
 _MAX_INDEX_DIGITS = 6
 # sum_t, and the same sum with its step named otherwise: sum_k ... h[k] (the name is only a name).
 _SUM_INDEX = re.compile(r"^sum_([a-z])$")
@@ -40,7 +42,7 @@ def _bound(text):
 
 
 def parse_text(source, names=DEFAULT_NAMES):
-    """The AST of a plain-text answer such as `sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T`.
+    """The tree (`rnn.expr.tree`) of a plain-text answer such as `sum_t diag(1 - h[t]**2) @ grad_h[t] @ h[t-1].T`.
 
     `names` is the set of allowed base symbol names. Raises ParseError on anything else.
     """
@@ -94,47 +96,29 @@ def parse_index_terms(cursor, base_kinds, already_read=False):
 
 
 def parse_sum(cursor, term):
-    """term (('+' | '-') term)*, left-associative: the loosest level of both syntaxes."""
+    """term (('+' | '-') term)*: the loosest level of both syntaxes, one flat sum whose
+    subtracted terms are Neg terms (a - b + c is Add((a, Neg(b), c)))."""
     start = cursor.peek().pos
-    node = term()
+    terms = [term()]
     while cursor.at(OP, "+") or cursor.at(OP, "-"):
-        cls = Add if cursor.next().text == "+" else Sub
-        node = cursor.make(cls, node, term(), start=start)
-    return node
-
-
-class _Builder:
-    """The constructors a table derivative (`rnn.expr.functions.Function.prime`) builds with:
-    answer-tree nodes spanning the primed call."""
-
-    def __init__(self, cursor, start):
-        self.c, self.start = cursor, start
-
-    def one(self):
-        return self.c.make(Number, 1.0, start=self.start)
-
-    def sub(self, a, b):
-        return self.c.make(Sub, a, b, start=self.start)
-
-    def mul(self, a, b):
-        return self.c.make(Mul, a, b, start=self.start)
-
-    def pow(self, a, n):
-        return self.c.make(Pow, a, float(n), start=self.start)
-
-    def call(self, name, arg):
-        return self.c.make(Call, name, (arg,), start=self.start)
+        sign = cursor.next()
+        right = term()
+        cursor.count(1, start)
+        terms.append(Neg(right, source_span=cursor.span(sign.pos)) if sign.text == "-" else right)
+    return add(*terms, source_span=cursor.span(start))
 
 
 def derivative_tree(cursor, call, start):
     """The derivative of the activation `call` written out, as the function table gives it:
     tanh'(z) = 1 - tanh(z)**2, sigma'(z) = sigma(z) * (1 - sigma(z)) (the factors of eqs. 10.21
-    and 10.40-10.44) and relu'(z) = step(z)."""
+    and 10.40-10.44) and relu'(z) = step(z). Its parts count towards the answer's size."""
     prime = function(call.func).prime
     if prime is None:
         accepted = ", ".join(sorted(f"{f.name}'" for f in TABLE if f.prime))
         raise cursor.error(f"only {accepted} are accepted; write the derivative of {call.func} out")
-    return prime(_Builder(cursor, start), call, call.args[0])
+    written = prime(call, call.args[0])
+    cursor.count(sum(1 for _ in walk(written)) - sum(1 for _ in walk(call)), start)
+    return replace(written, source_span=cursor.span(start))
 
 
 def relu_of_max(cursor, args, tok):
@@ -271,7 +255,7 @@ class _TextParser:
                                    f"write {base}[...] instead", bracket)
             index = parse_index_terms(self.c, self._index_base)
             self.c.expect(OP, "]", "missing ']' after the time step, e.g. h[t-1]")
-        return self.c.make(Symbol, base, index, start=tok.pos)
+        return self.c.make(tree_symbol, base, index, start=tok.pos)
 
     def _index_base(self, tok):
         if tok.kind == NAME and tok.text == self.c.sum_index:

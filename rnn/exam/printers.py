@@ -6,13 +6,13 @@ and `parse_latex(to_latex(n)) == n` for every tree the parsers build.
 from rnn.expr.functions import function
 from rnn.names import GLYPHS, bold, is_parameter, one_hot_latex, param_latex, symbol_latex, with_superscript
 
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  Transpose, children, fold)
+from rnn.expr.tree import (Add, Call, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol,
+                           Transpose, children, fold)
 
 # Binding strength, loosest first; a child printed weaker than its slot needs is parenthesised.
 SUM, ADD, PRODUCT, UNARY, POWER, POSTFIX, ATOM = range(7)
 
-_TEXT_OPERATORS = {MatMul: "@", Mul: "*", Div: "/"}
+_TEXT_OPERATORS = {MatMul: " @ ", Mul: " * "}
 # Scalars of the scalar exam and the integer target y are set in italic, not bold.
 ITALIC_NAMES = {"w", "u", "v", "y", "L"}
 
@@ -26,12 +26,32 @@ def number_text(value):
 
 
 def _wrap(child, printed, needed, parent, open_, close):
-    text, level = printed
-    if isinstance(child, SumOverTime) and isinstance(parent, (Add, Sub, SumOverTime)):
+    text, level = printed[:2]
+    if isinstance(child, SumOverTime) and isinstance(parent, (Add, SumOverTime)):
         return text
     if level < needed or isinstance(child, SumOverTime):
         return f"{open_}{text}{close}"
     return text
+
+
+def wrapper(node, below, open_, close):
+    """wrap(i, needed): child i of `node` as printed in `below`, bracketed when it binds weaker
+    than `needed`; wrap(i, needed, negated=True) does the same for the operand of a Neg child."""
+    def wrap(i, needed, negated=False):
+        child, printed = children(node)[i], below[i]
+        if negated:
+            child, printed = child.operand, printed[2]
+        return _wrap(child, printed, needed, node, open_, close)
+    return wrap
+
+
+def sum_parts(node, wrap):
+    """[(sign, text)] of a flat sum: a Neg term after the first is subtracted (a - b + c prints
+    Add((a, Neg(b), c)) as typed); the first term keeps its own sign."""
+    parts = [("", wrap(0, ADD))]
+    for i, term in enumerate(node.terms[1:], 1):
+        parts.append(("-", wrap(i, PRODUCT, True)) if isinstance(term, Neg) else ("+", wrap(i, PRODUCT)))
+    return parts
 
 
 def to_text(node):
@@ -40,32 +60,29 @@ def to_text(node):
 
 
 def _text_visit(node, below):
-    def wrap(i, needed):
-        return _wrap(_child(node, i), below[i], needed, node, "(", ")")
-
+    wrap = wrapper(node, below, "(", ")")
     if isinstance(node, Number):
         return number_text(node.value), ATOM if node.value >= 0 else UNARY
     if isinstance(node, Symbol):
         return node.name + (f"[{node.index.text()}]" if node.index else ""), ATOM
     if isinstance(node, Call):
-        return f"{node.func}({', '.join(text for text, _ in below)})", ATOM
+        return f"{node.func}({', '.join(printed[0] for printed in below)})", ATOM
     if isinstance(node, Transpose):
         return f"{wrap(0, POSTFIX)}.T", POSTFIX
     if isinstance(node, Pow):
         return f"{wrap(0, POSTFIX)}**{number_text(node.exponent)}", POWER
     if isinstance(node, Neg):
-        return f"-{wrap(0, UNARY)}", UNARY
+        return f"-{wrap(0, UNARY)}", UNARY, below[0]
     if isinstance(node, SumOverTime):
         bounds = "_t" if node.full_range else f"_{{t={node.first.text()}}}^{{{node.last.text()}}}"
         return f"sum{bounds} {wrap(0, PRODUCT)}", SUM
-    if isinstance(node, (MatMul, Mul, Div)):
-        return f"{wrap(0, PRODUCT)} {_TEXT_OPERATORS[type(node)]} {wrap(1, UNARY)}", PRODUCT
-    sign = "+" if isinstance(node, Add) else "-"
-    return f"{wrap(0, ADD)} {sign} {wrap(1, PRODUCT)}", ADD
-
-
-def _child(node, i):
-    return children(node)[i]
+    if isinstance(node, Div):
+        return f"{wrap(0, PRODUCT)} / {wrap(1, UNARY)}", PRODUCT
+    if isinstance(node, (MatMul, Mul)):
+        # left-associative, one level for @ * /: a later factor that is a product is bracketed
+        return _TEXT_OPERATORS[type(node)].join(wrap(i, UNARY if i else PRODUCT)
+                                                for i in range(len(below))), PRODUCT
+    return " ".join(f"{sign} {text}" if sign else text for sign, text in sum_parts(node, wrap)), ADD
 
 
 def to_latex(node):
@@ -77,8 +94,8 @@ def to_latex(node):
 def latex_symbol(node):
     """\\boldsymbol{h}^{(t-1)}, h_{2}, \\hat{\\boldsymbol{y}}^{(t)} or \\nabla_{\\boldsymbol{h}^{(t)}} L
     for a Symbol."""
-    if node.name.startswith("grad_"):
-        return f"\\nabla_{{{latex_symbol(Symbol(node.name[5:], node.index))}}} L"
+    if isinstance(node, Grad):
+        return f"\\nabla_{{{latex_symbol(node.of)}}} L"
     base = _latex_base(node.name, italic=node.name in ITALIC_NAMES
                        or node.index is not None and node.index.base is None)
     if node.index is None:
@@ -105,8 +122,7 @@ def _latex_base(name, italic):
 
 
 def _latex_visit(node, below):
-    def wrap(i, needed):
-        return _wrap(_child(node, i), below[i], needed, node, "\\left(", "\\right)")
+    wrap = wrapper(node, below, "\\left(", "\\right)")
 
     if isinstance(node, Number):
         return number_text(node.value), ATOM if node.value >= 0 else UNARY
@@ -114,7 +130,7 @@ def _latex_visit(node, below):
         return latex_symbol(node), ATOM
     if isinstance(node, Call):
         arg = node.args[0]
-        if node.func == "onehot" and isinstance(arg, Symbol) and not arg.name.startswith("grad_"):
+        if node.func == "onehot" and _plain_symbol(arg):
             return one_hot_latex(latex_symbol(arg)), ATOM
         return f"{function(node.func).latex}\\left({below[0][0]}\\right)", ATOM
     if isinstance(node, Transpose):
@@ -132,19 +148,18 @@ def _latex_visit(node, below):
             base_text = _scripted_base(base, below[0])
         return f"{base_text}^{{{number_text(node.exponent)}}}", POWER
     if isinstance(node, Neg):
-        return f"-{wrap(0, UNARY)}", UNARY
+        return f"-{wrap(0, UNARY)}", UNARY, below[0]
     if isinstance(node, SumOverTime):
         return f"\\sum_{{t={node.first.latex()}}}^{{{node.last.latex()}}} {wrap(0, PRODUCT)}", SUM
     if isinstance(node, Div):
         return f"\\frac{{{below[0][0]}}}{{{below[1][0]}}}", ATOM
     if isinstance(node, (MatMul, Mul)):
         return _latex_product(node, wrap), PRODUCT
-    sign = "+" if isinstance(node, Add) else "-"
-    return f"{wrap(0, ADD)} {sign} {wrap(1, PRODUCT)}", ADD
+    return " ".join(f"{sign} {text}" if sign else text for sign, text in sum_parts(node, wrap)), ADD
 
 
 def _plain_symbol(node):
-    return isinstance(node, Symbol) and not node.name.startswith("grad_")
+    return isinstance(node, Symbol) and not isinstance(node, Grad)
 
 
 def _scripted_base(node, printed):
@@ -156,22 +171,38 @@ def _scripted_base(node, printed):
     return f"\\left({printed[0]}\\right)"
 
 
-def _latex_product(node, wrap):
-    """Juxtaposition for a matrix product or a number times something, \\odot or \\cdot otherwise.
+def product_operators(node):
+    """The operator between factor i-1 and factor i of a flat product, for i = 1..n-1: 'odot' for an
+    elementwise product, 'cdot' for a matrix product next to a number literal, '' (juxtaposition)
+    otherwise, as the left-associative binary product (factors[:i]) times factors[i] would print.
 
     Juxtaposition with a number literal reads back as a scaling (Mul), so a MatMul that has a
     number operand is written with \\cdot instead, and a Mul without one with \\odot.
     """
-    left, right = node.left, node.right
-    has_number = isinstance(left, Number) or isinstance(right, Number)
-    if isinstance(node, Mul) and not has_number:
-        return f"{wrap(0, PRODUCT)} \\odot {wrap(1, UNARY)}"
-    if isinstance(node, MatMul) and has_number:
-        return f"{wrap(0, PRODUCT)} \\cdot {wrap(1, UNARY)}"
-    # The book brackets a gradient inside a product, (nabla_h L) h^T, so the L is not misread.
-    left_text, right_text = wrap(0, PRODUCT), wrap(1, POWER)
-    if isinstance(left, Symbol) and left.name.startswith("grad_"):
-        left_text = f"\\left({left_text}\\right)"
-    if isinstance(right, Symbol) and right.name.startswith("grad_"):
-        right_text = f"\\left({right_text}\\right)"
-    return f"{left_text} {right_text}"
+    operators = []
+    for i, right in enumerate(node.factors[1:], 1):
+        has_number = isinstance(right, Number) or i == 1 and isinstance(node.factors[0], Number)
+        if isinstance(node, Mul) and not has_number:
+            operators.append("odot")
+        elif isinstance(node, MatMul) and has_number:
+            operators.append("cdot")
+        else:
+            operators.append("")
+    return operators
+
+
+def _latex_product(node, wrap):
+    """Juxtaposition for a matrix product or a number times something, \\odot or \\cdot otherwise."""
+    operators = product_operators(node)
+    text = _bracket_gradient(node.factors[0], wrap(0, PRODUCT), operators[0] == "")
+    for i, operator in enumerate(operators, 1):
+        if operator:
+            text += f" \\{operator} {wrap(i, UNARY)}"
+        else:
+            text += " " + _bracket_gradient(node.factors[i], wrap(i, POWER), True)
+    return text
+
+
+def _bracket_gradient(factor, text, juxtaposed):
+    """The book brackets a gradient inside a product, (nabla_h L) h^T, so the L is not misread."""
+    return f"\\left({text}\\right)" if juxtaposed and isinstance(factor, Grad) else text

@@ -13,7 +13,7 @@ from importlib import resources
 
 from autodiff.errors import GradbookError
 
-from .ast import Symbol
+from rnn.expr.tree import Symbol
 
 # Package data, found through importlib.resources so an installed wheel reads its own copy.
 BANK = resources.files(__package__).joinpath("bank/builtin.toml")
@@ -69,7 +69,7 @@ class Question:
         if self.of is None and self.model != "scalar_rnn":
             return to_latex(self.asked)
         of = "L" if self.of is None else to_latex(self.of)
-        wrt = self.asked.name[5:]
+        wrt = self.asked.of.name
         # the scalar exam writes its weights w, u in italic lower case
         wrt = wrt.lower() if self.model == "scalar_rnn" else to_latex(Symbol(wrt))
         return f"\\frac{{\\partial {of}}}{{\\partial {wrt}}}"

@@ -3,12 +3,13 @@
 This is how the book's printed eq. 10.21, W^T (grad_{h^(t+1)} L) diag(1 - (h^(t+1))^2), is
 rejected: an H×1 column times an H×H matrix is not a product.
 """
-from .ast import (Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  Transpose, fold)
+from rnn.expr.tree import Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add, fold, matmul, mul
+
 from .errors import ShapeMismatch, UnknownSymbol
 from .printers import to_text
 
-_VERBS = {Add: "add", Sub: "subtract", Mul: "multiply elementwise", Div: "divide elementwise"}
+_VERBS = {Add: "add", Mul: "multiply elementwise", Div: "divide elementwise"}
+_PARTIAL = {Add: add, MatMul: matmul, Mul: mul}
 
 
 class Dim:
@@ -85,37 +86,52 @@ def shape_text(shape):
     return f"{labels} = {sizes}"
 
 
-def mismatch(node, left_shape, right_shape, shape_of=None):
-    """The ShapeMismatch for binary `node` whose operands have the shapes given (ints or Dims).
+def operands(node):
+    """The operands of a flat sum or product, a Div's two sides: combined left to right."""
+    return node.terms if isinstance(node, Add) else node.factors if isinstance(node, (MatMul, Mul)) \
+        else (node.left, node.right)
+
+
+def combine(node, shapes, rule):
+    """The shape of `node` from its operands' `shapes`, combined left to right with `rule`
+    (matmul_shape or elementwise_shape): (shape, None), or (None, i) when operand i cannot join
+    the ones before it (whose combined shape is then `shapes[0]` for i = 1, else the partial)."""
+    result = shapes[0]
+    for i, shape in enumerate(shapes[1:], 1):
+        joined = rule(result, shape)
+        if joined is None:
+            return result, i
+        result = joined
+    return result, None
+
+
+def mismatch(node, i, left_shape, right_shape, shape_of=None):
+    """The ShapeMismatch for operand `i` of `node` (a sum, product or Div), which cannot join the
+    operands before it (their combined shape `left_shape`; ints or Dims).
 
     For a matrix product the message names the two factors that meet, e.g. grad_h[t+1] and
-    diag(...) inside W.T @ grad_h[t+1] @ diag(...), when `shape_of(subnode)` can give their shapes.
+    diag(...) inside W.T @ grad_h[t+1] @ diag(...), when `shape_of(subnode)` can give their shapes;
+    a subtracted term is named as such.
     """
-    left, right = node.left, node.right
+    items = operands(node)
+    left = items[0] if i == 1 else _PARTIAL[type(node)](*items[:i])
+    right = items[i]
+    whole = node if i == len(items) - 1 or isinstance(node, Div) else _PARTIAL[type(node)](*items[:i + 1])
     if isinstance(node, MatMul) and shape_of is not None:
-        left, right = _last_factor(left), _first_factor(right)
+        left = items[i - 1]
         left_shape, right_shape = shape_of(left), shape_of(right)
     a, b = shape_text(left_shape), shape_text(right_shape)
     if isinstance(node, MatMul):
         reason = (f"cannot multiply {to_text(left)} ({a}) by {to_text(right)} ({b}): the columns "
                   "of the left must match the rows of the right")
-        if (left, right) != (node.left, node.right):
-            reason += f", in {to_text(node)}"
+        if i > 1 and shape_of is not None:
+            reason += f", in {to_text(whole)}"
     else:
-        reason = f"cannot {_VERBS[type(node)]} {to_text(left)} ({a}) and {to_text(right)} ({b}): the shapes differ"
-    return ShapeMismatch(reason, node, a, b)
-
-
-def _last_factor(node):
-    while isinstance(node, MatMul):
-        node = node.right
-    return node
-
-
-def _first_factor(node):
-    while isinstance(node, MatMul):
-        node = node.left
-    return node
+        verb = _VERBS[type(node)]
+        if isinstance(node, Add) and isinstance(right, Neg):
+            verb, right = "subtract", right.operand
+        reason = f"cannot {verb} {to_text(left)} ({a}) and {to_text(right)} ({b}): the shapes differ"
+    return ShapeMismatch(reason, whole, a, b)
 
 
 def diag_mismatch(node, shape):
@@ -162,19 +178,16 @@ def _node_shape(node, below, shapes, dims, shape_of):
         if node.name not in shapes:
             raise UnknownSymbol(to_text(node), sorted(shapes))
         return tuple(_dim(entry, dims) for entry in shapes[node.name])
-    if isinstance(node, MatMul):
-        result = matmul_shape(*below)
-    elif isinstance(node, (Add, Sub, Mul, Div)):
-        result = elementwise_shape(*below)
-    elif isinstance(node, Transpose):
+    if isinstance(node, (MatMul, Mul, Add, Div)):
+        result, failed = combine(node, below, matmul_shape if isinstance(node, MatMul) else elementwise_shape)
+        if failed is not None:
+            raise mismatch(node, failed, result, below[failed], shape_of=shape_of)
+        return result
+    if isinstance(node, Transpose):
         return tuple(reversed(below[0]))
-    elif isinstance(node, (Neg, Pow, SumOverTime)):
+    if isinstance(node, (Neg, Pow, SumOverTime)):
         return below[0]
-    else:
-        return _call_shape(node, below[0], dims)
-    if result is None:
-        raise mismatch(node, *below, shape_of=shape_of)
-    return result
+    return _call_shape(node, below[0], dims)
 
 
 def _call_shape(node, shape, dims):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn.expr.time import TimeIndex
+from rnn.expr.tree import Symbol, symbol
 from rnn.names import tex_text
 
 from .context import given_point, make_point
@@ -16,9 +18,7 @@ from .evaluate import evaluate
 from .parse_text import parse_text
 from .printers import latex_symbol, to_latex, to_text
 from .questions import QuestionError
-from rnn.expr.time import TimeIndex
 
-from .ast import Symbol
 
 VARIANT_SIZES = (2, 3, 4)           # n_in, H, K: all different, small enough to do by hand
 # Forward quantities in the order the book computes them (eqs. 10.8-10.11, 10.40-10.47).
@@ -202,7 +202,7 @@ def _name_latex(name):
     """The column heading of a per-step quantity: \\boldsymbol{h}^{(t)}, \\nabla_{\\boldsymbol{h}^{(t)}} L."""
     if name in ("y", "L"):
         return f"{name}^{{(t)}}"
-    return latex_symbol(Symbol(name, TimeIndex("t", 0)))
+    return latex_symbol(symbol(name, TimeIndex("t", 0)))
 
 
 class _Beamer(_Latex):

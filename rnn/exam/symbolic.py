@@ -24,14 +24,14 @@ imports SymPy and derives the key (about 0.3 s together); later ones take 5-30 m
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
 
 from rnn.expr.functions import function
 
-from .ast import (Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Sub,
-                  Transpose, fold, walk)
+from rnn.expr.tree import Add, Call, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, fold, walk
 
 BUDGET = 0.2            # seconds; checked between stages
 MAX_NODES = 200         # nodes of the answer tree
@@ -121,10 +121,10 @@ def _terms(node, below):
         return 1
     if isinstance(node, Symbol):
         return 2 if node.name == "a" else 1
-    if isinstance(node, (Add, Sub)):
-        return below[0] + below[1]
+    if isinstance(node, Add):
+        return sum(below)
     if isinstance(node, (Mul, MatMul, Div)):
-        return below[0] * below[1]
+        return math.prod(below)
     if isinstance(node, Pow):
         return min(below[0] ** min(abs(node.exponent), MAX_POWER), 10.0 * MAX_TERMS)
     if isinstance(node, Call):
@@ -194,13 +194,11 @@ def _convert(sympy, states, node, below, tau):
     if isinstance(node, Symbol):
         return _symbol(sympy, states, node, tau)
     if isinstance(node, (Mul, MatMul)):
-        return below[0] * below[1]
+        return sympy.Mul(*below)
     if isinstance(node, Div):
         return below[0] / below[1]
     if isinstance(node, Add):
-        return below[0] + below[1]
-    if isinstance(node, Sub):
-        return below[0] - below[1]
+        return sympy.Add(*below)
     if isinstance(node, Neg):
         return -below[0]
     if isinstance(node, Transpose):

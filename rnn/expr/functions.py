@@ -1,8 +1,8 @@
 """The one table of functions: how each is named, read, printed, evaluated and differentiated.
 
-Both trees read it: the answer trees (`rnn.exam.ast.Call`) and the derivation's
-(`rnn.expr.tree.Call`, named by `lookup` of the engine's primitive), whose ``func`` is a
-`Function.name`. The text and LaTeX parsers take their spellings from here, the
+The one tree (`rnn.expr.tree.Call`) names a function by its `Function.name`: the parsers
+read it from a spelling, the derivation from its engine primitive (`rnn.derive.algebra.call`
+through `lookup`). The text and LaTeX parsers take their spellings from here, the
 three printers their heads, both evaluators their NumPy forms, the symbolic check its SymPy
 names, and the parsers the derivative a prime stands for (tanh' = 1 - tanh^2 of eq. 10.9's
 derivative in eq. 10.21, sigma' = sigma (1 - sigma) of eqs 10.40-10.44, ReLU' = step).
@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import tree
 
 
 def _sigmoid(v):
@@ -38,18 +40,18 @@ def _diag(v):
     raise ValueError(f"diag needs a column vector, got shape {v.shape}")
 
 
-# The derivative a prime stands for, built with the caller's constructors `b` (so each tree
-# type builds its own nodes): b.one(), b.sub(x, y), b.mul(x, y), b.pow(x, n), b.call(name, z).
-def _tanh_prime(b, value, arg):
-    return b.sub(b.one(), b.pow(value, 2))
+# The derivative a prime stands for, as a tree (`rnn.expr.tree`) of the primed call's `value`
+# and its argument `arg`.
+def _tanh_prime(value, arg):
+    return tree.sub(tree.Number(1.0), tree.Pow(value, 2.0))
 
 
-def _sigma_prime(b, value, arg):
-    return b.mul(value, b.sub(b.one(), value))
+def _sigma_prime(value, arg):
+    return tree.mul(value, tree.sub(tree.Number(1.0), value))
 
 
-def _relu_prime(b, value, arg):
-    return b.call("step", arg)
+def _relu_prime(value, arg):
+    return tree.Call("step", (arg,))
 
 
 @dataclass(frozen=True)

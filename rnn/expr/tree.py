@@ -80,6 +80,13 @@ class Grad(Symbol):
         return Symbol(self.name[len(GRAD_PREFIX):], self.index, shape=self.shape)
 
 
+def symbol(name, index=None, **meta):
+    """The Symbol named `name`, or the adjoint `Grad` when the name is grad_ + a name: what the
+    parsers build for every name they read, so grad_h[t] is always a Grad."""
+    kind = Grad if name.startswith(GRAD_PREFIX) and name != GRAD_PREFIX else Symbol
+    return kind(name, index, **meta)
+
+
 def grad_of(symbol):
     """The adjoint of `symbol` (nabla_{h^(t)} L for h^(t)), of its shape."""
     return Grad(GRAD_PREFIX + symbol.name, symbol.index, shape=symbol.shape)
