@@ -11,9 +11,13 @@ import pytest
 
 from autodiff.cli import main
 from rnn.derive.custom import FD_TOLERANCE, TOLERANCE
+from rnn.exam.derived import to_tree
+from rnn.exam.parse_text import parse_text
 from rnn.exam.questions import QuestionError
 from rnn.exam.variant import ACTIVATIONS, ASKED, LOSSES, draw
 from rnn.exam.variant_build import FILES, answer_text, build
+from rnn.expr.time import TimeIndex
+from rnn.expr.tree import Call, Grad, MatMul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add, sub
 
 GRID = list(itertools.product(ACTIVATIONS, LOSSES, ASKED))
 
@@ -196,14 +200,26 @@ def test_the_documented_files_are_what_the_command_writes(tmp_path):
     assert shown == {name: (out / name).read_text(encoding="utf-8") for name in shown} and len(shown) == 2
 
 
-@pytest.mark.parametrize("derived, typed", [
-    ("sum(t=1..tau, grad_o[t] @ h[t].T)", "sum_t grad_o[t] @ h[t].T"),
-    ("sum(t=1..tau, diag(1 - h[t]**2) @ grad_h[t])", "sum_t diag(1 - h[t]**2) @ grad_h[t]"),
-    ("sum(t=1..tau, grad_a[t] @ x[t].T + grad_a[t] @ h[t-1].T)", "sum_t (grad_a[t] @ x[t].T + grad_a[t] @ h[t-1].T)"),
-    ("W.T @ grad_a[t+1] + V.T @ grad_o[t]", "W.T @ grad_a[t+1] + V.T @ grad_o[t]"),
+_T, _PREV, _NEXT = TimeIndex("t", 0), TimeIndex("t", -1), TimeIndex("t", 1)
+_GRAD_A = Grad("grad_a", _T)
+
+
+@pytest.mark.parametrize("rhs, typed", [
+    (SumOverTime(MatMul((Grad("grad_o", _T), Transpose(Symbol("h", _T))))), "sum_t grad_o[t] @ h[t].T"),
+    (SumOverTime(MatMul((Call("diag", (sub(Number(1), Pow(Symbol("h", _T), 2)),)), Grad("grad_h", _T)))),
+     "sum_t diag(1 - h[t]**2) @ grad_h[t]"),
+    (SumOverTime(add(MatMul((_GRAD_A, Transpose(Symbol("x", _T)))), MatMul((_GRAD_A, Transpose(Symbol("h", _PREV)))))),
+     "sum_t (grad_a[t] @ x[t].T + grad_a[t] @ h[t-1].T)"),
+    (add(MatMul((Transpose(Symbol("W")), Grad("grad_a", _NEXT))), MatMul((Transpose(Symbol("V")), Grad("grad_o", _T)))),
+     "W.T @ grad_a[t+1] + V.T @ grad_o[t]"),
+    (add(Neg(Call("onehot", (Symbol("y", _T),))), Symbol("yhat", _T)), "yhat[t] - onehot(y[t])"),
 ])
-def test_the_derivations_sum_is_typed_as_sum_t_with_brackets_only_where_needed(derived, typed):
-    assert answer_text(SimpleNamespace(to_dict=lambda: {"rhs": derived})) == typed
+def test_the_derived_key_is_typed_as_a_student_would_and_reads_back_as_its_tree(rhs, typed):
+    """The derivation's sum over t = 1..tau is sum_t, bracketed only where its body is a sum;
+    the positive terms come first."""
+    text = answer_text(SimpleNamespace(rhs=rhs))
+    assert text == typed
+    assert parse_text(text) == to_tree(rhs)
 
 
 @pytest.mark.parametrize("loss", LOSSES)

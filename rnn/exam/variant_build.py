@@ -21,6 +21,8 @@ from pathlib import Path
 
 from autodiff.files import atomic_paths, write_text
 
+from .derived import to_tree
+from .printers import to_text
 from .questions import QuestionError
 from .variant_cell import cell_source, title
 from .variant_text import (chain, heading, math_heading, solution_latex, solution_markdown,
@@ -45,28 +47,10 @@ class Built:
 
 
 def answer_text(equation):
-    """The derived equation's right-hand side in the answer syntax a student types: the
-    derivation's ``sum(t=1..tau, X)`` is the answer syntax's ``sum_t X``."""
-    text = equation.to_dict()["rhs"]
-    prefix = "sum(t=1..tau, "
-    if text.startswith(prefix) and text.endswith(")"):
-        body = text[len(prefix):-1]
-        return f"sum_t ({body})" if _has_top_level_sum(body) else f"sum_t {body}"
-    return text
-
-
-def _has_top_level_sum(text):
-    """True when `text` has a + or - between terms outside every bracket: ``a - b`` but not
-    ``diag(1 - h[t]**2) @ g`` (the answer syntax's sum_t would stop at that sign)."""
-    depth = 0
-    for k, ch in enumerate(text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch in "+-" and text[k - 1:k] == " ":
-            return True
-    return False
+    """The derived equation's right-hand side in the answer syntax a student types, printed
+    from its tree as the checker reads an answer (`rnn.exam.derived.to_tree`): the
+    derivation's sum over t = 1..tau is ``sum_t X``, bracketed only where X is a sum."""
+    return to_text(to_tree(equation.rhs))
 
 
 def question_toml(variant, reference, symbols, statement):
