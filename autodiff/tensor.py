@@ -259,6 +259,25 @@ def from_op(prim, value, inputs, params):
     return t
 
 
+
+def input_leaf(value, name, label, meta):
+    """``Tensor(value, name=name, role="input", label=label, meta=meta)`` for a `value` that is
+    already a float64 ndarray (kept, not copied) and a `meta` dict the leaf may keep: the
+    tau inputs x^(t) `rnn.unroll` makes for every graph, without the conversions and checks
+    of `Tensor.__init__` (about half its time)."""
+    t = _new(Tensor)
+    t.value = value
+    t.grad = t.grad_node = t.prim = None
+    t.inputs = ()
+    t.params = {}
+    t.name = name
+    t._label = label
+    t.requires_grad = False
+    t.role = "input"
+    t.meta = meta
+    t.seq = next(_sequence)
+    return t
+
 Tensor._from_op = staticmethod(from_op)
 
 def constant(value, name=None, **meta):

@@ -25,13 +25,14 @@ all t at once.
 """
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
+from operator import attrgetter, is_, itemgetter
 
 import numpy as np
 
 import autodiff as ad
+from autodiff.tensor import from_op
 from autodiff.mode import state as _state
-from autodiff.primitive import Primitive, ProductTerm, register
+from autodiff.primitive import Primitive, ProductTerm, Saved, register
 
 from .bptt import sum_over_steps
 
@@ -98,6 +99,40 @@ def _step_vjp_all(needs, g, ans, h_prev, x, W, U, b):
             ProductTerm(grad_a) if needs[4] else None)
 
 
+class _Rows:
+    """Arrays known to be the last rows of one stacked array, for consumers that are handed
+    them one by one: `rnn_steps` writes the states h^(t) as rows of one (tau + 1, H, B)
+    array (as `rnn.bptt` keeps them) and reads the inputs x^(t) as rows of one array, and
+    the output layer's VJP forms V^T grad_o^(t) for all t in one product; `rnn_outputs` and
+    the chain rule would otherwise stack the tau rows again (2 MB per stack on the long
+    benchmark). An entry is found from the newest row (a `Saved` entry, gone with that
+    array) and used only when every array given is the very one remembered for its row
+    (identity, one C loop); any other arrays are stacked as before.
+    """
+
+    __slots__ = ("_saved",)
+
+    def __init__(self):
+        self._saved = Saved()
+
+    def remember(self, stack, rows):
+        """Note that `rows` (oldest first) are the last ``len(rows)`` rows of `stack`."""
+        if rows:
+            self._saved.put(rows[-1], (stack, rows[:-1]))
+
+    def stack(self, rows):
+        """The array whose last rows are exactly `rows` (oldest first), or None."""
+        entry = self._saved.get(rows[-1]) if len(rows) else None
+        if entry is not None:
+            stack, earlier = entry
+            if len(rows) == len(earlier) + 1 and all(map(is_, rows, earlier)):
+                return stack
+        return None
+
+
+_state_rows, _input_rows, _gradient_rows = _Rows(), _Rows(), _Rows()
+
+
 # attribute and item getters: the chain rule reads them off every step (C loops, not Python ones)
 _INPUTS, _VALUE, _REQUIRES_GRAD = attrgetter("inputs"), attrgetter("value"), attrgetter("requires_grad")
 _X, _SHARED = itemgetter(1), itemgetter(2, 3, 4)
@@ -120,8 +155,18 @@ def _step_vjp_chain(nodes, gs):
     if any(g is None for g in gs):
         zero = np.zeros(nodes[0].value.shape)
         gs = [zero if g is None else g for g in gs]
-    grad_h = np.array(gs)  # a new array: the recurrence below adds into it
-    states = np.array([*map(_VALUE, nodes), h0.value])  # h^(tau), ..., h^(1), h^(0)
+    tau = len(nodes)
+    handed = _gradient_rows.stack(gs[::-1])
+    if handed is not None:  # the output layer's V^T grad_o, made for this pass: add into it
+        grad_h = handed[-tau:][::-1]
+    else:
+        grad_h = np.array(gs)  # a new array: the recurrence below adds into it
+    values = list(map(_VALUE, nodes))
+    states = _state_rows.stack(values[::-1])
+    if states is not None and len(states) == tau + 1 and np.array_equal(states[0], h0.value):
+        states = states[::-1]  # h^(tau), ..., h^(1), h^(0): the forward's own array
+    else:
+        states = np.array([*values, h0.value])
     grad_a = states[:-1] * states[:-1]
     np.subtract(1.0, grad_a, out=grad_a)
     WT = W.value.T
@@ -137,7 +182,10 @@ def _step_vjp_chain(nodes, gs):
         contributions.append((W, sum_over_steps(grad_a, states[1:])))
     xs = list(map(_X, inputs))
     if U.requires_grad:
-        contributions.append((U, sum_over_steps(grad_a, np.array(list(map(_VALUE, xs))))))
+        x_values = list(map(_VALUE, xs))
+        stacked = _input_rows.stack(x_values[::-1])
+        stacked = np.array(x_values) if stacked is None else stacked[-tau:][::-1]
+        contributions.append((U, sum_over_steps(grad_a, stacked)))
     if b.requires_grad:
         contributions.append((b, sum_over_steps(grad_a)))
     if any(map(_REQUIRES_GRAD, xs)):
@@ -163,8 +211,9 @@ def rnn_steps(h0, xs, W, U, b, stacked=None):
     """The nodes h^(1), ..., h^(tau) of `rnn_step` over the inputs `xs` (Tensors x^(t)).
 
     Each node is the one ``rnn_step(h^(t-1), x^(t), W, U, b)`` records; its value is computed
-    with U x^(t) + b formed for all t in one product first, as the hand-written BPTT does
-    (`stacked`: the x^(t) values as one (tau, n_in, B) array, when the caller has it).
+    as `rnn.bptt` does it: U x^(t) + b for all t in one product first (`stacked`: the x^(t)
+    values as one (tau, n_in, B) array, when the caller has it), and each h^(t) written into
+    one (tau + 1, H, B) array of the states, whose row t is the node's value (`_Rows`).
     Symbolic values and anomaly detection take the primitive step by step.
     """
     if _state.symbolic or _state.anomaly or not all(isinstance(p, ad.Tensor) for p in (h0, W, U, b)):
@@ -173,14 +222,29 @@ def rnn_steps(h0, xs, W, U, b, stacked=None):
             h = rnn_step(h, x, W, U, b)
             hs.append(h)
         return hs
-    z = np.matmul(U.value, np.array([x.value for x in xs]) if stacked is None else stacked)
+    if stacked is None:
+        stacked = np.array([x.value for x in xs])
+    z = np.matmul(U.value, stacked)
     z += b.value
-    Wv, h, hs, node = W.value, h0, [], ad.Tensor._from_op
-    for x, z_t in zip(xs, z):
-        a = Wv @ h.value
-        a += z_t
-        h = node(rnn_step, np.tanh(a, out=a), (h, x, W, U, b), {})
+    first = h0.value
+    if first.shape != z.shape[1:]:  # an h^(0) that broadcasts: one new array per step
+        Wv, h, hs = W.value, h0, []
+        for x, z_t in zip(xs, z):
+            a = Wv @ h.value
+            a += z_t
+            h = from_op(rnn_step, np.tanh(a, out=a), (h, x, W, U, b), {})
+            hs.append(h)
+        return hs
+    states = np.empty((len(z) + 1, *z.shape[1:]))
+    states[0] = first
+    Wv, h, hs, value = W.value, h0, [], first
+    for t, (x, z_t) in enumerate(zip(xs, z), start=1):
+        z_t += Wv @ value
+        value = np.tanh(z_t, out=states[t])
+        h = from_op(rnn_step, value, (h, x, W, U, b), {})
         hs.append(h)
+    _state_rows.remember(states, [h.value for h in hs])
+    _input_rows.remember(stacked, [x.value for x in xs])
     return hs
 
 
@@ -204,7 +268,8 @@ _last_stack = _LastStack()
 
 def _outputs_forward(V, c, *hs):
     """O[t] = c + V h^(t) for every t (eq. 10.10), stacked: O is (tau, K, B)."""
-    stacked = np.array(hs)
+    stacked = _state_rows.stack(hs)
+    stacked = np.array(hs) if stacked is None else stacked[-len(hs):]
     out = np.matmul(V, stacked)
     out += c
     _last_stack.out, _last_stack.stacked = out, stacked
@@ -254,7 +319,11 @@ class _OutputVJPs:
 
     def all(self, needs, g, ans, V, c, *hs):
         """Every argument's VJP in one call: grad_V, grad_c, then V^T grad_o^(t) for each h^(t)."""
-        grad_h = V.T @ g if any(needs[2:]) else ()
+        grad_h = []
+        if any(needs[2:]):
+            stacked = V.T @ g
+            grad_h = list(stacked)
+            _gradient_rows.remember(stacked, grad_h)
         return (self._grad_V(g, ans, V, c, *hs) if needs[0] else None,
                 sum_over_steps(g) if needs[1] else None, *grad_h)
 
