@@ -138,6 +138,11 @@ _INPUTS, _VALUE, _REQUIRES_GRAD = attrgetter("inputs"), attrgetter("value"), att
 _X, _SHARED = itemgetter(1), itemgetter(2, 3, 4)
 
 
+def _by_columns(a):
+    """(tau, m, B) -> (m, tau B): the steps' columns side by side, one matrix for a sum over t."""
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
+
+
 def _step_vjp_chain(nodes, gs):
     """Back-propagation through time along a chain h^(tau), ..., h^(1) of steps (newest first)
     sharing W, U and b, as the hand-written BPTT runs it (`rnn.bptt.bptt`):
@@ -178,16 +183,20 @@ def _step_vjp_chain(nodes, gs):
     contributions = []
     if h0.requires_grad:
         contributions.append((h0, WT @ grad_a[last]))
+    # The sums over t of eqs 10.23, 10.26, 10.28 as `rnn.bptt.sum_over_steps` forms them,
+    # sum_t grad_a^(t) v^(t)T = [grad_a^(tau) ... grad_a^(1)] [v^(tau) ... v^(1)]^T, with the
+    # (H, tau B) copy of grad_a made once for W, U and b instead of once each.
+    flat = _by_columns(grad_a)
     if W.requires_grad:
-        contributions.append((W, sum_over_steps(grad_a, states[1:])))
+        contributions.append((W, flat @ _by_columns(states[1:]).T))
     xs = list(map(_X, inputs))
     if U.requires_grad:
         x_values = list(map(_VALUE, xs))
         stacked = _input_rows.stack(x_values[::-1])
         stacked = np.array(x_values) if stacked is None else stacked[-tau:][::-1]
-        contributions.append((U, sum_over_steps(grad_a, stacked)))
+        contributions.append((U, flat @ _by_columns(stacked).T))
     if b.requires_grad:
-        contributions.append((b, sum_over_steps(grad_a)))
+        contributions.append((b, np.add.reduce(flat, axis=1, keepdims=True)))
     if any(map(_REQUIRES_GRAD, xs)):
         grad_x = np.matmul(U.value.T, grad_a)
         contributions += [(x, grad_x[i]) for i, x in enumerate(xs) if x.requires_grad]
@@ -380,7 +389,8 @@ def _nll_vjp(g, ans, O, Y):
         # the same numbers as below, without building the one-hot array
         grad = np.exp(_last_logp[1] if O is _last_logp[0] else _log_softmax(O))
         grad[_picked(grad, Y)] -= 1.0
-        grad *= g
+        if not (type(g) is np.float64 and g == 1.0):  # the seed of L itself needs no scaling
+            grad *= g
         return grad
     return g * (ad.softmax(O, axis=1) - _onehot(Y, O.shape[1]))
 
