@@ -378,7 +378,9 @@ def _store(root, adjoints, create_graph):
     # node's gradient, and these repeats were a sizeable part of its memory.
     # A gradient added to an earlier one is a new array, and a NumPy scalar cannot be
     # aliased: only an intermediate node's first array gradient waits for the leaves.
-    private = {id(adjoints.get(root))}  # arrays a parameter (or the caller, for the seed) may change in place
+    # `private`: arrays a parameter (or the caller, for the seed) may change in place; made
+    # when the first array is met (a graph of scalars never needs it).
+    private = None
     intermediates = []
     for node, g in adjoints.items():
         if node.grad is not None:
@@ -390,14 +392,18 @@ def _store(root, adjoints, create_graph):
                 intermediates.append((node, g))
         elif type(g) is not np.ndarray:  # a NumPy scalar: nothing to alias, just box it
             node.grad = np.array(g)
-        elif g.base is None and id(g) not in private:
-            node.grad = g
-            private.add(id(g))
         else:
-            node.grad = g = np.array(g)
+            if private is None:
+                private = {id(adjoints[root])}
+            if g.base is None and id(g) not in private:
+                node.grad = g
+            else:
+                node.grad = g = np.array(g)
             private.add(id(g))
     if not intermediates:  # every gradient settled above (scalars, sums, leaves)
         return
+    if private is None:
+        private = {id(adjoints[root])}
     kept = set()
     for node, g in intermediates:
         if type(g) is not np.ndarray or id(g) in private or id(g.base) in private:
