@@ -133,6 +133,26 @@ class _Rows:
 _state_rows, _input_rows, _gradient_rows = _Rows(), _Rows(), _Rows()
 
 
+class _Columns:
+    """The states h^(0), ..., h^(tau) of one `rnn_steps` array as one (H, (tau + 1) B) matrix,
+    the steps' columns side by side: the right factor of V's sum over t (eq. 10.24, the
+    columns of h^(1..tau)) and of W's (eq. 10.26, those of h^(0..tau-1)), transposed once per
+    pass instead of once for each. Kept for the last states array asked (by identity)."""
+
+    __slots__ = ("states", "columns")
+
+    def __init__(self):
+        self.states = self.columns = None
+
+    def of(self, states):
+        if states is not self.states:
+            self.states, self.columns = states, _by_columns(states)
+        return self.columns
+
+
+_columns = _Columns()
+
+
 # attribute and item getters: the chain rule reads them off every step (C loops, not Python ones)
 _INPUTS, _VALUE, _REQUIRES_GRAD = attrgetter("inputs"), attrgetter("value"), attrgetter("requires_grad")
 _X, _SHARED = itemgetter(1), itemgetter(2, 3, 4)
@@ -167,10 +187,11 @@ def _step_vjp_chain(nodes, gs):
     else:
         grad_h = np.array(gs)  # a new array: the recurrence below adds into it
     values = list(map(_VALUE, nodes))
-    states = _state_rows.stack(values[::-1])
-    if states is not None and len(states) == tau + 1 and np.array_equal(states[0], h0.value):
-        states = states[::-1]  # h^(tau), ..., h^(1), h^(0): the forward's own array
+    recorded = _state_rows.stack(values[::-1])
+    if recorded is not None and len(recorded) == tau + 1 and np.array_equal(recorded[0], h0.value):
+        states = recorded[::-1]  # h^(tau), ..., h^(1), h^(0): the forward's own array
     else:
+        recorded = None
         states = np.array([*values, h0.value])
     grad_a = states[:-1] * states[:-1]
     np.subtract(1.0, grad_a, out=grad_a)
@@ -184,16 +205,21 @@ def _step_vjp_chain(nodes, gs):
     if h0.requires_grad:
         contributions.append((h0, WT @ grad_a[last]))
     # The sums over t of eqs 10.23, 10.26, 10.28 as `rnn.bptt.sum_over_steps` forms them,
-    # sum_t grad_a^(t) v^(t)T = [grad_a^(tau) ... grad_a^(1)] [v^(tau) ... v^(1)]^T, with the
-    # (H, tau B) copy of grad_a made once for W, U and b instead of once each.
-    flat = _by_columns(grad_a)
+    # sum_t grad_a^(t) v^(t)T = [grad_a^(1) ... grad_a^(tau)] [v^(1) ... v^(tau)]^T, with the
+    # (H, tau B) copy of grad_a made once for W, U and b instead of once each, and the
+    # states' copy shared with V's sum (`_Columns`).
+    flat = _by_columns(grad_a[::-1])  # in time order
     if W.requires_grad:
-        contributions.append((W, flat @ _by_columns(states[1:]).T))
+        if recorded is not None:
+            previous = _columns.of(recorded)[:, :-recorded.shape[2]]  # h^(0), ..., h^(tau-1)
+        else:
+            previous = _by_columns(states[:0:-1])
+        contributions.append((W, flat @ previous.T))
     xs = list(map(_X, inputs))
     if U.requires_grad:
         x_values = list(map(_VALUE, xs))
         stacked = _input_rows.stack(x_values[::-1])
-        stacked = np.array(x_values) if stacked is None else stacked[-tau:][::-1]
+        stacked = np.array(x_values[::-1]) if stacked is None else stacked[-tau:]
         contributions.append((U, flat @ _by_columns(stacked).T))
     if b.requires_grad:
         contributions.append((b, np.add.reduce(flat, axis=1, keepdims=True)))
@@ -263,13 +289,19 @@ class _LastStack:
     """The states h^(1..tau) as one (tau, H, B) array, kept from the last forward of
     `rnn_outputs` (keyed on its output) so that the V gradient does not stack them again."""
 
-    __slots__ = ("out", "stacked")
+    __slots__ = ("out", "stacked", "states")
 
     def __init__(self):
-        self.out = self.stacked = None
+        self.out = self.stacked = self.states = None
 
     def get(self, ans, hs):
         return self.stacked if ans is self.out else np.array(hs)
+
+    def recorded(self, ans, hs):
+        """The whole `rnn_steps` array h^(0..tau) if `hs` were h^(1..tau) of it, else None."""
+        if ans is self.out and self.states is not None and len(self.states) == len(hs) + 1:
+            return self.states
+        return None
 
 
 _last_stack = _LastStack()
@@ -277,11 +309,11 @@ _last_stack = _LastStack()
 
 def _outputs_forward(V, c, *hs):
     """O[t] = c + V h^(t) for every t (eq. 10.10), stacked: O is (tau, K, B)."""
-    stacked = _state_rows.stack(hs)
-    stacked = np.array(hs) if stacked is None else stacked[-len(hs):]
+    states = _state_rows.stack(hs)
+    stacked = np.array(hs) if states is None else states[-len(hs):]
     out = np.matmul(V, stacked)
     out += c
-    _last_stack.out, _last_stack.stacked = out, stacked
+    _last_stack.out, _last_stack.stacked, _last_stack.states = out, stacked, states
     return out
 
 
@@ -311,6 +343,9 @@ class _OutputVJPs:
     @staticmethod
     def _grad_V(g, ans, V, c, *hs):
         if isinstance(g, np.ndarray) and g.dtype != object:
+            states = _last_stack.recorded(ans, hs)
+            if states is not None:  # h^(1..tau)'s columns of the matrix W's sum reads too
+                return _by_columns(g) @ _columns.of(states)[:, states.shape[2]:].T
             return sum_over_steps(g, _last_stack.get(ans, hs))
         return ad.sum(ad.matmul(g, ad.transpose(ad.stack(*hs), axes=(0, 2, 1))), axis=0)
 
