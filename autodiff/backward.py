@@ -47,27 +47,8 @@ _creation = attrgetter("seq")
 _from_iterables = _iter_chain.from_iterable
 
 
-def _needing_grad(root):
-    """The op nodes reverse mode runs a VJP at (`root` and every op node below it that
-    requires a gradient), outputs before inputs; leaves only receive adjoints.
-
-    A node is always created after its inputs, so creation order (``seq``) is already a
-    topological order: sorting by it replaces a depth-first search.
-    """
-    if root.prim is None:  # a leaf root: nothing to propagate
-        return []
-    order, seen = [root], {root}
-    for node in order:  # grows while it is walked: a breadth-first search
-        for inp in node.inputs:
-            if inp.prim is not None and inp.requires_grad and inp not in seen:
-                seen.add(inp)
-                order.append(inp)
-    if len(order) > 2:  # two nodes found breadth-first are already newest first
-        order.sort(key=_creation, reverse=True)
-    return order
-
-
-_ONE = np.float64(1.0)  # immutable, so every 0-d root can share it as its seed
+_SCALAR = np.float64
+_ONE = _SCALAR(1.0)  # immutable, so every 0-d root can share it as its seed
 
 
 def _seed(root, grad, create_graph):
@@ -127,7 +108,19 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
     fused_ok = numeric and not anomaly
     terms = None  # input -> ProductTerms of fused VJPs, summed once all have arrived
     joined = None  # the stacked factors those sums share (made with `terms`)
-    order = _needing_grad(root)
+    # The op nodes a VJP runs at, outputs before inputs (leaves only receive adjoints): a
+    # breadth-first search from the root, inlined (a call costs more than the search of a
+    # two-node graph). A node is always created after its inputs, so sorting by creation
+    # order (``seq``) makes it a topological order; two nodes found breadth-first already are.
+    order = [root] if root.prim is not None else []
+    seen = {root}
+    for node in order:  # grows while it is walked
+        for inp in node.inputs:
+            if inp.prim is not None and inp.requires_grad and inp not in seen:
+                seen.add(inp)
+                order.append(inp)
+    if len(order) > 2:
+        order.sort(key=_creation, reverse=True)
     remaining = iter(order)
     chains = None  # built when the first node with a chain rule (vjp_chain) is met
     for node in remaining:
@@ -181,18 +174,16 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
         else:
             results = None
             rules = prim.vjps
-            listed = type(rules) is tuple  # else a function making argument k's rule on request
+            if type(rules) is not tuple:  # a function making argument k's rule on request
+                rules = tuple([rules(k) if i.requires_grad else None for k, i in enumerate(inputs)])
         for k, inp in enumerate(inputs):
             if not inp.requires_grad:
                 continue
             if results is None:
-                if listed:
-                    try:
-                        rule = rules[k]
-                    except IndexError:  # fewer rules than arguments: the rest have none
-                        rule = None
-                else:
-                    rule = rules(k)
+                try:
+                    rule = rules[k]
+                except IndexError:  # fewer rules than arguments: the rest have none
+                    rule = None
                 if rule is None:
                     raise BackwardError(f"{prim.name} has no derivative with respect to its argument {k} "
                                         f"({inp.display_name}); create that input with requires_grad=False")
@@ -217,9 +208,12 @@ def _backprop(root, grad, create_graph, values, on_adjoint):
                     else:
                         pending.append(contribution)
                     continue
-            shape = inp.value.shape
-            if getattr(contribution, "shape", None) != shape:
-                contribution = sum_to(contribution, shape)
+            try:
+                wrong = contribution.shape != inp.value.shape
+            except AttributeError:  # a Python number
+                wrong = True
+            if wrong:
+                contribution = sum_to(contribution, inp.value.shape)
             if anomaly:
                 _check_gradient(node, inp, contribution)
             previous = adjoints.get(inp)
@@ -384,26 +378,32 @@ def _store(root, adjoints, create_graph):
     # node's gradient, and these repeats were a sizeable part of its memory.
     # A gradient added to an earlier one is a new array, and a NumPy scalar cannot be
     # aliased: only an intermediate node's first array gradient waits for the leaves.
-    private = {id(adjoints.get(root))}  # arrays a parameter (or the caller, for the seed) may change in place
+    # `private`: arrays a parameter (or the caller, for the seed) may change in place; made
+    # when the first array is met (a graph of scalars never needs it).
+    private = None
     intermediates = []
     for node, g in adjoints.items():
         if node.grad is not None:
             node.grad = node.grad + g
         elif node.prim is not None:
-            if type(g) is np.float64:  # immutable, like the 0-d values: nothing can alias it
+            if type(g) is _SCALAR:  # immutable, like the 0-d values: nothing can alias it
                 node.grad = g
             else:
                 intermediates.append((node, g))
         elif type(g) is not np.ndarray:  # a NumPy scalar: nothing to alias, just box it
             node.grad = np.array(g)
-        elif g.base is None and id(g) not in private:
-            node.grad = g
-            private.add(id(g))
         else:
-            node.grad = g = np.array(g)
+            if private is None:
+                private = {id(adjoints[root])}
+            if g.base is None and id(g) not in private:
+                node.grad = g
+            else:
+                node.grad = g = np.array(g)
             private.add(id(g))
     if not intermediates:  # every gradient settled above (scalars, sums, leaves)
         return
+    if private is None:
+        private = {id(adjoints[root])}
     kept = set()
     for node, g in intermediates:
         if type(g) is not np.ndarray or id(g) in private or id(g.base) in private:

@@ -43,9 +43,7 @@ import numpy as np
 
 from .errors import AnomalyError, ShapeError
 from .mode import _anomaly, _symbolic
-from .tensor import Tensor, constant
-
-_from_op = Tensor._from_op
+from .tensor import Tensor, constant, from_op as _from_op
 
 
 class Primitive:
@@ -86,9 +84,11 @@ class Primitive:
         return fn(*values, **params)
 
     def __call__(self, *args, **params):
-        # The hot path of every recorded op: the ContextVars are read directly (not through
-        # `mode.state`'s properties), the symbolic switch only by the primitives that have a
-        # SymPy forward of their own, and one- and two-argument calls unpack their values
+        if len(args) == 2 and not params:
+            return binary(self, *args)
+        # The hot path of every other recorded op: the ContextVars are read directly (not
+        # through `mode.state`'s properties), the symbolic switch only by the primitives that
+        # have a SymPy forward of their own, and a one-argument call unpacks its value
         # without building a list.
         sym = self.sym
         fn = sym if (sym is not None and _symbolic.get()) else self.forward
@@ -102,11 +102,7 @@ class Primitive:
                     return fn(*args, **params)
                 break
         try:
-            n = len(args)
-            if n == 2:
-                a, b = args
-                value = fn(a.value, b.value, **params) if params else fn(a.value, b.value)
-            elif n == 1:
+            if len(args) == 1:
                 value = fn(args[0].value, **params) if params else fn(args[0].value)
             else:
                 value = fn(*[t.value for t in args], **params)
@@ -115,6 +111,29 @@ class Primitive:
         if _anomaly.get():
             _check_finite(self.name, args, value)
         return _from_op(self, value, args, params)
+
+
+def binary(prim, x, y):
+    """``prim(x, y)`` for a primitive of two arguments and no parameters: what `Tensor`'s
+    operators (``x + y``, ``W @ h``...) call directly. A primitive called as an object
+    packs its arguments into a tuple and a dict first, which costs more than the scalar
+    arithmetic of most ops; here they are spelled out."""
+    sym = prim.sym
+    fn = sym if (sym is not None and _symbolic.get()) else prim.forward
+    if x.__class__ is not Tensor or y.__class__ is not Tensor:
+        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+            return fn(x, y)  # plain values (the VJPs of the numeric pass): no node
+        if not isinstance(x, Tensor):
+            x = constant(x)
+        elif not isinstance(y, Tensor):
+            y = constant(y)
+    try:
+        value = fn(x.value, y.value)
+    except (ValueError, IndexError) as exc:
+        raise ShapeError.for_op(prim.name, (x, y), exc) from None
+    if _anomaly.get():
+        _check_finite(prim.name, (x, y), value)
+    return _from_op(prim, value, (x, y), {})
 
 
 class ProductTerm:

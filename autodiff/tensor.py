@@ -94,30 +94,7 @@ class Tensor:
         self.meta = dict(meta) if meta else {}
         self.seq = next(_sequence)
 
-    @classmethod
-    def _from_op(cls, prim, value, inputs, params):
-        # Every recorded op runs this: one chained store for the empty fields, and the
-        # scalar and array types compared by identity before anything is converted.
-        t = _new(cls)
-        t.value = value if type(value) is _NDARRAY or type(value) is _SCALAR else np.asarray(value)
-        t.grad = t.grad_node = t.name = t._label = None
-        t.prim = prim
-        t.inputs = inputs
-        t.params = params
-        t.role = "intermediate"
-        t.meta = {}
-        for i in inputs:
-            if i.requires_grad:
-                t.requires_grad = True
-                break
-        else:
-            t.requires_grad = False
-        t.seq = next(_sequence)
-        if _recorders:
-            created = _recorders.get(get_ident())
-            if created is not None:
-                created.append(t)
-        return t
+    # _from_op(prim, value, inputs, params): a new op node, the module's `from_op` (bound below).
 
     # ----- identity and display -------------------------------------------------------
     @property
@@ -185,34 +162,34 @@ class Tensor:
 
     # ----- operators: each is a primitive from ops.py -------------------------------------
     def __add__(self, other):
-        return ops.add(self, other)
+        return _binary(ops.add, self, other)
 
     def __radd__(self, other):
-        return ops.add(other, self)
+        return _binary(ops.add, other, self)
 
     def __sub__(self, other):
-        return ops.sub(self, other)
+        return _binary(ops.sub, self, other)
 
     def __rsub__(self, other):
-        return ops.sub(other, self)
+        return _binary(ops.sub, other, self)
 
     def __mul__(self, other):
-        return ops.mul(self, other)
+        return _binary(ops.mul, self, other)
 
     def __rmul__(self, other):
-        return ops.mul(other, self)
+        return _binary(ops.mul, other, self)
 
     def __truediv__(self, other):
-        return ops.div(self, other)
+        return _binary(ops.div, self, other)
 
     def __rtruediv__(self, other):
-        return ops.div(other, self)
+        return _binary(ops.div, other, self)
 
     def __matmul__(self, other):
-        return ops.matmul(self, other)
+        return _binary(ops.matmul, self, other)
 
     def __rmatmul__(self, other):
-        return ops.matmul(other, self)
+        return _binary(ops.matmul, other, self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor):
@@ -253,6 +230,56 @@ class Tensor:
             node.grad_node = None
 
 
+def from_op(prim, value, inputs, params):
+    """A new op node: `prim` applied to `inputs` (Tensors) with `params` gave `value`.
+
+    Every recorded op runs this, so it is a plain function (a call through a class method
+    costs a bound-method object): one chained store for the empty fields, the scalar and
+    array types compared by identity before anything is converted.
+    """
+    t = _new(Tensor)
+    t.value = value if type(value) is _NDARRAY or type(value) is _SCALAR else np.asarray(value)
+    t.grad = t.grad_node = t.name = t._label = None
+    t.prim = prim
+    t.inputs = inputs
+    t.params = params
+    t.role = "intermediate"
+    t.meta = {}
+    for i in inputs:
+        if i.requires_grad:
+            t.requires_grad = True
+            break
+    else:
+        t.requires_grad = False
+    t.seq = next(_sequence)
+    if _recorders:
+        created = _recorders.get(get_ident())
+        if created is not None:
+            created.append(t)
+    return t
+
+
+
+def input_leaf(value, name, label, meta):
+    """``Tensor(value, name=name, role="input", label=label, meta=meta)`` for a `value` that is
+    already a float64 ndarray (kept, not copied) and a `meta` dict the leaf may keep: the
+    tau inputs x^(t) `rnn.unroll` makes for every graph, without the conversions and checks
+    of `Tensor.__init__` (about half its time)."""
+    t = _new(Tensor)
+    t.value = value
+    t.grad = t.grad_node = t.prim = None
+    t.inputs = ()
+    t.params = {}
+    t.name = name
+    t._label = label
+    t.requires_grad = False
+    t.role = "input"
+    t.meta = meta
+    t.seq = next(_sequence)
+    return t
+
+Tensor._from_op = staticmethod(from_op)
+
 def constant(value, name=None, **meta):
     """A constant leaf (role ``constant``), e.g. a literal ``2`` or integer targets.
 
@@ -267,5 +294,6 @@ def constant(value, name=None, **meta):
 # ops and backward build on Tensor; Tensor's methods call them at run time.
 from . import ops  # noqa: E402
 from . import backward as _backward  # noqa: E402
+from .primitive import binary as _binary  # noqa: E402
 
 Tensor.backward = _backward.backward

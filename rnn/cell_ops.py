@@ -25,13 +25,14 @@ all t at once.
 """
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
+from operator import attrgetter, is_, itemgetter
 
 import numpy as np
 
 import autodiff as ad
+from autodiff.tensor import from_op
 from autodiff.mode import state as _state
-from autodiff.primitive import Primitive, ProductTerm, register
+from autodiff.primitive import Primitive, ProductTerm, Saved, register
 
 from .bptt import sum_over_steps
 
@@ -98,9 +99,68 @@ def _step_vjp_all(needs, g, ans, h_prev, x, W, U, b):
             ProductTerm(grad_a) if needs[4] else None)
 
 
+class _Rows:
+    """Arrays known to be the last rows of one stacked array, for consumers that are handed
+    them one by one: `rnn_steps` writes the states h^(t) as rows of one (tau + 1, H, B)
+    array (as `rnn.bptt` keeps them) and reads the inputs x^(t) as rows of one array, and
+    the output layer's VJP forms V^T grad_o^(t) for all t in one product; `rnn_outputs` and
+    the chain rule would otherwise stack the tau rows again (2 MB per stack on the long
+    benchmark). An entry is found from the newest row (a `Saved` entry, gone with that
+    array) and used only when every array given is the very one remembered for its row
+    (identity, one C loop); any other arrays are stacked as before.
+    """
+
+    __slots__ = ("_saved",)
+
+    def __init__(self):
+        self._saved = Saved()
+
+    def remember(self, stack, rows):
+        """Note that `rows` (oldest first) are the last ``len(rows)`` rows of `stack`."""
+        if rows:
+            self._saved.put(rows[-1], (stack, rows[:-1]))
+
+    def stack(self, rows):
+        """The array whose last rows are exactly `rows` (oldest first), or None."""
+        entry = self._saved.get(rows[-1]) if len(rows) else None
+        if entry is not None:
+            stack, earlier = entry
+            if len(rows) == len(earlier) + 1 and all(map(is_, rows, earlier)):
+                return stack
+        return None
+
+
+_state_rows, _input_rows, _gradient_rows = _Rows(), _Rows(), _Rows()
+
+
+class _Columns:
+    """The states h^(0), ..., h^(tau) of one `rnn_steps` array as one (H, (tau + 1) B) matrix,
+    the steps' columns side by side: the right factor of V's sum over t (eq. 10.24, the
+    columns of h^(1..tau)) and of W's (eq. 10.26, those of h^(0..tau-1)), transposed once per
+    pass instead of once for each. Kept for the last states array asked (by identity)."""
+
+    __slots__ = ("states", "columns")
+
+    def __init__(self):
+        self.states = self.columns = None
+
+    def of(self, states):
+        if states is not self.states:
+            self.states, self.columns = states, _by_columns(states)
+        return self.columns
+
+
+_columns = _Columns()
+
+
 # attribute and item getters: the chain rule reads them off every step (C loops, not Python ones)
 _INPUTS, _VALUE, _REQUIRES_GRAD = attrgetter("inputs"), attrgetter("value"), attrgetter("requires_grad")
 _X, _SHARED = itemgetter(1), itemgetter(2, 3, 4)
+
+
+def _by_columns(a):
+    """(tau, m, B) -> (m, tau B): the steps' columns side by side, one matrix for a sum over t."""
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
 
 
 def _step_vjp_chain(nodes, gs):
@@ -120,8 +180,19 @@ def _step_vjp_chain(nodes, gs):
     if any(g is None for g in gs):
         zero = np.zeros(nodes[0].value.shape)
         gs = [zero if g is None else g for g in gs]
-    grad_h = np.array(gs)  # a new array: the recurrence below adds into it
-    states = np.array([*map(_VALUE, nodes), h0.value])  # h^(tau), ..., h^(1), h^(0)
+    tau = len(nodes)
+    handed = _gradient_rows.stack(gs[::-1])
+    if handed is not None:  # the output layer's V^T grad_o, made for this pass: add into it
+        grad_h = handed[-tau:][::-1]
+    else:
+        grad_h = np.array(gs)  # a new array: the recurrence below adds into it
+    values = list(map(_VALUE, nodes))
+    recorded = _state_rows.stack(values[::-1])
+    if recorded is not None and len(recorded) == tau + 1 and np.array_equal(recorded[0], h0.value):
+        states = recorded[::-1]  # h^(tau), ..., h^(1), h^(0): the forward's own array
+    else:
+        recorded = None
+        states = np.array([*values, h0.value])
     grad_a = states[:-1] * states[:-1]
     np.subtract(1.0, grad_a, out=grad_a)
     WT = W.value.T
@@ -133,13 +204,25 @@ def _step_vjp_chain(nodes, gs):
     contributions = []
     if h0.requires_grad:
         contributions.append((h0, WT @ grad_a[last]))
+    # The sums over t of eqs 10.23, 10.26, 10.28 as `rnn.bptt.sum_over_steps` forms them,
+    # sum_t grad_a^(t) v^(t)T = [grad_a^(1) ... grad_a^(tau)] [v^(1) ... v^(tau)]^T, with the
+    # (H, tau B) copy of grad_a made once for W, U and b instead of once each, and the
+    # states' copy shared with V's sum (`_Columns`).
+    flat = _by_columns(grad_a[::-1])  # in time order
     if W.requires_grad:
-        contributions.append((W, sum_over_steps(grad_a, states[1:])))
+        if recorded is not None:
+            previous = _columns.of(recorded)[:, :-recorded.shape[2]]  # h^(0), ..., h^(tau-1)
+        else:
+            previous = _by_columns(states[:0:-1])
+        contributions.append((W, flat @ previous.T))
     xs = list(map(_X, inputs))
     if U.requires_grad:
-        contributions.append((U, sum_over_steps(grad_a, np.array(list(map(_VALUE, xs))))))
+        x_values = list(map(_VALUE, xs))
+        stacked = _input_rows.stack(x_values[::-1])
+        stacked = np.array(x_values[::-1]) if stacked is None else stacked[-tau:]
+        contributions.append((U, flat @ _by_columns(stacked).T))
     if b.requires_grad:
-        contributions.append((b, sum_over_steps(grad_a)))
+        contributions.append((b, np.add.reduce(flat, axis=1, keepdims=True)))
     if any(map(_REQUIRES_GRAD, xs)):
         grad_x = np.matmul(U.value.T, grad_a)
         contributions += [(x, grad_x[i]) for i, x in enumerate(xs) if x.requires_grad]
@@ -163,8 +246,9 @@ def rnn_steps(h0, xs, W, U, b, stacked=None):
     """The nodes h^(1), ..., h^(tau) of `rnn_step` over the inputs `xs` (Tensors x^(t)).
 
     Each node is the one ``rnn_step(h^(t-1), x^(t), W, U, b)`` records; its value is computed
-    with U x^(t) + b formed for all t in one product first, as the hand-written BPTT does
-    (`stacked`: the x^(t) values as one (tau, n_in, B) array, when the caller has it).
+    as `rnn.bptt` does it: U x^(t) + b for all t in one product first (`stacked`: the x^(t)
+    values as one (tau, n_in, B) array, when the caller has it), and each h^(t) written into
+    one (tau + 1, H, B) array of the states, whose row t is the node's value (`_Rows`).
     Symbolic values and anomaly detection take the primitive step by step.
     """
     if _state.symbolic or _state.anomaly or not all(isinstance(p, ad.Tensor) for p in (h0, W, U, b)):
@@ -173,14 +257,29 @@ def rnn_steps(h0, xs, W, U, b, stacked=None):
             h = rnn_step(h, x, W, U, b)
             hs.append(h)
         return hs
-    z = np.matmul(U.value, np.array([x.value for x in xs]) if stacked is None else stacked)
+    if stacked is None:
+        stacked = np.array([x.value for x in xs])
+    z = np.matmul(U.value, stacked)
     z += b.value
-    Wv, h, hs, node = W.value, h0, [], ad.Tensor._from_op
-    for x, z_t in zip(xs, z):
-        a = Wv @ h.value
-        a += z_t
-        h = node(rnn_step, np.tanh(a, out=a), (h, x, W, U, b), {})
+    first = h0.value
+    if first.shape != z.shape[1:]:  # an h^(0) that broadcasts: one new array per step
+        Wv, h, hs = W.value, h0, []
+        for x, z_t in zip(xs, z):
+            a = Wv @ h.value
+            a += z_t
+            h = from_op(rnn_step, np.tanh(a, out=a), (h, x, W, U, b), {})
+            hs.append(h)
+        return hs
+    states = np.empty((len(z) + 1, *z.shape[1:]))
+    states[0] = first
+    Wv, h, hs, value = W.value, h0, [], first
+    for t, (x, z_t) in enumerate(zip(xs, z), start=1):
+        z_t += Wv @ value
+        value = np.tanh(z_t, out=states[t])
+        h = from_op(rnn_step, value, (h, x, W, U, b), {})
         hs.append(h)
+    _state_rows.remember(states, [h.value for h in hs])
+    _input_rows.remember(stacked, [x.value for x in xs])
     return hs
 
 
@@ -190,13 +289,19 @@ class _LastStack:
     """The states h^(1..tau) as one (tau, H, B) array, kept from the last forward of
     `rnn_outputs` (keyed on its output) so that the V gradient does not stack them again."""
 
-    __slots__ = ("out", "stacked")
+    __slots__ = ("out", "stacked", "states")
 
     def __init__(self):
-        self.out = self.stacked = None
+        self.out = self.stacked = self.states = None
 
     def get(self, ans, hs):
         return self.stacked if ans is self.out else np.array(hs)
+
+    def recorded(self, ans, hs):
+        """The whole `rnn_steps` array h^(0..tau) if `hs` were h^(1..tau) of it, else None."""
+        if ans is self.out and self.states is not None and len(self.states) == len(hs) + 1:
+            return self.states
+        return None
 
 
 _last_stack = _LastStack()
@@ -204,10 +309,11 @@ _last_stack = _LastStack()
 
 def _outputs_forward(V, c, *hs):
     """O[t] = c + V h^(t) for every t (eq. 10.10), stacked: O is (tau, K, B)."""
-    stacked = np.array(hs)
+    states = _state_rows.stack(hs)
+    stacked = np.array(hs) if states is None else states[-len(hs):]
     out = np.matmul(V, stacked)
     out += c
-    _last_stack.out, _last_stack.stacked = out, stacked
+    _last_stack.out, _last_stack.stacked, _last_stack.states = out, stacked, states
     return out
 
 
@@ -237,6 +343,9 @@ class _OutputVJPs:
     @staticmethod
     def _grad_V(g, ans, V, c, *hs):
         if isinstance(g, np.ndarray) and g.dtype != object:
+            states = _last_stack.recorded(ans, hs)
+            if states is not None:  # h^(1..tau)'s columns of the matrix W's sum reads too
+                return _by_columns(g) @ _columns.of(states)[:, states.shape[2]:].T
             return sum_over_steps(g, _last_stack.get(ans, hs))
         return ad.sum(ad.matmul(g, ad.transpose(ad.stack(*hs), axes=(0, 2, 1))), axis=0)
 
@@ -254,7 +363,11 @@ class _OutputVJPs:
 
     def all(self, needs, g, ans, V, c, *hs):
         """Every argument's VJP in one call: grad_V, grad_c, then V^T grad_o^(t) for each h^(t)."""
-        grad_h = V.T @ g if any(needs[2:]) else ()
+        grad_h = []
+        if any(needs[2:]):
+            stacked = V.T @ g
+            grad_h = list(stacked)
+            _gradient_rows.remember(stacked, grad_h)
         return (self._grad_V(g, ans, V, c, *hs) if needs[0] else None,
                 sum_over_steps(g) if needs[1] else None, *grad_h)
 
@@ -311,7 +424,8 @@ def _nll_vjp(g, ans, O, Y):
         # the same numbers as below, without building the one-hot array
         grad = np.exp(_last_logp[1] if O is _last_logp[0] else _log_softmax(O))
         grad[_picked(grad, Y)] -= 1.0
-        grad *= g
+        if not (type(g) is np.float64 and g == 1.0):  # the seed of L itself needs no scaling
+            grad *= g
         return grad
     return g * (ad.softmax(O, axis=1) - _onehot(Y, O.shape[1]))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
+from autodiff.tensor import input_leaf
 
 from .cell_ops import rnn_nll, rnn_outputs, rnn_steps
 from .cells import SeqToOne, SimpleRNN
@@ -79,12 +80,11 @@ def unroll_cells(model, x, y, h0, loss, truncate):
     u = Unrolled(model, tau, batch, level="cell")
     nb = Builder(u.nodes, model.scope)
     state = model.initial_state(nb, batch, h0)
-    scope, Tensor = nb.scope, ad.Tensor
-    xs = []
-    for t in range(1, tau + 1):
-        name, label = scope.name_and_label("x", t)
-        xs.append(Tensor(x[t - 1], name=name, role="input", label=label, meta={"t": t, "kind": "x"}))
-        u.nodes[name] = xs[-1]
+    name_and_label, nodes, xs = nb.scope.name_and_label, u.nodes, []
+    for t, x_t in enumerate(x, start=1):  # x: float64 (tau, n_in, B), checked by `rnn.unroll`
+        name, label = name_and_label("x", t)
+        nodes[name] = leaf = input_leaf(x_t, name, label, {"t": t, "kind": "x"})
+        xs.append(leaf)
     hs = steps(model, nb, xs, state, x)
     if model.outputs == "last":
         hs = hs[-1:]

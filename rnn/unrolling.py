@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import autodiff as ad
-from autodiff.tensor import ROLES, recording
+from autodiff.tensor import ROLES, input_leaf, recording
 from autodiff.collector import paused
 
 from .errors import RNNError
@@ -28,6 +28,7 @@ from .names import Scope
 LOSSES = ("sum", "mean")
 LEVELS = ("op", "cell")
 STANDARD_KINDS = ("x", "a", "h", "o", "yhat", "L")
+_FLOAT64 = np.dtype(np.float64)
 
 
 class _Record:
@@ -67,9 +68,12 @@ class Builder:
 
     def leaf(self, value, kind, t, role="input", requires_grad=False):
         """A new named leaf (an input x^(t), an initial state h^(0), a target y^(t)...)."""
-        dtype = np.asarray(value).dtype
-        leaf = ad.Tensor(value, role=role, requires_grad=requires_grad,
-                         dtype=dtype if dtype.kind in "iu" else None)
+        if role == "input" and not requires_grad and type(value) is np.ndarray and value.dtype is _FLOAT64:
+            leaf = input_leaf(value, None, None, {})  # the x^(t) of every step: no conversion
+        else:
+            dtype = np.asarray(value).dtype
+            leaf = ad.Tensor(value, role=role, requires_grad=requires_grad,
+                             dtype=dtype if dtype.kind in "iu" else None)
         return self.node(leaf, kind, t, role=role)
 
     def scoped(self, scope):

@@ -255,3 +255,24 @@ def test_a_pause_asks_for_the_frozen_count_once_it_has_found_frozen_objects(monk
         assert len(asked) == 1 and gc.isenabled() and count() >= len(kept)
     finally:
         gc.unfreeze()
+
+
+def test_operators_record_the_node_calling_the_primitive_records():
+    """`x + y` goes through `primitive.binary` (no argument packing): the same node as
+    ``ad.add(x, y)``, constants wrapped on either side, the same errors."""
+    from autodiff.errors import AnomalyError, ShapeError
+    from autodiff.mode import detect_anomaly
+    a = ad.Tensor(np.array([1.0, 2.0]), name="a", requires_grad=True)
+    b = ad.Tensor(np.array([3.0, -1.0]), name="b")
+    pairs = [(a + b, ad.add(a, b)), (2 - a, ad.sub(2, a)), (a * 3, ad.mul(a, 3)), (a / b, ad.div(a, b)),
+             (np.ones(2) @ a, ad.matmul(np.ones(2), a))]
+    for via_operator, via_call in pairs:
+        assert via_operator.prim is via_call.prim and via_operator.params == via_call.params == {}
+        assert [i.role for i in via_operator.inputs] == [i.role for i in via_call.inputs]
+        assert via_operator.requires_grad and via_operator.seq > via_call.seq - 10
+        np.testing.assert_array_equal(via_operator.value, via_call.value)
+    assert ad.primitive.binary(ad.add, np.ones(2), np.ones(2)).tolist() == [2.0, 2.0]  # no node
+    with pytest.raises(ShapeError, match="matmul"):
+        a @ ad.Tensor(np.ones((3, 3)))
+    with detect_anomaly(), np.errstate(divide="ignore"), pytest.raises(AnomalyError, match="div"):
+        a / ad.Tensor(np.zeros(2))
