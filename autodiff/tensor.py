@@ -94,8 +94,6 @@ class Tensor:
         self.meta = dict(meta) if meta else {}
         self.seq = next(_sequence)
 
-    # _from_op(prim, value, inputs, params): a new op node, the module's `from_op` (bound below).
-
     # ----- identity and display -------------------------------------------------------
     @property
     def op(self):
@@ -259,7 +257,6 @@ def from_op(prim, value, inputs, params):
     return t
 
 
-
 def input_leaf(value, name, label, meta):
     """``Tensor(value, name=name, role="input", label=label, meta=meta)`` for a `value` that is
     already a float64 ndarray (kept, not copied) and a `meta` dict the leaf may keep: the
@@ -278,7 +275,6 @@ def input_leaf(value, name, label, meta):
     t.seq = next(_sequence)
     return t
 
-Tensor._from_op = staticmethod(from_op)
 
 def constant(value, name=None, **meta):
     """A constant leaf (role ``constant``), e.g. a literal ``2`` or integer targets.
