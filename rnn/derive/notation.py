@@ -9,9 +9,10 @@ renderers that read the attribute instead (MathJax, older Firefox).
 """
 from __future__ import annotations
 
-from rnn.names import GLYPHS, SCALARS, SYMBOLS, bold, is_parameter, param_latex
+from rnn.expr.printers import Notation
+from rnn.names import GLYPHS, SCALARS, SYMBOLS, bold, is_parameter, param_latex, with_superscript
 
-__all__ = ["is_parameter", "latex_base", "text_base", "mathml_base", "mathml_letter"]
+__all__ = ["BOOK", "is_parameter", "latex_base", "text_base", "mathml_base", "mathml_letter"]
 
 _TEXT = {"yhat": "yhat", "cand": "s_tilde", "htilde": "h_tilde"}
 
@@ -56,3 +57,34 @@ def mathml_base(name, vector=False):
     if accent:
         return f'<mover accent="true">{mi}<mo stretchy="false">{_MATHML_ACCENTS[accent]}</mo></mover>'
     return mi
+
+
+def _is_vector(s):
+    """A symbol holding more than one number: a dimension of its shape is not 1 (the book's
+    printed equations carry symbolic shapes such as ('H', '1'))."""
+    return any(str(d) != "1" for d in s.shape)
+
+
+def _text(s, transposed):
+    return text_base(s.name) + ("" if s.index is None else f"[{s.index.text()}]") + (".T" if transposed else "")
+
+
+def _latex(s, transposed):
+    sup = ("" if s.index is None else f"({s.index.latex()})") + (r"\top" if transposed else "")
+    base = latex_base(s.name, _is_vector(s))
+    return with_superscript(base, sup) if sup else base
+
+
+def _mathml(s, transposed):
+    sup = "" if s.index is None else f"<mo>(</mo>{s.index.mathml()}<mo>)</mo>"
+    if transposed:
+        sup += "<mo>&#x22A4;</mo>"
+    base = mathml_base(s.name, _is_vector(s))
+    return f"<msup>{base}<mrow>{sup}</mrow></msup>" if sup else base
+
+
+BOOK = Notation(text=_text, latex=_latex, mathml=_mathml, superscripted=lambda s: s.index is not None,
+                latex_top=r"^{\top}",
+                # the bold digit itself (U+1D7CF): Chromium's MathML Core ignores mathvariant="bold"
+                one='<mn mathvariant="bold">&#x1D7CF;</mn>')
+"""The derivation's symbols: bold when the shape says vector or matrix, every index a superscript (t)."""
