@@ -14,7 +14,7 @@ from rnn.derive.evaluate import Evaluator
 from rnn.expr.tree import Call, Symbol
 from rnn.exam.errors import ParseError
 from rnn.exam.evaluate import evaluate
-from rnn.exam.mathml import to_mathml
+from rnn.exam.printers import to_mathml
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex, to_text

@@ -9,7 +9,7 @@ import pytest
 
 from rnn.derive import derive_matrix
 from rnn.derive.printers import latex as derived_latex, text as derived_text
-from rnn.exam.mathml import to_mathml
+from rnn.exam.printers import to_mathml
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex

@@ -34,9 +34,9 @@ def number_text(value):
     return repr(value)
 
 
-def is_plain_symbol(node):
-    """A symbol that is not an adjoint: h^(t), W (printed with its own superscripts)."""
-    return isinstance(node, Symbol) and not isinstance(node, Grad)
+def _plain(node):
+    """A symbol that is not an adjoint (`Grad` is a Symbol): h^(t), W, spelled by the notation."""
+    return type(node) is Symbol
 
 
 @dataclass(frozen=True)
@@ -138,12 +138,12 @@ class Printer:
         if kind is Array:
             return self.array(np.array(node.data, dtype=np.float64).reshape(node.shape)), ATOM
         if kind is Call:
-            if node.func == "onehot" and is_plain_symbol(node.args[0]):
+            if node.func == "onehot" and _plain(node.args[0]):
                 return self.onehot(node.args[0]), ATOM
             known = lookup(node.func)
             return self.call(known, node.func, [self.top(printed[0]) for printed in below]), ATOM
         if kind is Transpose:
-            if is_plain_symbol(node.operand):
+            if _plain(node.operand):
                 return self.notation_of(node.operand, True), POSTFIX
             return self.transpose(node.operand, below[0], wrap), POSTFIX
         if kind is Pow:
@@ -259,7 +259,7 @@ class TextPrinter(Printer):
         return f"{wrap(0, POSTFIX)}.T"
 
     def power(self, node, printed, wrap):
-        if is_plain_symbol(node.base):
+        if _plain(node.base):
             base = printed[0]
         else:
             base = self.paren(printed[0]) if self.style.bracket_powers else wrap(0, POSTFIX)
@@ -315,7 +315,7 @@ class LatexPrinter(Printer):
 
     def _scripted(self, node, printed):
         """A base that can carry a superscript directly (a symbol without (t), a number) or bracketed."""
-        if is_plain_symbol(node) and not self.notation.superscripted(node):
+        if _plain(node) and not self.notation.superscripted(node):
             return printed[0]
         if isinstance(node, Number) and node.value >= 0:
             return printed[0]
@@ -325,7 +325,7 @@ class LatexPrinter(Printer):
         return self._scripted(operand, printed) + self.notation.latex_top
 
     def power(self, node, printed, wrap):
-        if self.style.bracket_powers and not is_plain_symbol(node.base):
+        if self.style.bracket_powers and not _plain(node.base):
             base = self.paren(printed[0])
         else:
             base = self._scripted(node.base, printed)
@@ -397,7 +397,7 @@ class MathMLPrinter(Printer):
 
     def power(self, node, printed, wrap):
         exponent = f"<mn>{number_text(node.exponent)}</mn>"
-        if is_plain_symbol(node.base):
+        if _plain(node.base):
             base = self.paren(printed[0]) if self.notation.superscripted(node.base) else printed[0]
         else:
             base = self.paren(printed[0]) if self.style.bracket_powers else wrap(0, ATOM)
