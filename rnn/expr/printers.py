@@ -89,8 +89,6 @@ class Printer:
     Each node is printed once its children are, as (text, level) plus, for a negation, its
     operand's result and, for a sum, its signed terms."""
 
-    plus = minus = ""
-
     def __init__(self, style):
         self.style = style
         self.notation = style.notation
@@ -221,9 +219,6 @@ class Printer:
         """Whether an answer's gradient factor next to `operator` is bracketed: juxtaposed,
         (nabla_h L) h^T, so the L is not read as a factor."""
         return operator == ""
-
-    def notation_of(self, symbol, transposed):
-        raise NotImplementedError
 
 
 class TextPrinter(Printer):
