@@ -203,7 +203,7 @@ class Printer:
         first = PRODUCT if style.left_associative else POWER
         parts = [(None, below[0][0] if isinstance(node.factors[0], Number) else wrap(0, first))]
         for i, operator in enumerate(operators, 1):
-            parts.append((operator, wrap(i, UNARY if operator else POWER)))
+            parts.append((operator, wrap(i, self.factor_level(operator))))
         if not style.book_gradients:
             beside = [operators[0]] + operators
             parts = [(op, self.paren(text) if isinstance(node.factors[i], Grad) and self.brackets_gradient(beside[i])
@@ -211,6 +211,11 @@ class Printer:
         elif isinstance(node, MatMul) and isinstance(node.factors[-1], Grad):
             parts[-1] = (parts[-1][0], below[-1][0])
         return parts
+
+    def factor_level(self, operator):
+        """The binding a factor after `operator` needs: a juxtaposed one binds tighter than a
+        unary minus, W (-x)."""
+        return UNARY if operator else POWER
 
     def gradient_level(self):
         return PRODUCT if self.style.book_gradients else ATOM
@@ -228,6 +233,12 @@ class TextPrinter(Printer):
 
     def gradient_level(self):
         return ATOM
+
+    def factor_level(self, operator):
+        return UNARY  # after an explicit @ or *, -x needs no brackets
+
+    def brackets_gradient(self, operator):
+        return False  # grad_h[t] is one word
 
     def paren(self, text):
         return f"({text})"
@@ -272,10 +283,7 @@ class TextPrinter(Printer):
 
     def product(self, node, below, wrap):
         operator = " @ " if isinstance(node, MatMul) else " * "
-        first = PRODUCT if self.style.left_associative else UNARY
-        texts = [below[0][0] if isinstance(node.factors[0], Number) else wrap(0, first)]
-        texts += [wrap(i, UNARY) for i in range(1, len(below))]
-        return operator.join(texts)
+        return operator.join(text for _, text in self.factors(node, below, wrap))
 
 
 class LatexPrinter(Printer):
