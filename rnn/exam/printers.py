@@ -9,8 +9,8 @@ pages read offline in a browser show (Chromium renders MathML Core natively: no 
 """
 from __future__ import annotations
 
-from rnn.derive.notation import mathml_base, mathml_letter
-from rnn.expr.printers import UNARY, LatexPrinter, MathMLPrinter, Notation, Style, TextPrinter
+from rnn.expr.printers import (UNARY, LatexPrinter, MathMLPrinter, Notation, Style, TextPrinter, mathml_base,
+                               mathml_letter)
 from rnn.names import GLYPHS, bold, is_parameter, param_latex, symbol_latex, with_superscript
 
 # Scalars of the scalar exam and the integer target y are set in italic, not bold.

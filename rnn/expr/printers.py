@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from rnn.names import one_hot_latex
+from rnn.names import GLYPHS, SCALARS, is_parameter, one_hot_latex
 
 from .functions import lookup
 from .time import FIRST_STEP, LAST_STEP
@@ -343,6 +343,39 @@ class LatexPrinter(Printer):
     def product(self, node, below, wrap):
         return "".join(text if op is None else f" \\{op} {text}" if op else f" {text}"
                        for op, text in self.factors(node, below, wrap))
+
+
+# MathML bold italic is written as the Unicode mathematical bold italic letter (what MathML Core
+# renders: Chromium ignores ``mathvariant`` other than normal) and also marked
+# ``mathvariant="bold-italic"`` for renderers that read the attribute instead (MathJax, older Firefox).
+_BOLD_ITALIC_A, _BOLD_ITALIC_SMALL_A = 0x1D468, 0x1D482
+
+# Spacing accents MathML Core's operator dictionary knows as accents: placed by the font's
+# accent attachment over the letter (ASCII ^ and ~ sit beside it, as full-size operators).
+_MATHML_ACCENTS = {"hat": "&#x2C6;", "tilde": "&#x2DC;"}
+
+
+def mathml_letter(letter, bold_italic=True):
+    """``<mi>`` of one Latin letter: bold italic (𝒉) for vectors and matrices, italic otherwise."""
+    if not bold_italic:
+        return f"<mi>{letter}</mi>"
+    first, origin = (_BOLD_ITALIC_A, "A") if letter.isupper() else (_BOLD_ITALIC_SMALL_A, "a")
+    code = first + ord(letter) - ord(origin)
+    return f'<mi mathvariant="bold-italic">&#x{code:X};</mi>'
+
+
+def mathml_base(name, vector=False):
+    """``<mi>`` of a book symbol (`rnn.names`): 𝑾, a gate's 𝑾^f, 𝒚̂ with its accent; `vector` sets a
+    kind that is usually a scalar (y) in bold."""
+    if is_parameter(name):
+        base, _, gate = name.partition("_")
+        mi = mathml_letter(base)
+        return f"<msup>{mi}<mi>{gate}</mi></msup>" if gate else mi
+    letter, accent = GLYPHS.get(name, (name, None))
+    mi = mathml_letter(letter, vector or name not in SCALARS)
+    if accent:
+        return f'<mover accent="true">{mi}<mo stretchy="false">{_MATHML_ACCENTS[accent]}</mo></mover>'
+    return mi
 
 
 def _mo(text):
