@@ -10,7 +10,7 @@ import pytest
 from autodiff.cli import main
 from rnn.exam.exports import canvas_records, feedback_names, moodle_records
 from rnn.exam.grade import grade
-from rnn.exam.mathml import to_mathml
+from rnn.exam.printers import to_mathml
 from rnn.exam.parse import parse_answer
 from rnn.exam.questions import get_question
 from rnn.exam.report_html import histogram_svg

@@ -14,10 +14,9 @@ from rnn.derive.evaluate import Evaluator
 from rnn.expr.tree import Call, Symbol
 from rnn.exam.errors import ParseError
 from rnn.exam.evaluate import evaluate
-from rnn.exam.mathml import to_mathml
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
-from rnn.exam.printers import to_latex, to_text
+from rnn.exam.printers import to_latex, to_mathml, to_text
 from rnn.expr import tree
 from rnn.expr.functions import COMMANDS, FUNCTIONS, NAMES, lookup
 from tests.consumers import compile_beamer, mathjax_errors

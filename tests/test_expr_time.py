@@ -9,10 +9,9 @@ import pytest
 
 from rnn.derive import derive_matrix
 from rnn.derive.printers import latex as derived_latex, text as derived_text
-from rnn.exam.mathml import to_mathml
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
-from rnn.exam.printers import to_latex
+from rnn.exam.printers import to_latex, to_mathml
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 from rnn.expr.tree import Symbol, symbols
 from tests.consumers import mathjax_errors

@@ -14,7 +14,8 @@ equation number). `latex_block` writes them for one of three consumers:
 
 Long sums (the LSTM's and GRU's grad_h has one term per gate) are broken after whole terms,
 ``&\\quad + ...`` under the first, wherever a line would not fit a Beamer frame; every form
-breaks the same lines, so the LaTeX, the MathML (`MathMLPrinter`) and the slides agree.
+breaks the same lines, so the LaTeX, the MathML (`rnn.derive.printers.equation_mathml`) and the
+slides agree.
 """
 from __future__ import annotations
 

@@ -2,24 +2,17 @@
 
 The spelling comes from `rnn.names` (one table for the figures and every printer): LaTeX
 kinds and parameters as the graph's labels (``\\boldsymbol{h}``, ``\\hat{\\boldsymbol{y}}``,
-``\\boldsymbol{W}^{f}``), MathML from the same letters and accents. MathML bold italic is
-written as the Unicode mathematical bold italic letter (what MathML Core renders: Chromium
-ignores ``mathvariant`` other than normal) and also marked ``mathvariant="bold-italic"`` for
-renderers that read the attribute instead (MathJax, older Firefox).
+``\\boldsymbol{W}^{f}``), MathML from the same letters and accents
+(`rnn.expr.printers.mathml_base`, which the answers' notation uses too).
 """
 from __future__ import annotations
 
-from rnn.names import GLYPHS, SCALARS, SYMBOLS, bold, is_parameter, param_latex
+from rnn.expr.printers import Notation, mathml_base
+from rnn.names import GLYPHS, SCALARS, SYMBOLS, bold, is_parameter, param_latex, with_superscript
 
-__all__ = ["is_parameter", "latex_base", "text_base", "mathml_base", "mathml_letter"]
+__all__ = ["BOOK", "is_parameter", "latex_base", "text_base"]
 
 _TEXT = {"yhat": "yhat", "cand": "s_tilde", "htilde": "h_tilde"}
-
-# Spacing accents MathML Core's operator dictionary knows as accents: placed by the font's
-# accent attachment over the letter (ASCII ^ and ~ sit beside it, as full-size operators).
-_MATHML_ACCENTS = {"hat": "&#x2C6;", "tilde": "&#x2DC;"}
-
-_BOLD_ITALIC_A, _BOLD_ITALIC_SMALL_A = 0x1D468, 0x1D482
 
 
 def latex_base(name, vector=False):
@@ -37,22 +30,32 @@ def text_base(name):
     return _TEXT.get(name, name)
 
 
-def mathml_letter(letter, bold_italic=True):
-    """``<mi>`` of one Latin letter: bold italic (𝒉) for vectors and matrices, italic otherwise."""
-    if not bold_italic:
-        return f"<mi>{letter}</mi>"
-    first, origin = (_BOLD_ITALIC_A, "A") if letter.isupper() else (_BOLD_ITALIC_SMALL_A, "a")
-    code = first + ord(letter) - ord(origin)
-    return f'<mi mathvariant="bold-italic">&#x{code:X};</mi>'
+def _is_vector(s):
+    """A symbol holding more than one number: a dimension of its shape is not 1 (the book's
+    printed equations carry symbolic shapes such as ('H', '1'))."""
+    return any(str(d) != "1" for d in s.shape)
 
 
-def mathml_base(name, vector=False):
-    if is_parameter(name):
-        base, _, gate = name.partition("_")
-        mi = mathml_letter(base)
-        return f"<msup>{mi}<mi>{gate}</mi></msup>" if gate else mi
-    letter, accent = GLYPHS.get(name, (name, None))
-    mi = mathml_letter(letter, vector or name not in SCALARS)
-    if accent:
-        return f'<mover accent="true">{mi}<mo stretchy="false">{_MATHML_ACCENTS[accent]}</mo></mover>'
-    return mi
+def _text(s, transposed):
+    return text_base(s.name) + ("" if s.index is None else f"[{s.index.text()}]") + (".T" if transposed else "")
+
+
+def _latex(s, transposed):
+    sup = ("" if s.index is None else f"({s.index.latex()})") + (r"\top" if transposed else "")
+    base = latex_base(s.name, _is_vector(s))
+    return with_superscript(base, sup) if sup else base
+
+
+def _mathml(s, transposed):
+    sup = "" if s.index is None else f"<mo>(</mo>{s.index.mathml()}<mo>)</mo>"
+    if transposed:
+        sup += "<mo>&#x22A4;</mo>"
+    base = mathml_base(s.name, _is_vector(s))
+    return f"<msup>{base}<mrow>{sup}</mrow></msup>" if sup else base
+
+
+BOOK = Notation(text=_text, latex=_latex, mathml=_mathml, superscripted=lambda s: s.index is not None,
+                latex_top=r"^{\top}",
+                # the bold digit itself (U+1D7CF): Chromium's MathML Core ignores mathvariant="bold"
+                one='<mn mathvariant="bold">&#x1D7CF;</mn>')
+"""The derivation's symbols: bold when the shape says vector or matrix, every index a superscript (t)."""

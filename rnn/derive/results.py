@@ -30,16 +30,16 @@ class Equation:
 
     def row(self):
         """This equation laid out for `layout.latex_block` (lines broken, number apart)."""
-        return printers.LatexPrinter().row(self)
+        return printers.row(self)
 
     def latex(self, env=layout.DEFAULT_ENV):
         return layout.latex_block([self.row()], env)
 
     def text(self):
-        return printers.TextPrinter().equation(self)
+        return printers.equation_text(self)
 
     def mathml(self):
-        return printers.MathMLPrinter().equation(self)
+        return printers.equation_mathml(self)
 
     def to_dict(self):
         return {"key": self.key, "book": self.tag, "text": self.text(),

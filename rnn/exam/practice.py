@@ -18,7 +18,7 @@ import json
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from .check import Checker
-from .mathml import symbol_mathml
+from .printers import symbol_mathml
 from .questions import QuestionError
 from .report_html import answer_mathml
 

@@ -1,7 +1,7 @@
 """The marks report a lecturer opens in a browser: one self-contained HTML page, offline.
 
 The question (its statement, the quantity asked and the answer key) and every answer are
-set as mathematics in presentation MathML (`rnn.exam.mathml`), which Chromium and Firefox
+set as mathematics in presentation MathML (`rnn.exam.printers.to_mathml`), which Chromium and Firefox
 render natively, so the page needs no network and no script library; the answer as typed
 stays beside it. The answers table sorts by any column with a click (a small inline
 script; ``#sort=points`` or ``#sort=points,desc`` in the address sorts on opening, by the same
@@ -17,7 +17,7 @@ from functools import lru_cache
 from autodiff.files import write_text
 
 from .errors import ParseError
-from .mathml import symbol_mathml, to_mathml
+from .printers import symbol_mathml, to_mathml
 from .parse_text import parse_text
 
 VERDICTS = ("correct", "incorrect", "invalid", "blank", "malformed")
