@@ -146,10 +146,10 @@ def _combine(node, below, values):
         if failed is not None:
             shapes = {id(operand): np.shape(v) for operand, v in zip(children(node), below)}
             raise values.mismatch(node, failed, shape, np.shape(below[failed]), lambda n: shapes[id(n)])
+        operation = _matmul if kind is MatMul else _ELEMENTWISE[kind]
         result = below[0]
         for value in below[1:]:
-            result = (result @ value if np.ndim(result) and np.ndim(value) else result * value) \
-                if kind is MatMul else _ELEMENTWISE[kind](result, value)
+            result = operation(result, value)
         return result
     if kind is SumOverTime:
         total = 0.0
@@ -163,6 +163,11 @@ def _combine(node, below, values):
     if kind is Transpose:
         return np.transpose(below[0])
     return _call(node, below[0], values)
+
+
+def _matmul(left, right):
+    """left @ right, where a scalar factor scales (c W in an answer)."""
+    return left @ right if np.ndim(left) and np.ndim(right) else left * right
 
 
 def _call(node, arg, values):
