@@ -71,10 +71,11 @@ def test_3000_deep_trees_and_3000_nested_sums_evaluate_without_recursion(side):
 
 
 def test_a_sum_runs_over_its_own_range():
-    """sum_{t=2}^{tau-1} h^(t): a student's range is kept, and evaluated as written."""
+    """sum_{t=2}^{tau-1} h^(t): a student's range is kept, and evaluated as written (empty when tau = 2)."""
     node = SumOverTime(Symbol("h", T), TimeIndex(None, 2), TimeIndex("tau", -1))
     np.testing.assert_allclose(evaluate(node, AnswerValues(H_VALUES, tau=4)),
                                H_VALUES[("h", 2)] + H_VALUES[("h", 3)])
+    assert evaluate(node, AnswerValues(H_VALUES, tau=2)) == 0.0  # t = 2..1 adds nothing
 
 
 def test_a_scalar_or_one_by_one_operand_scales_and_a_column_spreads_over_a_batch():
