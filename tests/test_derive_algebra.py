@@ -7,9 +7,10 @@ from autodiff.ops import sum_to
 from rnn.derive import CELLS, DeriveError, derive_matrix
 from rnn.derive import algebra as al
 from rnn.derive.algebra import Term
-from rnn.derive.evaluate import Evaluator
+from rnn.derive.evaluate import values
 from rnn.derive.printed import symbolic_shape
 from rnn.derive.printers import latex, mathml, text
+from rnn.expr.evaluate import evaluate
 from rnn.expr.time import TimeIndex
 from rnn.expr.tree import (Add, Array, Call, Grad, MatMul, Mul, Neg, Number, Pow, Symbol, Transpose, grad_of,
                            walk)
@@ -95,7 +96,7 @@ def test_long_chains_are_walked_without_python_recursion():
     assert text(deep).count(".T") == 3000 and latex(deep).count(r"\top") == 3000
     assert mathml(deep).startswith("<mrow>")
     value = np.arange(3.0).reshape(H, 1)
-    np.testing.assert_array_equal(Evaluator({("h", 2): value}, tau=4)(deep, t=2), value)
+    np.testing.assert_array_equal(evaluate(deep, values({("h", 2): value}, tau=4), t=2), value)
     assert al.times(al.retime(deep, lambda i: TimeIndex(None, 2))) == {2}
     assert symbolic_shape(deep, {3: "H"}) == ("H", "1")
     wide = Add(tuple(Symbol("h", TimeIndex(None, k), shape=(H, 1)) for k in range(3000)), shape=(H, 1))

@@ -6,18 +6,24 @@ from hypothesis import given, settings, strategies as st
 from rnn.expr.tree import (Add, Call, Div, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Transpose, add,
                            matmul, mul, sub, symbol, walk)
 from rnn.exam.errors import EvaluationError, ShapeMismatch, UnknownSymbol
-from rnn.exam.evaluate import evaluate
+from rnn.exam.evaluate import AnswerValues
 from rnn.exam.parse import detect_syntax, parse_answer
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex, to_text
 from rnn.exam.shapes import infer_shape, infer_shapes
 from rnn.expr.time import TimeIndex
+from rnn.expr.evaluate import evaluate as evaluate_tree
 from rnn.expr.functions import NAMES as FUNCTIONS
 
 T = TimeIndex("t", 0)
 TM1 = TimeIndex("t", -1)
 TP1 = TimeIndex("t", 1)
+
+
+def evaluate(node, env, t=None, tau=None, n_classes=None):
+    """An answer's value with the exam's values for `env`."""
+    return evaluate_tree(node, AnswerValues(env, tau, n_classes), t)
 
 
 def sym(name, index=None):

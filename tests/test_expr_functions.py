@@ -1,6 +1,6 @@
 """The one function table (`rnn.expr.functions`): every spelling is read by both answer
-parsers, printed by the three printers and valued alike by the exam's and the derivation's
-evaluators; its LaTeX compiles in Beamer and typesets in MathJax."""
+parsers, printed by the three printers and valued alike by the one evaluator with the exam's
+and the derivation's values; its LaTeX compiles in Beamer and typesets in MathJax."""
 from __future__ import annotations
 
 import xml.dom.minidom
@@ -10,14 +10,15 @@ import pytest
 
 from rnn.derive.algebra import Term, call
 from rnn.derive import printers as derive_printers
-from rnn.derive.evaluate import Evaluator
+from rnn.derive.evaluate import values as derived_values
 from rnn.expr.tree import Call, Symbol
 from rnn.exam.errors import ParseError
-from rnn.exam.evaluate import evaluate
+from rnn.exam.evaluate import AnswerValues
 from rnn.exam.parse_latex import parse_latex
 from rnn.exam.parse_text import parse_text
 from rnn.exam.printers import to_latex, to_mathml, to_text
 from rnn.expr import tree
+from rnn.expr.evaluate import evaluate
 from rnn.expr.functions import COMMANDS, FUNCTIONS, NAMES, lookup
 from tests.consumers import compile_beamer, mathjax_errors
 
@@ -47,11 +48,12 @@ def test_printed_forms_read_back_as_the_same_tree(f):
 @pytest.mark.parametrize("f", VALUED, ids=lambda f: f.name)
 def test_exam_and_derivation_evaluators_agree(f):
     """The answer tree's Call and the derivation's (built from the engine's primitive) give the
-    table's value."""
+    table's value, through the one evaluator with either side's values."""
     a = np.array([[-2.0], [0.0], [0.5]]) if f.name != "log" else np.array([[0.25], [1.0], [3.0]])
     expected = f.numpy(a)
-    exam = evaluate(Call(f.name, (Symbol("a"),)), {("a", None): a})
-    derived = Evaluator({("a", None): a}, tau=1)(tree.Call(f.name, (tree.Symbol("a", shape=(3, 1)),), shape=(3, 1)))
+    exam = evaluate(Call(f.name, (Symbol("a"),)), AnswerValues({("a", None): a}))
+    derived = evaluate(tree.Call(f.name, (tree.Symbol("a", shape=(3, 1)),), shape=(3, 1)),
+                       derived_values({("a", None): a}, tau=1))
     np.testing.assert_allclose(exam, expected)
     np.testing.assert_allclose(derived, expected)
 

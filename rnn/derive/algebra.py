@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn.expr.evaluate import constant as array_of
 from rnn.expr.functions import FUNCTIONS, lookup
 from rnn.expr.tree import (Add, Array, Call, Grad, MatMul, Mul, Neg, Node, Number, Pow, Symbol, Transpose,
                            children, fold, is_call, rebuild, transform, walk)
@@ -118,13 +119,6 @@ def constant(value):
     if data and all(v == data[0] for v in data):
         return Number(data[0], shape=arr.shape)
     return Array(data, shape=arr.shape)
-
-
-def array_of(c):
-    """The NumPy array of a `Number` or `Array` node."""
-    if isinstance(c, Number):
-        return np.full(c.shape, c.value, dtype=np.float64)
-    return np.array(c.data, dtype=np.float64).reshape(c.shape)
 
 
 def _zeros(shape):

@@ -1,87 +1,32 @@
-"""Numbers from derived formulas: a tree -> NumPy evaluator and a recurrence solver.
+"""Numbers from derived formulas: the derivation's values for the one evaluator
+(`rnn.expr.evaluate`) and a recurrence solver.
 
-The checks never turn a printed formula back into code: they walk the same expression
+The checks never turn a printed formula back into code: they evaluate the same expression
 tree (`rnn.expr.tree`) the printers walk, with the values of one concrete sequence bound to
-its symbols.
+its symbols and each adjoint grad_{h^(t)} L computed from its derived recurrence (eq. 10.21)
+when a formula first needs it.
 """
 from __future__ import annotations
 
-import numpy as np
+from rnn.expr.evaluate import Values, evaluate
 
-from autodiff.ops import one_hot
-from rnn.expr.functions import lookup
-from rnn.expr.tree import (Add, Array, Call, Grad, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol,
-                           Transpose, fold, is_call)
-
-from .algebra import array_of
 from .errors import DeriveError
+from .printers import text
 
 
-def resolve(time, t, tau):
-    """The integer step of a time index, given the current t and the sequence length tau."""
+def values(env, tau, adjoint=None):
+    """The values of one sequence of length `tau` for `rnn.expr.evaluate.evaluate`: `env`
+    {(name, step or None): array}, and `adjoint(kind, step)` for grad_{kind^(step)} L;
+    a failure raises DeriveError."""
+    return Values(env, text=text, error=DeriveError, tau=tau, adjoint=adjoint)
+
+
+def _resolve(time, t, tau):
+    """The integer step of an equation's bound, given the current t and the sequence length tau."""
     try:
         return time.resolve(t, tau)
     except ValueError as error:
         raise DeriveError(f"{error}; pass it to evaluate") from None
-
-
-def _product(values, combine):
-    out = values[0]
-    for v in values[1:]:
-        out = combine(out, v)
-    return out
-
-
-class Evaluator:
-    """Evaluates expressions with `env` {(name, step or None): array} and adjoints from `grad`."""
-
-    def __init__(self, env, tau, grad=None):
-        self.env, self.tau, self.grad = env, tau, grad
-
-    def __call__(self, e, t=None):
-        return fold(e, lambda node, below: self._node(node, below, t), opaque=(SumOverTime,))
-
-    def _sym(self, s, t):
-        key = (s.name, None if s.index is None else resolve(s.index, t, self.tau))
-        try:
-            return self.env[key]
-        except KeyError:
-            raise DeriveError(f"no value for {key[0]} at step {key[1]}; bind it in the environment") from None
-
-    def _node(self, e, below, t):
-        """The value of `e` given its children's values `below` (a sum over t evaluates its
-        body once per step)."""
-        if isinstance(e, Grad):
-            return self.grad(e.of.name, None if e.index is None else resolve(e.index, t, self.tau))
-        if isinstance(e, Symbol):
-            return self._sym(e, t)
-        if is_call(e, "onehot"):
-            target = e.args[0]
-            return one_hot(np.asarray(self._sym(target, t)).astype(int), e.shape[0], axis=0).reshape(e.shape)
-        if isinstance(e, (Number, Array)):
-            return array_of(e)
-        if isinstance(e, Add):
-            return sum(below)
-        if isinstance(e, Neg):
-            return -below[0]
-        if isinstance(e, MatMul):
-            return _product(below, lambda a, b: a @ b)
-        if isinstance(e, Mul):
-            return _product(below, lambda a, b: a * b)
-        if isinstance(e, Pow):
-            return below[0] ** e.exponent
-        if is_call(e, "diag"):
-            return np.diagflat(below[0])
-        if isinstance(e, Transpose):
-            return below[0].T
-        known = lookup(e.func) if isinstance(e, Call) else None
-        if known is not None and known.numpy is not None:
-            return known.numpy(below[0])
-        if isinstance(e, SumOverTime):
-            lo, hi = resolve(e.first, t, self.tau), resolve(e.last, t, self.tau)
-            return sum(self(e.body, s) for s in range(lo, hi + 1))
-        raise DeriveError(f"cannot evaluate {type(e).__name__} {getattr(e, 'func', '')}; "
-                          f"it has no numeric rule in rnn/expr/functions.py")
 
 
 class Solution:
@@ -90,13 +35,13 @@ class Solution:
 
     def __init__(self, derivation, env, tau):
         self.derivation, self.tau = derivation, tau
-        self.evaluate = Evaluator(env, tau, self.adjoint)
+        self.values = values(env, tau, self.adjoint)
         self._memo = {}
 
     def _equation_for(self, kind, step):
         for eq in self.derivation.adjoints:
             if eq.lhs.of.name == kind:
-                lo, hi = resolve(eq.lo, step, self.tau), resolve(eq.hi, step, self.tau)
+                lo, hi = _resolve(eq.lo, step, self.tau), _resolve(eq.hi, step, self.tau)
                 if lo <= step <= hi:
                     return eq
         raise DeriveError(f"no derived equation gives grad_{kind} at step {step} of {self.tau}")
@@ -106,12 +51,12 @@ class Solution:
         key = (kind, step)
         if key not in self._memo:
             eq = self._equation_for(kind, step)
-            self._memo[key] = self.evaluate(eq.rhs, step)
+            self._memo[key] = evaluate(eq.rhs, self.values, step)
         return self._memo[key]
 
     def parameter(self, name):
         """grad_{name} L from its derived sum over t."""
-        return self.evaluate(self.derivation.equation(name).rhs)
+        return evaluate(self.derivation.equation(name).rhs, self.values)
 
 
 def environment(unrolled):

@@ -7,12 +7,13 @@ term). A student who knows the recursion but not its base case writes it at the 
 ``W.T @ diag(1 - h[tau+1]**2) @ grad_h[tau+1] + V.T @ grad_o[tau]``. That answer names a step the
 sequence does not have; it is this mistake when the terms that do exist are exactly the
 engine's gradient. Only the answer's signed terms (`rnn.exam.locate.signed_terms`) and the
-exam's evaluator are used, so nothing here depends on how the tree is built.
+one evaluator (`rnn.expr.evaluate`) are used, so nothing here depends on how the tree is built.
 """
 from __future__ import annotations
 
+from rnn.expr.evaluate import evaluate
+
 from .errors import EvaluationError, ShapeMismatch, UnknownSymbol
-from .evaluate import evaluate
 from .locate import signed_terms
 from .printers import to_text
 
@@ -50,7 +51,7 @@ def wrong_base_case(question, node, points, close):
 
 
 def _steps(term, point):
-    return {t: evaluate(term, point.env, t=t, tau=point.tau, n_classes=point.n_classes) for t in point.steps}
+    return {t: evaluate(term, point.values, t) for t in point.steps}
 
 
 def _signed(sign, term, first=True):

@@ -24,13 +24,15 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from rnn.expr.evaluate import evaluate
+from rnn.expr.shapes import Dim
 from rnn.expr.time import FIRST_STEP, LAST_STEP, TimeIndex
 from rnn.expr.tree import Symbol, SumOverTime, children, walk
 
 from .base_case import wrong_base_case
 from .context import given_point, random_points, square_point
 from .errors import EvaluationError, ParseError, ShapeMismatch, UnknownSymbol
-from .evaluate import environment_key, evaluate
+from .evaluate import environment_key
 from .locate import Locator
 from .mistakes import MISTAKES, canonical, feedback, mutants, replace_at, with_step
 from .parse import read_answer
@@ -38,7 +40,7 @@ from .parse_text import parse_text
 from .printers import to_latex, to_text
 from .questions import QuestionError
 from . import symbolic
-from .shapes import infer_shape, shape_text, Dim
+from .shapes import infer_shape, shape_text
 
 VERDICTS = ("correct", "incorrect", "invalid")
 EXIT_CODES = {"correct": 0, "incorrect": 1, "invalid": 2}
@@ -461,7 +463,7 @@ def _evaluate_steps(node, point):
     values, once = {}, None
     for t in point.steps:
         if free or once is None:
-            value = evaluate(node, point.env, t=t, tau=point.tau, n_classes=point.n_classes)
+            value = evaluate(node, point.values, t)
             if not free:
                 once = value
         values[t] = value if free else once

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluate import environment_key
+from .evaluate import AnswerValues, environment_key
 
 SQUARE = 4                      # n_in = H = K of the diagnostic point (see `square_point`)
 _SCALAR_ALIASES = {"W": "w", "U": "u"}
@@ -40,6 +40,11 @@ class Point:
     @property
     def n_classes(self):
         return self.dims.get("K")
+
+    @property
+    def values(self):
+        """The point's values for `rnn.expr.evaluate.evaluate`."""
+        return AnswerValues(self.env, self.tau, self.n_classes)
 
 
 def random_points(question, seed=0, count=3):

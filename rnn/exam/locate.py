@@ -12,11 +12,11 @@ derivation's own equation (`rnn.exam.derived`) when it holds for the question.
 """
 from dataclasses import replace
 
+from rnn.expr.evaluate import evaluate
 from rnn.expr.tree import (Add, Call, Div, MatMul, Mul, Neg, Number, SumOverTime, Symbol, Transpose, children,
                            is_call, matmul)
 
 from .errors import EvaluationError, ShapeMismatch, UnknownSymbol
-from .evaluate import evaluate
 from .printers import to_text
 
 _FAILURES = (ShapeMismatch, UnknownSymbol, EvaluationError, ValueError, FloatingPointError)
@@ -51,7 +51,7 @@ class Locator:
             for i, p in enumerate(self.points):
                 for t in range(1, p.tau + 1):
                     try:
-                        found[(i, t)] = evaluate(node, p.env, t=t, tau=p.tau, n_classes=p.n_classes)
+                        found[(i, t)] = evaluate(node, p.values, t)
                     except _FAILURES:
                         found[(i, t)] = None
             self._values[key] = found

@@ -3,6 +3,7 @@
 This is how the book's printed eq. 10.21, W^T (grad_{h^(t+1)} L) diag(1 - (h^(t+1))^2), is
 rejected: an H×1 column times an H×H matrix is not a product.
 """
+from rnn.expr.shapes import Dim, combine, elementwise_shape, matmul_shape
 from rnn.expr.tree import Add, Div, MatMul, Mul, Neg, Number, Pow, SumOverTime, Symbol, Transpose, add, fold, matmul, mul
 
 from .errors import ShapeMismatch, UnknownSymbol
@@ -10,67 +11,6 @@ from .printers import to_text
 
 _VERBS = {Add: "add", Mul: "multiply elementwise", Div: "divide elementwise"}
 _PARTIAL = {Add: add, MatMul: matmul, Mul: mul}
-
-
-class Dim:
-    """One axis length: a size (int), a name such as 'H', or both."""
-
-    __slots__ = ("size", "label")
-
-    def __init__(self, size, label=None):
-        self.size = size
-        self.label = label
-
-    def same(self, other):
-        if self.size is not None and other.size is not None:
-            return self.size == other.size
-        return self.label is not None and self.label == other.label
-
-    def is_one(self):
-        return self.size == 1
-
-    def value(self):
-        return self.size if self.size is not None else self.label
-
-
-def elementwise_shape(a, b):
-    """The result shape of an elementwise op on shapes a and b, or None if they do not fit.
-
-    Equal shapes combine; a scalar or 1×1 operand scales the other; a column (n×1) spreads
-    over the B columns of an n×B batch (the bias b in eq. 10.8). Works on ints or Dims.
-    """
-    one = [_is_one(d) for d in a], [_is_one(d) for d in b]
-    if len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b)):
-        return a
-    if all(one[0]):
-        return b
-    if all(one[1]):
-        return a
-    if len(a) == len(b) == 2 and _same(a[0], b[0]) and (one[0][1] or one[1][1]):
-        return (a[0], b[1] if one[0][1] else a[1])
-    return None
-
-
-def matmul_shape(a, b):
-    """The shape of a @ b (NumPy rules for vectors, a scalar scales), or None if it does not exist."""
-    if not a:
-        return b
-    if not b:
-        return a
-    if len(a) > 2 or len(b) > 2:
-        return None
-    inner_left, inner_right = a[-1], b[0] if len(b) == 1 else b[-2]
-    if not _same(inner_left, inner_right):
-        return None
-    return tuple(a[:-1]) + tuple(b[1:] if len(b) == 2 else ())
-
-
-def _is_one(d):
-    return d.is_one() if isinstance(d, Dim) else d == 1
-
-
-def _same(x, y):
-    return x.same(y) if isinstance(x, Dim) else x == y
 
 
 def shape_text(shape):
@@ -90,19 +30,6 @@ def operands(node):
     """The operands of a flat sum or product, a Div's two sides: combined left to right."""
     return node.terms if isinstance(node, Add) else node.factors if isinstance(node, (MatMul, Mul)) \
         else (node.left, node.right)
-
-
-def combine(node, shapes, rule):
-    """The shape of `node` from its operands' `shapes`, combined left to right with `rule`
-    (matmul_shape or elementwise_shape): (shape, None), or (None, i) when operand i cannot join
-    the ones before it (whose combined shape is then `shapes[0]` for i = 1, else the partial)."""
-    result = shapes[0]
-    for i, shape in enumerate(shapes[1:], 1):
-        joined = rule(result, shape)
-        if joined is None:
-            return result, i
-        result = joined
-    return result, None
 
 
 def mismatch(node, i, left_shape, right_shape, shape_of=None):
@@ -179,7 +106,7 @@ def _node_shape(node, below, shapes, dims, shape_of):
             raise UnknownSymbol(to_text(node), sorted(shapes))
         return tuple(_dim(entry, dims) for entry in shapes[node.name])
     if isinstance(node, (MatMul, Mul, Add, Div)):
-        result, failed = combine(node, below, matmul_shape if isinstance(node, MatMul) else elementwise_shape)
+        result, failed = combine(below, matmul_shape if isinstance(node, MatMul) else elementwise_shape)
         if failed is not None:
             raise mismatch(node, failed, result, below[failed], shape_of=shape_of)
         return result

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn.expr.evaluate import evaluate
 from rnn.expr.time import TimeIndex
 from rnn.expr.tree import Symbol, symbol
 from rnn.names import tex_text
 
 from .context import given_point, make_point
-from .evaluate import evaluate
 from .parse_text import parse_text
 from .printers import latex_symbol, to_latex, to_text
 from .questions import QuestionError
@@ -112,7 +112,7 @@ def _answer(question, point, writer):
         engine = point.truth[t]
         row = [t if question.per_step or asked.index is not None else "total"]
         if question.reference:
-            row.append(evaluate(key, point.env, t=t, tau=point.tau, n_classes=point.n_classes))
+            row.append(evaluate(key, point.values, t))
         row.append(engine)
         rows.append(tuple(row))
         if question.total:

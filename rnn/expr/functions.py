@@ -3,7 +3,7 @@
 The one tree (`rnn.expr.tree.Call`) names a function by its `Function.name`: the parsers
 read it from a spelling, the derivation from its engine primitive (`rnn.derive.algebra.call`
 through `lookup`). The text and LaTeX parsers take their spellings from here, the
-three printers their heads, both evaluators their NumPy forms, the symbolic check its SymPy
+three printers their heads, the evaluator their NumPy forms, the symbolic check its SymPy
 names, and the parsers the derivative a prime stands for (tanh' = 1 - tanh^2 of eq. 10.9's
 derivative in eq. 10.21, sigma' = sigma (1 - sigma) of eqs 10.40-10.44, ReLU' = step).
 """
