@@ -112,21 +112,10 @@ def test_every_function_typesets_in_mathjax():
     assert found and not any(found.values()), found
 
 
-_MEASURE = """<script>
-document.body.insertAdjacentHTML('beforeend', '<pre id="sizes">' + JSON.stringify(
-  [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width)) + '</pre>');
-</script>"""
-
-
 @pytest.mark.needs_chromium
 def test_chromium_lays_out_every_functions_mathml(tmp_path):
     """Each function's MathML, as the grade report and the practice page show it, is laid out
     by Chromium with a width (an unknown element would collapse to nothing)."""
-    from tests.consumers import dump_dom
-    body = "".join(f"<p>{to_mathml(parse_text(f'{f.name}(a) + 2', NAMES_ALLOWED))}</p>" for f in FUNCTIONS)
-    page = tmp_path / "functions.html"
-    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}{_MEASURE}</body></html>",
-                    encoding="utf-8")
-    dom = dump_dom(page.as_uri(), tmp_path / "profile")
-    widths = [float(w) for w in dom.split('<pre id="sizes">[')[1].split("]</pre>")[0].split(",")]
+    from tests.consumers import mathml_widths
+    widths = mathml_widths([to_mathml(parse_text(f"{f.name}(a) + 2", NAMES_ALLOWED)) for f in FUNCTIONS], tmp_path)
     assert len(widths) == len(FUNCTIONS) and all(w > 20 for w in widths)

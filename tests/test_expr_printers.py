@@ -55,20 +55,9 @@ def test_a_function_of_a_negation_prints_as_mathml():
     assert sum(mo.text == "\u2212" for mo in root.iter("mo")) == 2
 
 
-_MEASURE = """<script>
-document.body.insertAdjacentHTML('beforeend', '<pre id="sizes">' + JSON.stringify(
-  [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width)) + '</pre>');
-</script>"""
-
-
 @pytest.mark.needs_chromium
 def test_chromium_lays_out_a_function_of_a_negation(tmp_path):
-    from tests.consumers import dump_dom
+    from tests.consumers import mathml_widths
     forms = ["tanh(-a[t])", "diag(-h[t]) @ x[t]", "-(W @ x[t])"]
-    body = "".join(f"<p>{answers.to_mathml(parse_text(form, NAMES))}</p>" for form in forms)
-    page = tmp_path / "negations.html"
-    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}{_MEASURE}</body></html>",
-                    encoding="utf-8")
-    dom = dump_dom(page.as_uri(), tmp_path / "profile")
-    widths = [float(w) for w in dom.split('<pre id="sizes">[')[1].split("]</pre>")[0].split(",")]
+    widths = mathml_widths([answers.to_mathml(parse_text(form, NAMES)) for form in forms], tmp_path)
     assert len(widths) == len(forms) and all(w > 30 for w in widths), widths

@@ -134,6 +134,23 @@ def dump_dom(url, profile, size=(1280, 900), wait_ms=None):
     return chromium(f"--window-size={size[0]},{size[1]}", *wait, "--dump-dom", url, profile=profile).stdout
 
 
+_MATH_WIDTHS = """<script>
+document.body.insertAdjacentHTML('beforeend', '<pre id="sizes">' + JSON.stringify(
+  [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width)) + '</pre>');
+</script>"""
+
+
+def mathml_widths(maths, folder):
+    """The widths in CSS px Chromium lays each MathML element of `maths` out at, one paragraph
+    each on an HTML page written in `folder` (an element it does not know collapses to 0)."""
+    body = "".join(f"<p>{m}</p>" for m in maths)
+    page = Path(folder) / "maths.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}{_MATH_WIDTHS}</body></html>",
+                    encoding="utf-8")
+    dom = dump_dom(page.as_uri(), Path(folder) / "profile")
+    return [float(w) for w in dom.split('<pre id="sizes">[')[1].split("]</pre>")[0].split(",")]
+
+
 _XML_ERROR_PAGE = re.compile(r"This page contains the following errors|error on line \d+ at column \d+")
 
 
