@@ -136,6 +136,20 @@ def test_derived_equations_match_the_engine_numerically(name):
                                        atol=1e-10, rtol=0)
 
 
+def test_the_derived_recurrences_solve_a_long_sequence_from_its_first_step():
+    """Asked for grad_h^(1) first, Solution solves eq. 10.21 from tau down one step at a time; at
+    tau = 400 it used to recurse through the whole sequence and raise RecursionError."""
+    tau = 400
+    spec = cell("rnn")
+    graph = unroll(spec, Sample.random(spec, tau, H, N_IN, K, seed=11))
+    graph.loss.backward()
+    solution = Solution(derive_matrix("rnn"), environment(graph), tau)
+    first = next(n for n in graph.nodes.values() if n.meta.get("kind") == "h" and n.meta.get("t") == 1)
+    np.testing.assert_allclose(solution.adjoint("h", 1), first.grad, atol=1e-10, rtol=0)
+    for pname, p in graph.params.items():
+        np.testing.assert_allclose(solution.parameter(pname), p.grad, atol=1e-10, rtol=0)
+
+
 def test_derived_equations_match_hand_written_bptt(simple):
     """The derived 10.18-10.28 reproduce rnn.bptt (an implementation that shares no code)."""
     spec = cell("rnn")

@@ -37,6 +37,8 @@ class Solution:
         self.derivation, self.tau = derivation, tau
         self.values = values(env, tau, self.adjoint)
         self._memo = {}
+        self._kinds = list(dict.fromkeys(eq.lhs.of.name for eq in derivation.adjoints))
+        self._solved_from = tau + 1  # every adjoint at a step >= this one is in the memo
 
     def _equation_for(self, kind, step):
         for eq in self.derivation.adjoints:
@@ -44,15 +46,30 @@ class Solution:
                 lo, hi = _resolve(eq.lo, step, self.tau), _resolve(eq.hi, step, self.tau)
                 if lo <= step <= hi:
                     return eq
-        raise DeriveError(f"no derived equation gives grad_{kind} at step {step} of {self.tau}")
+        return None
 
     def adjoint(self, kind, step):
         """grad_{kind^(step)} L."""
         key = (kind, step)
         if key not in self._memo:
-            eq = self._equation_for(kind, step)
-            self._memo[key] = evaluate(eq.rhs, self.values, step)
+            # The recurrences (eq. 10.21) run from tau down: solve every later step first,
+            # latest first, so one equation's evaluation reads memoised values (or others of
+            # its own step) instead of recursing through the rest of the sequence.
+            while self._solved_from > step + 1:
+                later = self._solved_from = self._solved_from - 1
+                for other in self._kinds:
+                    if (other, later) not in self._memo:
+                        self._solve(other, later, needed=False)
+            self._solve(kind, step, needed=True)
         return self._memo[key]
+
+    def _solve(self, kind, step, needed):
+        eq = self._equation_for(kind, step)
+        if eq is None:
+            if needed:
+                raise DeriveError(f"no derived equation gives grad_{kind} at step {step} of {self.tau}")
+            return
+        self._memo[(kind, step)] = evaluate(eq.rhs, self.values, step)
 
     def parameter(self, name):
         """grad_{name} L from its derived sum over t."""
