@@ -114,11 +114,16 @@ class Locator:
         factor = False
         while True:
             given_factors, wanted_factors = _elementwise_factors(given), _elementwise_factors(wanted)
+            narrowed = ()
             if given_factors and wanted_factors:
-                differing = self._unpaired(given_factors, wanted_factors)
-                if differing is None:
-                    return given, wanted, factor
-                given, wanted = differing
+                narrowed = self._unpaired(given_factors, wanted_factors)
+            elif type(given) is MatMul and type(wanted) is MatMul:
+                # the factors of a matrix product keep their order: set the equal ends aside
+                narrowed = self._middle(given, wanted)
+            if narrowed is None:  # products, but no one pair of factors differs
+                return given, wanted, factor
+            if narrowed:
+                given, wanted = narrowed
                 factor = True
                 continue
             if type(given) is not type(wanted) or isinstance(given, (Symbol, Number)):
@@ -127,14 +132,6 @@ class Locator:
                 return given, wanted, factor
             if isinstance(given, SumOverTime) and (given.first, given.last) != (wanted.first, wanted.last):
                 return given, wanted, factor
-            if isinstance(given, MatMul):
-                # the factors of a matrix product keep their order: set the equal ends aside
-                middle = self._middle(given, wanted)
-                if middle is None:
-                    return given, wanted, factor
-                given, wanted = middle
-                factor = True
-                continue
             pairs = list(zip(children(given), children(wanted)))
             if len(children(given)) != len(children(wanted)):
                 return given, wanted, factor
